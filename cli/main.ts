@@ -1,0 +1,46 @@
+import { Command, CommanderError } from 'commander';
+import { InputError } from '../shared/domain/errors.ts';
+import { commands } from './commands/index.ts';
+
+/** Exit codes: 0 ok, 1 failure, 2 bad input (including an unknown calendar year). */
+export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
+
+export function buildProgram(): Command {
+  const program = new Command('huixin')
+    .description('回信 huixin — 政府网站互动回应专项检查：信件测试、回复采集、及时性判定与结果通报')
+    .version('0.1.0')
+    .showHelpAfterError('(用 --help 查看用法 / run with --help for usage)')
+    .exitOverride();
+  for (const register of commands) register(program);
+  program.commands.forEach(function exitOverrideDeep(c: Command) {
+    c.exitOverride();
+    c.commands.forEach(exitOverrideDeep);
+  });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    return exitCodeFor(err);
+  }
+}
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
+    if (err.code === 'commander.help') return EXIT.ok;
+    return EXIT.badInput; // commander has already printed its one-line message
+  }
+  if (err instanceof InputError) {
+    process.stderr.write(`huixin: ${err.message}\n`);
+    return EXIT.badInput;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`huixin: ${message}\n`);
+  if (process.env.HUIXIN_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  return EXIT.failure;
+}
