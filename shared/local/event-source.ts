@@ -1,0 +1,130 @@
+import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+/** A Lambda SQS handler: the same function runs in AWS (event source mapping) and locally (this poller). */
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+/**
+ * What the Lambda event source mapping does, for the embedded default: receive a batch, hand the handler an `SQSEvent`
+ * shaped exactly like Lambda's, delete the records that succeeded, leave the `batchItemFailures` (or the whole batch if
+ * the handler throws) to come back after their visibility timeout — and to the DLQ after maxReceiveCount.
+ * `retryDelaySeconds` shortens that wait locally (the demo runs a quarter in minutes).
+ */
+export interface EventSourceOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn?: string;
+  handler: SqsHandler;
+  batchSize?: number;
+  retryDelaySeconds?: number;
+  visibilityTimeoutSeconds?: number;
+}
+
+export interface PollResult {
+  received: number;
+  succeeded: number;
+  failed: number;
+}
+
+export async function pollOnce(options: EventSourceOptions, waitSeconds = 0): Promise<PollResult> {
+  const { client, queueUrl, handler } = options;
+  const received = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: Math.min(10, options.batchSize ?? 10),
+      WaitTimeSeconds: waitSeconds,
+      VisibilityTimeout: options.visibilityTimeoutSeconds ?? 30,
+      MessageSystemAttributeNames: ['All'],
+      MessageAttributeNames: ['All'],
+    }),
+  );
+  const messages = received.Messages ?? [];
+  if (messages.length === 0) return { received: 0, succeeded: 0, failed: 0 };
+
+  const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn ?? queueUrl)) };
+  let failedIds: Set<string>;
+  try {
+    const response = await handler(event);
+    failedIds = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+  } catch {
+    failedIds = new Set(messages.map((m) => m.MessageId ?? ''));
+  }
+  const succeeded = messages.filter((m) => !failedIds.has(m.MessageId ?? ''));
+  const failed = messages.filter((m) => failedIds.has(m.MessageId ?? ''));
+  if (succeeded.length) {
+    await client.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: succeeded.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '' })),
+      }),
+    );
+  }
+  if (failed.length && options.retryDelaySeconds !== undefined) {
+    await client.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: failed.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? '', VisibilityTimeout: options.retryDelaySeconds })),
+      }),
+    );
+  }
+  return { received: messages.length, succeeded: succeeded.length, failed: failed.length };
+}
+
+/** Process until the queue yields nothing (failed messages come back after `retryDelaySeconds`, so set it to 0 to drain retries too). */
+export async function drain(options: EventSourceOptions, limits: { maxBatches?: number } = {}): Promise<PollResult> {
+  const total: PollResult = { received: 0, succeeded: 0, failed: 0 };
+  for (let i = 0; i < (limits.maxBatches ?? 10_000); i++) {
+    const r = await pollOnce(options);
+    if (r.received === 0) break;
+    total.received += r.received;
+    total.succeeded += r.succeeded;
+    total.failed += r.failed;
+  }
+  return total;
+}
+
+/** Long-poll forever (for `huixin serve`) until `stop()` is called. */
+export function startPolling(options: EventSourceOptions): { stop(): Promise<void> } {
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        await pollOnce(options, 1);
+      } catch (err) {
+        if (running) process.stderr.write(`huixin: queue poll failed: ${(err as Error).message}\n`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+function toRecord(m: Message, eventSourceARN: string): SQSRecord {
+  const a = m.Attributes ?? {};
+  return {
+    messageId: m.MessageId ?? '',
+    receiptHandle: m.ReceiptHandle ?? '',
+    body: m.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: a.ApproximateReceiveCount ?? '1',
+      SentTimestamp: a.SentTimestamp ?? String(Date.now()),
+      SenderId: a.SenderId ?? 'local',
+      ApproximateFirstReceiveTimestamp: a.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+    },
+    messageAttributes: Object.fromEntries(
+      Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [
+        k,
+        { stringValue: v.StringValue, binaryValue: undefined, stringListValues: [], binaryListValues: [], dataType: v.DataType ?? 'String' },
+      ]),
+    ),
+    md5OfBody: m.MD5OfBody ?? '',
+    eventSource: 'aws:sqs',
+    eventSourceARN,
+    awsRegion: 'local',
+  };
+}

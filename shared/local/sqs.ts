@@ -1,0 +1,61 @@
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { startFauxqs } from 'fauxqs';
+
+/**
+ * The embedded default's SQS: an SQS-compatible server (fauxqs) in-process, spoken to by the same @aws-sdk/client-sqs
+ * code as Amazon SQS. In memory, or persisted (SQLite) under `dataDir` so `huixin serve` loses nothing on restart.
+ */
+export interface LocalSqs {
+  endpoint: string;
+  client: SQSClient;
+  /** Create (idempotently) a queue with its dead-letter queue, as the CDK stack does in AWS. */
+  queueWithDlq(name: string, options?: { maxReceiveCount?: number; visibilityTimeoutSeconds?: number }): Promise<QueuePair>;
+  depth(url: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface QueuePair {
+  url: string;
+  dlqUrl: string;
+  maxReceiveCount: number;
+}
+
+export async function startLocalSqs(options: { dataDir?: string } = {}): Promise<LocalSqs> {
+  const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1', ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const client = new SQSClient({
+    endpoint: server.address,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+
+  async function createQueue(name: string, attributes: Record<string, string>): Promise<string> {
+    const created = await client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    if (!created.QueueUrl) throw new Error(`local SQS did not return a URL for ${name}`);
+    return created.QueueUrl;
+  }
+
+  return {
+    endpoint: server.address,
+    client,
+    async queueWithDlq(name, opts = {}) {
+      const maxReceiveCount = opts.maxReceiveCount ?? 3;
+      const dlqUrl = await createQueue(`${name}-dlq`, { MessageRetentionPeriod: String(14 * 24 * 3600) });
+      const dlqArn = (await client.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+      const url = await createQueue(name, {
+        VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? 30),
+        RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount }),
+      });
+      return { url, dlqUrl, maxReceiveCount };
+    },
+    async depth(url) {
+      const attrs = await client.send(
+        new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+      );
+      return Number(attrs.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attrs.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    },
+    async stop() {
+      client.destroy();
+      await server.stop();
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import { redrive } from '../../shared/adapters/sqs/redrive.ts';
+import { drain, pollOnce, type SqsHandler } from '../../shared/local/event-source.ts';
+import { startLocalSqs, type LocalSqs } from '../../shared/local/sqs.ts';
+
+describe('queues on the embedded default (real SQS-compatible server, same @aws-sdk/client-sqs code)', () => {
+  let sqs: LocalSqs;
+  beforeAll(async () => {
+    sqs = await startLocalSqs();
+  });
+  afterAll(async () => {
+    await sqs?.stop();
+  });
+
+  it('a consumer that throws on one message reports a partial batch failure and the rest go through', async () => {
+    const pair = await sqs.queueWithDlq('partial', { maxReceiveCount: 5 });
+    const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);
+    for (let n = 1; n <= 5; n++) await queue.send({ n });
+    const seen: number[] = [];
+    const handler: SqsHandler = async (event) => {
+      const batchItemFailures = [];
+      for (const r of event.Records) {
+        const { n } = JSON.parse(r.body) as { n: number };
+        if (n === 3 && r.attributes.ApproximateReceiveCount === '1') batchItemFailures.push({ itemIdentifier: r.messageId });
+        else seen.push(n);
+      }
+      return { batchItemFailures };
+    };
+    const first = await pollOnce({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0 });
+    expect(first).toEqual({ received: 5, succeeded: 4, failed: 1 });
+    await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0 });
+    expect(seen.sort()).toEqual([1, 2, 3, 4, 5]);
+    expect(await sqs.depth(pair.url)).toBe(0);
+  });
+
+  it('a poison message lands in the DLQ after maxReceiveCount, and redrive brings it back', async () => {
+    const pair = await sqs.queueWithDlq('poison', { maxReceiveCount: 2 });
+    const queue = new SqsQueue<{ poison: boolean }>(sqs.client, pair.url);
+    await queue.send({ poison: true });
+    await queue.send({ poison: false });
+    let fixed = false;
+    const handled: boolean[] = [];
+    const handler: SqsHandler = async (event) => {
+      for (const r of event.Records) {
+        const body = JSON.parse(r.body) as { poison: boolean };
+        if (body.poison && !fixed) throw new Error('cannot handle this yet');
+        handled.push(body.poison);
+      }
+    };
+    // Process one message per batch so the good one is not failed along with the poison one.
+    await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0, batchSize: 1 });
+    expect(handled).toEqual([false]);
+    expect(await sqs.depth(pair.dlqUrl)).toBe(1);
+
+    fixed = true;
+    expect(await redrive(sqs.client, { dlqUrl: pair.dlqUrl, sourceUrl: pair.url })).toEqual({ moved: 1 });
+    expect(await sqs.depth(pair.dlqUrl)).toBe(0);
+    await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0 });
+    expect(handled).toEqual([false, true]);
+  });
+});
