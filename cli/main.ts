@@ -9,7 +9,6 @@ export function buildProgram(): Command {
   const program = new Command('huixin')
     .description('回信 huixin — 政府网站互动回应专项检查：信件测试、回复采集、及时性判定与结果通报')
     .version('0.1.0')
-    .showHelpAfterError('(用 --help 查看用法 / run with --help for usage)')
     .exitOverride();
   for (const register of commands) register(program);
   program.commands.forEach(function exitOverrideDeep(c: Command) {

@@ -136,8 +136,10 @@ export interface Method {
 export interface CalendarRef {
   /** e.g. "chinese-days@1.5.7" */
   source: string;
-  /** Years covered by official data, e.g. [2004, 2026]. */
+  /** Every year covered by official data, ascending (e.g. 2004, 2005 … 2026; a loaded file can add a later year). */
   years: readonly number[];
-  /** sha256 of an operator-supplied calendar file, when one was loaded. */
+  /** sha256 of an operator-supplied calendar file, when one was loaded (several files: their sha256s, comma-separated, by year). */
   overrideSha256?: string;
+  /** Each operator-supplied calendar file (holiday-cn schema): its name, the year it gives, its sha256. */
+  overrides?: readonly { file: string; year: number; sha256: string }[];
 }

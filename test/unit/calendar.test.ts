@@ -1,0 +1,278 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadCalendar, parseCalendarFile } from '../../shared/adapters/calendar-source.ts';
+import {
+  beijingDate,
+  civilFromDays,
+  daysFromCivil,
+  endOfBeijingDay,
+  formatBeijing,
+  formatDate,
+  parseDate,
+  parseTime,
+  weekdayOfDay,
+} from '../../shared/domain/beijing-time.ts';
+import { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
+import { InputError, UnknownCalendarYearError } from '../../shared/domain/errors.ts';
+
+const calendar = loadCalendar({ env: {} });
+
+/** Expand 'YYYY-MM-DD..YYYY-MM-DD' (inclusive) or a single date. */
+function dates(spec: string): string[] {
+  const [a, b = a] = spec.split('..') as [string, string?];
+  const out: string[] = [];
+  for (let d = parseDate(a); d <= parseDate(b!); d++) out.push(formatDate(d));
+  return out;
+}
+
+/**
+ * From the State Council notices (国办发明电〔2023〕7号 for 2024, 〔2024〕12号 for 2025, 〔2025〕7号 for 2026),
+ * written here by hand so the data package is checked, not trusted.
+ */
+const OFFICIAL: Record<number, { off: string[]; work: string[] }> = {
+  2024: {
+    off: ['2024-01-01', '2024-02-10..2024-02-17', '2024-04-04..2024-04-06', '2024-05-01..2024-05-05', '2024-06-10',
+      '2024-09-15..2024-09-17', '2024-10-01..2024-10-07'],
+    work: ['2024-02-04', '2024-02-18', '2024-04-07', '2024-04-28', '2024-05-11', '2024-09-14', '2024-09-29', '2024-10-12'],
+  },
+  2025: {
+    off: ['2025-01-01', '2025-01-28..2025-02-04', '2025-04-04..2025-04-06', '2025-05-01..2025-05-05',
+      '2025-05-31..2025-06-02', '2025-10-01..2025-10-08'],
+    work: ['2025-01-26', '2025-02-08', '2025-04-27', '2025-09-28', '2025-10-11'],
+  },
+  2026: {
+    off: ['2026-01-01..2026-01-03', '2026-02-15..2026-02-23', '2026-04-04..2026-04-06', '2026-05-01..2026-05-05',
+      '2026-06-19..2026-06-21', '2026-09-25..2026-09-27', '2026-10-01..2026-10-07'],
+    work: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10'],
+  },
+};
+
+describe('beijing time', () => {
+  it('reads an instant with any offset in Beijing time, a time without offset as Beijing local, a bare date as that Beijing date', () => {
+    expect(beijingDate('2026-02-13T15:30:00Z')).toBe('2026-02-13');
+    expect(beijingDate('2026-02-13T16:00:00Z')).toBe('2026-02-14');
+    expect(beijingDate('2026-02-13T10:59:59-05:00')).toBe('2026-02-13');
+    expect(beijingDate('2026-02-13T11:00:00-05:00')).toBe('2026-02-14');
+    expect(formatBeijing(parseTime('2026-02-13T23:30').ms)).toBe('2026-02-13T23:30:00+08:00');
+    expect(formatBeijing(parseTime('2026-02-13T15:30:00.250Z').ms)).toBe('2026-02-13T23:30:00.250+08:00');
+    expect(parseTime('2026-02-13')).toEqual({ ms: Date.UTC(2026, 1, 12, 16), precision: 'day' });
+    expect(endOfBeijingDay('2026-02-14')).toBe('2026-02-14T23:59:59+08:00');
+  });
+
+  it('accepts the ISO-8601 variants stores and sites produce (+08, +0800, fractions, lower-case z, a space separator)', () => {
+    const at = Date.UTC(2026, 1, 13, 2, 0, 0);
+    for (const v of ['2026-02-13T10:00:00+08', '2026-02-13T10:00:00+0800', '2026-02-13T10:00+08:00', '2026-02-13 10:00:00',
+      '2026-02-13T02:00:00z', ' 2026-02-13T02:00:00Z ', '2026-02-12T21:00:00-05:00']) {
+      expect(parseTime(v), v).toEqual({ ms: at, precision: 'instant' });
+    }
+    expect(parseTime('2026-02-13T02:00:00.5Z').ms).toBe(at + 500);
+    expect(parseTime('2026-02-13T02:00:00,123456789Z').ms).toBe(at + 123);
+  });
+
+  it('parses what Date.parse parses, for any instant and offset', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2100, 0, 1) }), fc.integer({ min: -12 * 60, max: 14 * 60 }), (ms, offMin) => {
+        const local = new Date(ms + offMin * 60_000).toISOString().slice(0, 23);
+        const sign = offMin < 0 ? '-' : '+';
+        const abs = Math.abs(offMin);
+        const iso = `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+        expect(parseTime(iso).ms).toBe(Date.parse(iso));
+        expect(parseTime(formatBeijing(ms)).ms).toBe(ms);
+      }),
+    );
+  });
+
+  it('rejects unparsable times and impossible dates with an InputError naming the value', () => {
+    for (const bad of ['yesterday', '2026-02-30', '2026-13-01', '2026-02-13T24:00:00Z', '2026-02-13T10:00:00+25:00', '',
+      '2026-2-13', '2026-02-13T1:00', '2026-02-13T10:00:00+08:00x', '2026-02-13T10:00:00+08:0', '2026-02-13T10:00:00.Z',
+      '2026-02-13T10', '2026-02-13X10:00', '2026-02-13T10:00:0']) {
+      expect(() => parseTime(bad)).toThrow(InputError);
+      expect(() => parseTime(bad)).toThrow(JSON.stringify(bad));
+    }
+  });
+
+  it('epoch-day arithmetic round-trips and agrees with Date.UTC over 1900–2200', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: daysFromCivil(1900, 1, 1), max: daysFromCivil(2200, 12, 31) }), (day) => {
+        const { year, month, day: d } = civilFromDays(day);
+        expect(daysFromCivil(year, month, d)).toBe(day);
+        expect(Date.UTC(year, month - 1, d) / 86_400_000).toBe(day);
+        expect(weekdayOfDay(day)).toBe(new Date(day * 86_400_000).getUTCDay());
+      }),
+    );
+  });
+});
+
+describe('working-day calendar from chinese-days', () => {
+  it('records provenance chinese-days@<installed version> and covers 2004–2026', async () => {
+    const pkg = (await import('chinese-days/package.json', { with: { type: 'json' } })).default as { version: string };
+    expect(calendar.ref.source).toBe(`chinese-days@${pkg.version}`);
+    expect(calendar.years[0]).toBe(2004);
+    expect(calendar.years.at(-1)).toBe(2026);
+    expect(calendar.years).toHaveLength(23);
+  });
+
+  for (const [year, { off, work }] of Object.entries(OFFICIAL)) {
+    it(`${year}: every day matches the State Council notice (holidays off, every 调休 weekend day working, else Mon–Fri)`, () => {
+      const offSet = new Set(off.flatMap(dates));
+      const workSet = new Set(work.flatMap(dates));
+      for (const d of workSet) expect([0, 6], `${d} is a weekend day`).toContain(weekdayOfDay(parseDate(d)));
+      const mismatches: string[] = [];
+      for (const d of dates(`${year}-01-01..${year}-12-31`)) {
+        const wd = weekdayOfDay(parseDate(d));
+        const expected = workSet.has(d) || (!offSet.has(d) && wd !== 0 && wd !== 6);
+        if (calendar.isWorkingDay(d) !== expected) mismatches.push(`${d}: expected ${expected ? 'working' : 'rest'}`);
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+
+  it('2026-02-14 and 2026-02-28 are working Saturdays; 2025-01-26 (Sun) and 2025-02-08 (Sat) are working days', () => {
+    for (const d of ['2026-02-14', '2026-02-28', '2025-01-26', '2025-02-08']) expect(calendar.isWorkingDay(d)).toBe(true);
+    expect(calendar.isWorkingDay('2026-02-21')).toBe(false); // a Saturday inside 春节
+    expect(calendar.isWorkingDay('2026-02-16')).toBe(false); // Monday inside 春节
+  });
+
+  it.each([
+    ['Friday → Monday', '2025-03-07', 1, '2025-03-10'],
+    ['before 春节 2025 → after the holiday', '2025-01-27', 1, '2025-02-05'],
+    ['before 春节 2024 → the 调休 Sunday after it', '2024-02-09', 1, '2024-02-18'],
+    ['Friday before 春节 2026 → the 调休 Saturday', '2026-02-13', 1, '2026-02-14'],
+    ['on the 调休 Saturday 2026-02-14 → after 春节', '2026-02-14', 1, '2026-02-24'],
+    ['deadline on 国庆 moves on', '2024-09-30', 1, '2024-10-08'],
+    ['deadline on 清明 moves on', '2026-04-03', 1, '2026-04-07'],
+    ['3 working days across 国庆中秋 2025', '2025-09-29', 3, '2025-10-10'],
+    ['n = 0 on a working day is that day', '2026-02-14', 0, '2026-02-14'],
+    ['n = 0 on a rest day is the next working day', '2026-02-15', 0, '2026-02-24'],
+    ['a rest-day submission counts from the next day', '2026-02-22', 1, '2026-02-24'],
+  ])('addWorkingDays: %s', (_name, date, n, expected) => {
+    expect(calendar.addWorkingDays(date, n)).toBe(expected);
+  });
+
+  it('workingDaysBetween counts the working days after a up to and including b', () => {
+    expect(calendar.workingDaysBetween('2026-02-13', '2026-02-13')).toBe(0);
+    expect(calendar.workingDaysBetween('2026-02-13', '2026-02-14')).toBe(1);
+    expect(calendar.workingDaysBetween('2026-02-13', '2026-02-24')).toBe(2);
+    expect(calendar.workingDaysBetween('2026-02-13', '2026-02-23')).toBe(1);
+    expect(calendar.workingDaysBetween('2026-02-24', '2026-02-13')).toBe(-2);
+  });
+
+  it('a year that is not covered throws UnknownCalendarYearError naming it — never a Mon–Fri guess', () => {
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    const e2031 = err(() => calendar.isWorkingDay('2031-03-03'));
+    expect(e2031).toBeInstanceOf(UnknownCalendarYearError);
+    expect((e2031 as UnknownCalendarYearError).year).toBe(2031);
+    expect((err(() => calendar.addWorkingDays('2026-12-31', 1)) as UnknownCalendarYearError).year).toBe(2027);
+    expect((err(() => calendar.workingDaysBetween('2026-12-30', '2027-01-04')) as UnknownCalendarYearError).year).toBe(2027);
+    expect((err(() => calendar.isWorkingDay('2003-06-02')) as UnknownCalendarYearError).year).toBe(2003);
+    expect(calendar.covers(2026)).toBe(true);
+    expect(calendar.covers(2027)).toBe(false);
+  });
+
+  it('properties: a deadline is a working day, never before the date, strictly increasing in n ≥ 1, exactly n working days away', () => {
+    const first = parseDate('2024-01-01');
+    const last = parseDate('2026-10-31');
+    fc.assert(
+      fc.property(fc.integer({ min: first, max: last }), fc.integer({ min: 0, max: 25 }), (day, n) => {
+        const deadline = calendar.addWorkingDaysDay(day, n);
+        expect(calendar.isWorkingDayDay(deadline)).toBe(true);
+        expect(deadline).toBeGreaterThanOrEqual(day);
+        // n = 0 on a rest day is the next working day, the same as n = 1; from there on strictly increasing.
+        if (n === 0) expect(deadline === day).toBe(calendar.isWorkingDayDay(day));
+        if (n >= 1) {
+          expect(calendar.addWorkingDaysDay(day, n + 1)).toBeGreaterThan(deadline);
+          expect(deadline).toBeGreaterThan(day);
+          expect(calendar.workingDaysBetweenDays(day, deadline)).toBe(n);
+          for (let d = day + 1; d < deadline; d++) expect(calendar.workingDaysBetweenDays(day, d)).toBeLessThan(n);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('operator calendar files (holiday-cn schema)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cal-'));
+  const file2031 = path.join(dir, '2031.json');
+  const text2031 = JSON.stringify({
+    $schema: 'https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/schema.json',
+    year: 2031,
+    papers: [],
+    days: [
+      { name: '元旦', date: '2031-01-01', isOffDay: true },
+      { name: '春节', date: '2031-01-22', isOffDay: true },
+      { name: '春节', date: '2031-01-19', isOffDay: false },
+    ],
+  });
+  writeFileSync(file2031, text2031);
+
+  it('a file makes its year covered, its days are exceptions, and its sha256 goes into the CalendarRef', () => {
+    const cal = loadCalendar({ files: [file2031], env: {} });
+    expect(cal.covers(2031)).toBe(true);
+    expect(cal.covers(2030)).toBe(false);
+    expect(cal.isWorkingDay('2031-01-01')).toBe(false); // Wednesday, 元旦
+    expect(cal.isWorkingDay('2031-01-19')).toBe(true); // Sunday, 调休
+    expect(cal.isWorkingDay('2031-01-02')).toBe(true);
+    expect(cal.addWorkingDays('2031-01-17', 1)).toBe('2031-01-19');
+    expect(() => cal.isWorkingDay('2030-06-03')).toThrow(UnknownCalendarYearError);
+    const sha = createHash('sha256').update(text2031).digest('hex');
+    expect(cal.ref.overrideSha256).toBe(sha);
+    expect(cal.ref.overrides).toEqual([{ file: '2031.json', year: 2031, sha256: sha }]);
+    expect(cal.ref.source).toBe(`${calendar.ref.source}+holiday-cn(2031)`);
+    expect(cal.years).toContain(2031);
+  });
+
+  it('HUIXIN_CALENDAR_FILES (comma-separated) loads files too', () => {
+    const cal = loadCalendar({ env: { HUIXIN_CALENDAR_FILES: ` ${file2031} ,` } });
+    expect(cal.covers(2031)).toBe(true);
+  });
+
+  it("a file replaces the package's data for its year", () => {
+    const f = path.join(dir, '2026.json');
+    writeFileSync(f, JSON.stringify({ year: 2026, days: [{ name: 'x', date: '2026-03-02', isOffDay: true }] }));
+    const cal = loadCalendar({ files: [f], env: {} });
+    expect(cal.isWorkingDay('2026-02-16')).toBe(true); // 春节 no longer listed
+    expect(cal.isWorkingDay('2026-02-14')).toBe(false); // nor the 调休 Saturday
+    expect(cal.isWorkingDay('2026-03-02')).toBe(false);
+    expect(cal.isWorkingDay('2025-01-28')).toBe(false); // other years untouched
+  });
+
+  it.each([
+    ['not JSON', '{year:', 'not valid JSON'],
+    ['no year', JSON.stringify({ days: [] }), 'year'],
+    ['isOffDay not boolean', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: 'yes' }] }), 'days.0.isOffDay'],
+    ['impossible date', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-02-30', isOffDay: true }] }), '2031-02-30'],
+    ['date far from its year', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2035-01-01', isOffDay: true }] }), '2035-01-01'],
+    ['contradictory day', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: true }, { name: 'a', date: '2031-01-01', isOffDay: false }] }), 'both'],
+  ])('a bad file (%s) → InputError naming the file and what is wrong', (_n, text, what) => {
+    const f = path.join(dir, 'bad.json');
+    writeFileSync(f, text);
+    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(InputError);
+    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(/bad\.json/);
+    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(what);
+  });
+
+  it('a missing file → InputError naming it', () => {
+    expect(() => loadCalendar({ files: [path.join(dir, 'nope.json')], env: {} })).toThrow(/nope\.json.*no such file/);
+  });
+
+  it('parseCalendarFile keeps neighbouring-year dates (holiday-cn lists 2022-12-31 in 2023)', () => {
+    const y = parseCalendarFile(JSON.stringify({ year: 2023, days: [{ name: '元旦', date: '2022-12-31', isOffDay: true }] }), 'x');
+    expect(y).toEqual({ year: 2023, offDays: ['2022-12-31'], workDays: [] });
+  });
+
+  it('WorkingDayCalendar.fromData refuses an empty calendar', () => {
+    expect(() => WorkingDayCalendar.fromData({ ref: { source: 't', years: [] }, years: [] })).toThrow(InputError);
+  });
+});
