@@ -1,0 +1,66 @@
+/**
+ * The report's files: CSV (UTF-8 with BOM), XLSX (exceljs streaming writer), HTML, JSON. Every text cell
+ * goes through `neutralise`, so a hostile site name never becomes a live formula.
+ */
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { createHash } from 'node:crypto';
+import type { Report } from '../../domain/report/types.ts';
+import { lettersTable, neutralise, overviewTable, sitesTable, type Cell, type Table } from '../../domain/report/tables.ts';
+import { displayTime } from '../../domain/report/format.ts';
+
+export const REPORT_FILES = {
+  summary: 'summary.json',
+  html: 'report.html',
+  xlsx: 'report.xlsx',
+  sitesCsv: 'report.csv',
+  lettersCsv: 'letters.csv',
+  input: 'input.json',
+  method: 'method.json',
+} as const;
+
+export function sha256(data: Uint8Array | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+function safe(c: Cell): string | number {
+  if (c === null) return '';
+  return typeof c === 'number' ? c : neutralise(c);
+}
+
+/** A table as CSV text, UTF-8 with a BOM so Excel opens Chinese correctly. */
+export function tableCsv(t: Table): string {
+  const rows = t.rows.map((r) => r.map(safe));
+  return stringify([t.header.map((h) => neutralise(h)), ...rows], { bom: true, record_delimiter: '\r\n' });
+}
+
+export function sitesCsv(report: Report): string {
+  return tableCsv(sitesTable(report, displayTime));
+}
+
+export function lettersCsv(report: Report): string {
+  return tableCsv(lettersTable(report, displayTime));
+}
+
+export function summaryJson(report: Report): string {
+  return `${JSON.stringify(report.summary, null, 2)}\n`;
+}
+
+/** report.xlsx with one sheet per table (总体情况, 附件-网站, 附件-信件); streamed, so it scales to national size. */
+export async function writeXlsx(file: string, report: Report): Promise<void> {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useStyles: true, useSharedStrings: false });
+  wb.creator = 'huixin';
+  const tables = [overviewTable(report.summary), sitesTable(report, displayTime), lettersTable(report, displayTime)];
+  for (const t of tables) {
+    const ws = wb.addWorksheet(t.name, { views: [{ state: 'frozen', xSplit: t.name === '总体情况' ? 1 : 2, ySplit: 1 }] });
+    ws.columns = t.header.map((h, i) => ({ header: neutralise(h), width: t.widths[i] ?? 14 }));
+    const head = ws.getRow(1);
+    head.font = { bold: true, color: { argb: 'FFFFFFFF' } };
+    head.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FF1F4E79' } };
+    head.alignment = { vertical: 'middle', wrapText: true };
+    head.commit();
+    for (const r of t.rows) ws.addRow(r.map(safe)).commit();
+    ws.commit();
+  }
+  await wb.commit();
+}

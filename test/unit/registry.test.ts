@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { cleanCell, formatProblem, validateRegistry, type RawTable } from '../../shared/domain/registry.ts';
+
+const HEADER = ['网站名称', '网站标识码', '类别', '地区', '首页', '咨询栏目地址', '主管单位邮箱'];
+const GOOD = ['陕西省人民政府', '6100000001', '省政府门户', '陕西省', 'http://www.shaanxi.gov.cn/', 'https://www.shaanxi.gov.cn/hd/', 'gk@shaanxi.gov.cn'];
+
+function table(rows: string[][], header: string[] = HEADER): RawTable {
+  return { headerRow: 1, header, rows: rows.map((cells, i) => ({ row: i + 2, cells })) };
+}
+const withCell = (i: number, v: string, base = GOOD) => base.map((c, j) => (j === i ? v : c));
+function problems(t: RawTable) {
+  const r = validateRegistry(t);
+  if (r.ok) throw new Error('expected problems');
+  return r.problems;
+}
+
+describe('registry validation', () => {
+  it('turns a good file into sites', () => {
+    const r = validateRegistry(table([GOOD, withCell(1, '6108000039', withCell(6, ''))]));
+    expect(r).toEqual({
+      ok: true,
+      sites: [
+        {
+          id: '6100000001',
+          name: '陕西省人民政府',
+          category: '省政府门户',
+          region: '陕西省',
+          homeUrl: 'http://www.shaanxi.gov.cn/',
+          consultUrl: 'https://www.shaanxi.gov.cn/hd/',
+          supervisorEmail: 'gk@shaanxi.gov.cn',
+        },
+        expect.objectContaining({ id: '6108000039' }),
+      ],
+    });
+    if (r.ok) expect(r.sites[1]).not.toHaveProperty('supervisorEmail');
+  });
+
+  it('names every missing required column (header row) and reads no row', () => {
+    expect(problems(table([GOOD], ['网站名称', '类别', '地区', '首页']))).toEqual([
+      { row: 1, column: '网站标识码', value: '', reason: '缺少必需的列' },
+      { row: 1, column: '咨询栏目地址', value: '', reason: '缺少必需的列' },
+    ]);
+  });
+
+  it('accepts the columns in any order, ignores extra columns, and the e-mail column is optional', () => {
+    const header = ['备注', '咨询栏目地址', '首页', '地区', '类别', '网站标识码', '网站名称'];
+    const r = validateRegistry(table([['x', GOOD[5]!, GOOD[4]!, GOOD[3]!, GOOD[2]!, GOOD[1]!, GOOD[0]!]], header));
+    expect(r.ok && r.sites[0]).toMatchObject({ id: '6100000001', name: '陕西省人民政府', consultUrl: GOOD[5] });
+  });
+
+  it('reports empty required cells with their spreadsheet row and column', () => {
+    expect(problems(table([GOOD, withCell(0, '  ', withCell(1, '6100000002'))]))).toEqual([{ row: 3, column: '网站名称', value: '', reason: '不能为空' }]);
+  });
+
+  it('requires a 10-digit 网站标识码', () => {
+    for (const bad of ['61080000', '61080000390', '61080000a9', '６１０８００００３９']) {
+      expect(problems(table([withCell(1, bad)]))).toEqual([{ row: 2, column: '网站标识码', value: bad, reason: '不是10位数字' }]);
+    }
+  });
+
+  it('rejects a duplicate 网站标识码 naming both rows', () => {
+    const p = problems(table([GOOD, withCell(1, '6100000002'), withCell(0, '别名')]));
+    expect(p).toEqual([{ row: 4, column: '网站标识码', value: '6100000001', reason: '与第2行重复' }]);
+    expect(formatProblem(p[0]!)).toBe('第4行 网站标识码: "6100000001" 与第2行重复');
+  });
+
+  it('rejects an unknown 类别', () => {
+    expect(problems(table([withCell(2, '市级部门')]))).toEqual([
+      { row: 2, column: '类别', value: '市级部门', reason: '不是已知类别（省政府门户/省级部门/市县政府门户/市县部门）' },
+    ]);
+  });
+
+  it('requires absolute http(s) URLs for 首页 and 咨询栏目地址', () => {
+    for (const bad of ['www.gov.cn', '/hd/index.html', 'ftp://x.gov.cn/', 'javascript:alert(1)', 'http://']) {
+      expect(problems(table([withCell(4, bad)]))).toEqual([{ row: 2, column: '首页', value: bad, reason: '不是 http(s) 绝对地址' }]);
+      expect(problems(table([withCell(5, bad)]))[0]?.column).toBe('咨询栏目地址');
+    }
+  });
+
+  it('checks the e-mail format when one is given', () => {
+    for (const bad of ['gk', 'gk@', '@x.cn', 'gk@x', 'g k@x.cn', 'gk@@x.cn']) {
+      expect(problems(table([withCell(6, bad)]))).toEqual([{ row: 2, column: '主管单位邮箱', value: bad, reason: '不是有效的邮箱地址' }]);
+    }
+  });
+
+  it('trims whitespace, including full-width spaces, in headers and cells', () => {
+    const header = HEADER.map((h) => `\u3000${h} `);
+    const r = validateRegistry(table([GOOD.map((c) => `\u3000 ${c}\u3000\t`)], header));
+    expect(r.ok && r.sites[0]).toMatchObject({ id: '6100000001', name: '陕西省人民政府', supervisorEmail: 'gk@shaanxi.gov.cn' });
+    expect(cleanCell('\ufeff\u00a0甲\u3000')).toBe('甲');
+  });
+
+  it('reports ALL problems of ALL rows, not just the first, and skips blank lines', () => {
+    const p = problems(
+      table([
+        GOOD,
+        ['', '', '', '', '', '', ''],
+        ['西安市人民政府', '61080000', '市级', '西安市', 'ftp://x', '', 'bad'],
+        withCell(0, ''),
+      ]),
+    );
+    expect(p.map(formatProblem)).toEqual([
+      '第4行 咨询栏目地址: 不能为空',
+      '第4行 网站标识码: "61080000" 不是10位数字',
+      '第4行 类别: "市级" 不是已知类别（省政府门户/省级部门/市县政府门户/市县部门）',
+      '第4行 首页: "ftp://x" 不是 http(s) 绝对地址',
+      '第4行 主管单位邮箱: "bad" 不是有效的邮箱地址',
+      '第5行 网站名称: 不能为空',
+      '第5行 网站标识码: "6100000001" 与第2行重复',
+    ]);
+  });
+
+  it('uses the header row number the file has (blank lines above the header)', () => {
+    const t: RawTable = { headerRow: 3, header: ['网站名称'], rows: [] };
+    expect(problems(t)[0]).toMatchObject({ row: 3, column: '网站标识码' });
+  });
+});
