@@ -1,0 +1,59 @@
+/**
+ * `huixin queue list` — gated letters waiting for a person (captcha, SMS code, real-name login): site, URL, reason.
+ * `huixin queue record-submission ID --at ISO --query-code CODE [--by NAME]` — staff submitted one by hand.
+ * The same subcommand is exported as `registerRecordSubmission(letters)` so `huixin letters record-submission` can
+ * attach it (cli/commands/letters.ts belongs to Engineer D).
+ */
+import type { Command } from 'commander';
+import { gatedQueue, recordSubmission } from '../../shared/app/campaigns.ts';
+import { withCampaignDeps } from './campaign.ts';
+
+const REASONS: Record<string, string> = { captcha: '图形验证码', sms: '短信验证码', login: '实名登录', unknown: '未知' };
+
+/** Add `record-submission` to a command group (`letters` or `queue`). */
+export function registerRecordSubmission(parent: Command): void {
+  parent
+    .command('record-submission')
+    .description('登记工作人员手工提交的信件（待人工 → 已提交），之后按普通信件判定 / record a gated letter submitted by hand by staff')
+    .argument('<letterId>', '信件编号 / letter id')
+    .requiredOption('--at <iso>', '提交时间，如 2026-03-09T16:20:00+08:00 / when it was submitted')
+    .requiredOption('--query-code <code>', '网站给出的查询码/信件编号 / the query code the site gave')
+    .option('--by <name>', '提交人 / who submitted it', process.env.USER || 'staff')
+    .option('--json', '输出 JSON / print JSON')
+    .action(async (letterId: string, opts: { at: string; queryCode: string; by: string; json?: boolean }) => {
+      const l = await withCampaignDeps({}, (deps) => recordSubmission(deps, letterId, { submittedAt: opts.at, queryCode: opts.queryCode, by: opts.by }));
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ id: l.id, state: l.state, submittedAt: l.submittedAt, queryCode: l.queryCode, deadlineAt: l.deadlineAt })}\n`);
+        return;
+      }
+      process.stdout.write(`${l.id}: 已提交 submitted ${l.submittedAt}，查询码 ${l.queryCode}，答复时限 deadline ${l.deadlineAt}（登记人 ${opts.by}）\n`);
+    });
+}
+
+export function register(program: Command): void {
+  const queue = program.command('queue').description('待人工处理的信件（验证码、短信、实名登录）/ the staff queue of gated letters');
+  queue
+    .command('list')
+    .description('列出等待人工提交的信件：网站、地址、原因 / list gated letters: site, URL, reason')
+    .option('--json', '输出 JSON / print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const items = await withCampaignDeps({}, (deps) => gatedQueue(deps));
+      if (opts.json) {
+        process.stdout.write(
+          `${JSON.stringify(items.map((i) => ({ letterId: i.letter.id, campaign: i.campaignName, siteId: i.letter.siteId, site: i.site?.name ?? null, url: i.site?.consultUrl ?? null, reason: i.reason, plannedAt: i.letter.plannedAt, gatedAt: i.gatedAt ?? null, title: i.letter.title })))}\n`,
+        );
+        return;
+      }
+      if (items.length === 0) {
+        process.stdout.write('没有待人工处理的信件 / no gated letters\n');
+        return;
+      }
+      for (const i of items) {
+        process.stdout.write(
+          `${i.letter.id}  ${REASONS[i.reason] ?? i.reason}(${i.reason})  ${i.letter.siteId} ${i.site?.name ?? ''}\n    ${i.site?.consultUrl ?? '-'}\n    标题 title: ${i.letter.title}   计划 planned: ${i.letter.plannedAt}   活动 campaign: ${i.campaignName}\n`,
+        );
+      }
+      process.stdout.write(`共 ${items.length} 封 / ${items.length} letters — 提交后用 / after submitting: huixin queue record-submission ID --at ISO --query-code CODE --by NAME\n`);
+    });
+  registerRecordSubmission(queue);
+}

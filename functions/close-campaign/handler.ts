@@ -1,0 +1,54 @@
+/**
+ * close-campaign: the SQS consumer of the `close` queue; the window-close schedule puts `{ campaignId }` there.
+ * Thin: parse each record, close the campaign (idempotent: closing a closed campaign is a no-op), report
+ * failed records as partial batch failures so only they come back (and go to the DLQ after maxReceiveCount).
+ */
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
+import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
+import { closeCampaign, type CampaignDeps } from '../../shared/app/campaigns.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { mailSettings } from '../../shared/local/campaign-runtime.ts';
+import { openStores } from '../../shared/local/runtime.ts';
+
+const Body = z.object({ campaignId: z.string().min(1) });
+
+export function makeHandler(deps: () => Promise<CampaignDeps>) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const d = await deps();
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      try {
+        const { campaignId } = Body.parse(JSON.parse(record.body));
+        const { campaign, status } = await closeCampaign(d, campaignId, { actor: 'function:close-campaign' });
+        console.log(JSON.stringify({ level: 'info', msg: 'campaign closed', campaignId, state: campaign.state, verdicts: status.verdicts, sites: status.sites }));
+      } catch (err) {
+        console.error(JSON.stringify({ level: 'error', msg: 'close-campaign failed', messageId: record.messageId, error: (err as Error).message }));
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+let cached: Promise<CampaignDeps> | undefined;
+function awsDeps(): Promise<CampaignDeps> {
+  cached ??= (async () => {
+    const stores = await openStores(loadConfig());
+    return {
+      sites: stores.sites,
+      campaigns: stores.campaigns,
+      letters: stores.letters,
+      events: stores.events,
+      scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
+      clock: { now: () => new Date() },
+      calendar: loadCalendar(),
+      mail: mailSettings(),
+    };
+  })();
+  return cached;
+}
+
+export const handler = makeHandler(awsDeps);

@@ -1,0 +1,606 @@
+/**
+ * Campaign use cases: create (plan + store + schedule), start / pause / resume / cancel, status, close, and the
+ * staff queue of gated letters. Everything goes through the ports; time comes from the injected clock, so the
+ * demo can drive a whole quarter by moving one clock and calling `fireDue` / `closeCampaign` / `campaignStatus`.
+ *
+ * Idempotency: a campaign's id, its letters' ids, its events' ids and its schedules' names are all derived
+ * from the campaign id, so re-running `createCampaign` with the same id (a retried Lambda, a re-run CLI) finds
+ * what is already there and adds only what is missing.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { beijingDate, beijingDay, formatBeijing, parseDate, parseInstant, startOfBeijingDayMs } from '../domain/beijing-time.ts';
+import type { WorkingDayCalendar } from '../domain/calendar.ts';
+import { DEFAULT_OFFICE_HOURS, officeSlots, planCampaign, seededRng, type PlanQuestion } from '../domain/campaign-plan.ts';
+import { countLetterStates, newCampaign, transition, UNSENT_LETTER_STATES, WAITING_LETTER_STATES, type CampaignAction, type LetterStateCounts } from '../domain/campaign.ts';
+import { ConflictError, InputError, NotFoundError } from '../domain/errors.ts';
+import { streamOf, type DomainEvent, type EventType } from '../domain/events.ts';
+import { replyAddress } from '../domain/mail/reply-address.ts';
+import { letterOutcome, methodFor, siteResult, isHonour, type LetterOutcome } from '../domain/method.ts';
+import { SITE_CATEGORIES, type Campaign, type CampaignState, type Letter, type Site, type SiteCategory, type SiteResult } from '../domain/model.ts';
+import { makePersona, pickQuestion } from '../domain/questions.ts';
+import { judgeLetter, type Verdict } from '../domain/timeliness.ts';
+import { ids } from './ids.ts';
+import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
+import { scheduleNames, type Scheduler } from './scheduler.ts';
+
+export interface CampaignDeps {
+  sites: SiteStore;
+  campaigns: CampaignStore;
+  letters: LetterStore;
+  events: EventStore;
+  scheduler: Scheduler;
+  clock: Clock;
+  calendar: WorkingDayCalendar;
+  /** For each letter's own reply address (D's reply-address.ts). */
+  mail: { secret: string; domain: string };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// ids derived from the campaign (idempotency)
+
+const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** A time-sortable id like ids.ts makes, but with the random part derived from `key`: the same key, the same id. */
+export function derivedId(prefix: string, at: string, key: string): string {
+  let ms = parseInstant(at);
+  let time = '';
+  for (let i = 0; i < 10; i++) {
+    time = ALPHABET[ms % 32] + time;
+    ms = Math.floor(ms / 32);
+  }
+  const h = createHash('sha256').update(key).digest();
+  let rand = '';
+  for (let i = 0; i < 8; i++) rand += ALPHABET[h[i]! % 32];
+  return `${prefix}${time}${rand}`;
+}
+
+function seedOf(key: string): number {
+  return createHash('sha256').update(key).digest().readUInt32BE(0);
+}
+
+function event(type: EventType, stream: string, at: string, actor: string, data: Record<string, unknown>, key: string): DomainEvent {
+  return { id: derivedId('e', at, `${stream}/${type}/${key}`), stream, type, at, recordedAt: at, actor, data };
+}
+
+async function forEachLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// create
+
+const isoInstant = z.string().refine((s) => {
+  try {
+    parseInstant(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'an ISO-8601 time like 2026-03-31T23:59:59+08:00 or a date YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+
+export const SiteSelectionSchema = z.union([
+  z.literal('all'),
+  z.object({ category: z.enum(SITE_CATEGORIES).optional(), region: z.string().min(1).optional() }).strict(),
+  z.array(z.string().regex(/^\d{10}$/, '网站标识码 must be 10 digits')).min(1),
+]);
+export type SiteSelection = z.infer<typeof SiteSelectionSchema>;
+
+export const CreateCampaignSchema = z
+  .object({
+    /** Give an id to make the call idempotent (a retry finds the same campaign). */
+    id: z.string().regex(/^c[0-9a-z]{10,40}$/, 'a campaign id').optional(),
+    name: z.string().trim().min(1).max(200),
+    sites: SiteSelectionSchema,
+    lettersPerSite: z.number().int().min(1).max(12).default(2),
+    workingDays: z.number().int().min(0).max(60).default(1),
+    /** The window: its length in working days from the start, or when it closes (a date = the end of that day). */
+    window: z.union([z.object({ workingDays: z.number().int().min(1).max(250) }), z.object({ closesAt: isoInstant })]),
+    start: isoDate.optional(),
+    minGapWorkingDays: z.number().int().min(1).max(60).optional(),
+    officeHours: z.array(z.object({ from: z.string(), to: z.string() })).min(1).optional(),
+    maxPerSlot: z.number().int().min(1).optional(),
+    seed: z.number().int().optional(),
+    /** Start sending right away (schedule every letter). Default true; false leaves the campaign `planned`. */
+    startNow: z.boolean().default(true),
+    actor: z.string().default('system'),
+  })
+  .strict();
+export type CreateCampaignInput = z.input<typeof CreateCampaignSchema>;
+
+function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const r = schema.safeParse(input);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InputError(`${i.path.join('.') || 'input'}: ${i.message}`);
+  }
+  return r.data;
+}
+
+export function selectSites(all: readonly Site[], selection: SiteSelection): Site[] {
+  if (selection === 'all') return [...all];
+  if (Array.isArray(selection)) {
+    const byId = new Map(all.map((s) => [s.id, s]));
+    const seen = new Set<string>();
+    const out: Site[] = [];
+    const missing: string[] = [];
+    for (const id of selection) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const s = byId.get(id);
+      if (s) out.push(s);
+      else missing.push(id);
+    }
+    if (missing.length) throw new InputError(`not in the site registry: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`);
+    return out;
+  }
+  return all.filter((s) => (!selection.category || s.category === selection.category) && (!selection.region || s.region.includes(selection.region)));
+}
+
+export interface CreateCampaignResult {
+  campaign: Campaign;
+  /** False when the campaign existed already (a re-run): nothing was duplicated. */
+  created: boolean;
+  letters: number;
+  sendDays: string[];
+  preHolidayDays: string[];
+  firstSendAt?: string;
+  lastSendAt?: string;
+}
+
+export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaignInput): Promise<CreateCampaignResult> {
+  const input = parseInput(CreateCampaignSchema, rawInput);
+  const nowMs = deps.clock.now().getTime();
+  const id = input.id ?? ids.campaign(new Date(nowMs));
+  const existing = await deps.campaigns.getCampaign(id);
+  if (existing && existing.name !== input.name) throw new ConflictError(`campaign ${id} exists with another name: ${existing.name}`);
+  const createdAt = existing?.createdAt ?? formatBeijing(nowMs);
+
+  const registry = await deps.sites.listSites();
+  const sites = selectSites(registry, input.sites).sort((a, b) => (a.id < b.id ? -1 : 1));
+  if (sites.length === 0) throw new InputError('no site matches the selection (import the registry first: huixin sites import FILE)');
+
+  // Questions used at each site within the past year are not asked again.
+  const yearAgo = parseInstant(createdAt) - 365 * 86_400_000;
+  const usedQuestions = new Map<string, Set<string>>();
+  await forEachLimit(sites, 16, async (s) => {
+    const used = new Set<string>();
+    for (const l of await deps.letters.lettersOfSite(s.id)) {
+      if (l.campaignId !== id && l.state !== 'cancelled' && parseInstant(l.plannedAt) >= yearAgo) used.add(l.questionId);
+    }
+    usedQuestions.set(s.id, used);
+  });
+
+  const start = input.start ?? beijingDate(createdAt);
+  const plan = planCampaign({
+    sites,
+    lettersPerSite: input.lettersPerSite,
+    start,
+    ...('workingDays' in input.window ? { windowWorkingDays: input.window.workingDays } : { windowClosesAt: closesAtOf(input.window.closesAt) }),
+    workingDays: input.workingDays,
+    ...(input.officeHours ? { officeHours: input.officeHours } : {}),
+    ...(input.minGapWorkingDays !== undefined ? { minGapWorkingDays: input.minGapWorkingDays } : {}),
+    ...(input.maxPerSlot !== undefined ? { maxPerSlot: input.maxPerSlot } : {}),
+    notBefore: createdAt,
+    calendar: deps.calendar,
+    seed: input.seed ?? seedOf(id),
+    usedQuestions,
+    pickQuestion: (site, used, rng): PlanQuestion => pickQuestion(site, used, rng),
+  });
+
+  const campaign =
+    existing ??
+    newCampaign({
+      id,
+      name: input.name,
+      method: methodFor({ workingDays: input.workingDays, calendar: deps.calendar.ref }),
+      createdAt,
+      windowClosesAt: plan.windowClosesAt,
+      siteIds: sites.map((s) => s.id),
+      lettersPerSite: input.lettersPerSite,
+    });
+  let created = false;
+  if (!existing) {
+    try {
+      await deps.campaigns.createCampaign(campaign);
+      created = true;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err; // a concurrent run made it: carry on, idempotently
+    }
+  }
+
+  const letters: Letter[] = plan.letters.map((p) => {
+    const letterId = derivedId('l', createdAt, `${id}/${p.siteId}/${p.ordinal}`);
+    const address = replyAddress(letterId, deps.mail.secret, deps.mail.domain);
+    return {
+      id: letterId,
+      campaignId: id,
+      siteId: p.siteId,
+      channelId: `consult:${p.siteId}`,
+      ordinal: p.ordinal,
+      state: 'planned',
+      plannedAt: p.plannedAt,
+      replyAddress: address,
+      title: p.question.title,
+      body: p.question.body,
+      questionId: p.question.id,
+      persona: makePersona(seededRng(seedOf(letterId)), address),
+      version: 0,
+      updatedAt: createdAt,
+    };
+  });
+  await deps.letters.putLetters(letters);
+  await deps.events.append(
+    event('campaign.created', streamOf.campaign(id), createdAt, input.actor, {
+      name: campaign.name,
+      method: campaign.method,
+      windowClosesAt: campaign.windowClosesAt,
+      sites: sites.length,
+      lettersPerSite: input.lettersPerSite,
+      start,
+      sendDays: plan.sendDays,
+      preHolidayDays: plan.preHolidayDays,
+    }, 'created'),
+  );
+  await forEachLimit(letters, 16, (l) =>
+    deps.events.append(event('letter.planned', streamOf.letter(l.id), createdAt, input.actor, { campaignId: id, plannedAt: l.plannedAt, ordinal: l.ordinal, questionId: l.questionId }, 'planned')),
+  );
+
+  let result = campaign;
+  if (input.startNow) result = await startCampaign(deps, id, { actor: input.actor });
+  return {
+    campaign: result,
+    created,
+    letters: letters.length,
+    sendDays: plan.sendDays,
+    preHolidayDays: plan.preHolidayDays,
+    ...(letters[0] ? { firstSendAt: letters[0].plannedAt, lastSendAt: letters.at(-1)!.plannedAt } : {}),
+  };
+}
+
+/** A bare date closes at the end of that Beijing day. */
+function closesAtOf(value: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59+08:00` : value;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// state changes
+
+async function getCampaignOrThrow(deps: Pick<CampaignDeps, 'campaigns'>, id: string): Promise<Campaign> {
+  const c = await deps.campaigns.getCampaign(id);
+  if (!c) throw new NotFoundError(`no campaign ${id}`);
+  return c;
+}
+
+async function change(deps: CampaignDeps, c: Campaign, action: CampaignAction, actor: string, data: Record<string, unknown> = {}): Promise<Campaign> {
+  const to = transition(c.state, action); // ConflictError when not allowed
+  const updated = await deps.campaigns.setCampaignState(c.id, [c.state], to);
+  const at = formatBeijing(deps.clock.now().getTime());
+  await deps.events.append({
+    id: ids.event(deps.clock.now()),
+    stream: streamOf.campaign(c.id),
+    type: 'campaign.state-changed',
+    at,
+    recordedAt: at,
+    actor,
+    data: { from: c.state, to, action, ...data },
+  });
+  return updated;
+}
+
+async function scheduleSends(deps: CampaignDeps, c: Campaign, letters: readonly Letter[]): Promise<void> {
+  const group = scheduleNames.group(c.id);
+  await forEachLimit(letters, 16, (l) => deps.scheduler.scheduleAt(scheduleNames.send(l.id), l.plannedAt, { queue: 'submit', body: { letterId: l.id } }, { group }));
+}
+
+/**
+ * planned → running: schedule every planned letter's send and the window close. On a running campaign it only
+ * makes sure every schedule is there (a re-run after a crash between the state change and the schedules).
+ */
+export async function startCampaign(deps: CampaignDeps, id: string, options: { actor?: string } = {}): Promise<Campaign> {
+  let c = await getCampaignOrThrow(deps, id);
+  if (c.state === 'planned') c = await change(deps, c, 'start', options.actor ?? 'system');
+  else if (c.state !== 'running') transition(c.state, 'start');
+  await scheduleSends(deps, c, await deps.letters.lettersOfCampaign(id, 'planned'));
+  await deps.scheduler.scheduleAt(scheduleNames.close(id), c.windowClosesAt, { queue: 'close', body: { campaignId: id } }, { group: scheduleNames.group(id) });
+  return c;
+}
+
+/** running → paused: the letters not yet sent stay `planned` and their send schedules are withdrawn. */
+export async function pauseCampaign(deps: CampaignDeps, id: string, options: { actor?: string } = {}): Promise<Campaign> {
+  const c = await change(deps, await getCampaignOrThrow(deps, id), 'pause', options.actor ?? 'system');
+  const group = scheduleNames.group(id);
+  await forEachLimit(await deps.letters.lettersOfCampaign(id, 'planned'), 8, (l) => deps.scheduler.cancel(scheduleNames.send(l.id), { group }));
+  return c;
+}
+
+/**
+ * paused → running: re-schedule the letters not yet sent. A letter whose planned time passed while paused
+ * moves to the next office-hours slot on a working day (one every 2 minutes, in planned order), and its
+ * `plannedAt` is updated so the record tells the truth.
+ */
+export async function resumeCampaign(deps: CampaignDeps, id: string, options: { actor?: string } = {}): Promise<Campaign> {
+  const c = await change(deps, await getCampaignOrThrow(deps, id), 'resume', options.actor ?? 'system');
+  const nowMs = deps.clock.now().getTime();
+  const waiting = (await deps.letters.lettersOfCampaign(id, 'planned')).sort((a, b) => parseInstant(a.plannedAt) - parseInstant(b.plannedAt));
+  let cursor = nowMs;
+  const moved: Letter[] = [];
+  const unchanged: Letter[] = [];
+  for (const l of waiting) {
+    if (parseInstant(l.plannedAt) > nowMs) {
+      unchanged.push(l);
+      continue;
+    }
+    cursor = nextOfficeInstant(deps.calendar, cursor + 120_000);
+    try {
+      moved.push(await deps.letters.updateLetter(l.id, ['planned'], { plannedAt: formatBeijing(cursor), updatedAt: formatBeijing(nowMs) }));
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  // Their schedules were cancelled on pause: scheduling the same names again brings them back (at the new time).
+  await scheduleSends(deps, c, [...unchanged, ...moved]);
+  return c;
+}
+
+/** The first instant ≥ `ms` inside office hours on a working day (Beijing). */
+export function nextOfficeInstant(calendar: WorkingDayCalendar, ms: number): number {
+  const slots = officeSlots(DEFAULT_OFFICE_HOURS);
+  for (let day = beijingDay(ms); ; day++) {
+    if (!calendar.isWorkingDayDay(day)) continue;
+    for (const m of slots) {
+      const slotStart = startOfBeijingDayMs(day) + m * 60_000;
+      const slotEnd = slotStart + 30 * 60_000;
+      if (ms < slotEnd) return Math.max(ms, slotStart);
+    }
+  }
+}
+
+/**
+ * → cancelled: letters not yet sent (planned, queued, gated) become `cancelled` and their schedules are
+ * withdrawn; everything already recorded (submissions, replies, events) stays.
+ */
+export async function cancelCampaign(deps: CampaignDeps, id: string, options: { actor?: string; reason?: string } = {}): Promise<Campaign & { cancelledLetters: number }> {
+  const actor = options.actor ?? 'system';
+  const c = await change(deps, await getCampaignOrThrow(deps, id), 'cancel', actor, options.reason ? { reason: options.reason } : {});
+  const group = scheduleNames.group(id);
+  const at = formatBeijing(deps.clock.now().getTime());
+  let cancelledLetters = 0;
+  const unsent = (await deps.letters.lettersOfCampaign(id)).filter((l) => UNSENT_LETTER_STATES.includes(l.state));
+  await forEachLimit(unsent, 8, async (l) => {
+    await deps.scheduler.cancel(scheduleNames.send(l.id), { group });
+    try {
+      await deps.letters.updateLetter(l.id, UNSENT_LETTER_STATES, { state: 'cancelled', updatedAt: at });
+    } catch (err) {
+      if (err instanceof ConflictError) return; // sent in the meantime: it stays as recorded
+      throw err;
+    }
+    cancelledLetters++;
+    await deps.events.append({ id: ids.event(deps.clock.now()), stream: streamOf.letter(l.id), type: 'letter.cancelled', at, recordedAt: at, actor, data: { campaignId: id, from: l.state } });
+  });
+  await deps.scheduler.cancel(scheduleNames.close(id), { group });
+  return { ...c, cancelledLetters };
+}
+
+/**
+ * The window has closed: running|paused → closing → closed. Letters without a reply are judged `none` from now on
+ * (verdicts are computed at read time against `windowClosesAt`); letters never sent (a long pause) are cancelled.
+ * Idempotent: closing a closed campaign returns it as it is. Before the window closes → ConflictError unless `force`.
+ */
+export async function closeCampaign(deps: CampaignDeps, id: string, options: { actor?: string; force?: boolean } = {}): Promise<{ campaign: Campaign; status: CampaignStatus }> {
+  const actor = options.actor ?? 'system';
+  let c = await getCampaignOrThrow(deps, id);
+  const now = deps.clock.now();
+  if (c.state === 'closed' || c.state === 'cancelled') return { campaign: c, status: await campaignStatus(deps, id, formatBeijing(now.getTime())) };
+  if (!options.force && now.getTime() < parseInstant(c.windowClosesAt)) {
+    throw new InputError(`the window of campaign ${id} closes at ${c.windowClosesAt}: not yet (use force to close early)`);
+  }
+  if (c.state !== 'closing') c = await change(deps, c, 'close', actor);
+  const at = formatBeijing(now.getTime());
+  const group = scheduleNames.group(id);
+  for (const l of await deps.letters.lettersOfCampaign(id)) {
+    if (!WAITING_LETTER_STATES.includes(l.state)) continue;
+    await deps.scheduler.cancel(scheduleNames.send(l.id), { group });
+    try {
+      await deps.letters.updateLetter(l.id, WAITING_LETTER_STATES, { state: 'cancelled', updatedAt: at });
+      await deps.events.append({ id: ids.event(now), stream: streamOf.letter(l.id), type: 'letter.cancelled', at, recordedAt: at, actor, data: { campaignId: id, from: l.state, reason: 'window closed before it was sent' } });
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  const status = await campaignStatus(deps, id, at);
+  c = await change(deps, c, 'finish', actor, { verdicts: status.verdicts, sites: status.sites });
+  return { campaign: c, status: { ...status, state: c.state } };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// status
+
+export interface CampaignStatus {
+  id: string;
+  name: string;
+  state: CampaignState;
+  asOf: string;
+  windowClosesAt: string;
+  workingDays: number;
+  letters: number;
+  /** Letters per stored state. */
+  states: LetterStateCounts;
+  /** Submitted letters per verdict so far. */
+  verdicts: Record<Verdict, number>;
+  /** The 通报's four categories so far (sites whose letters are all decided), plus sites still pending. */
+  sites: Record<SiteResult | 'pending', number> & { total: number; honour: number };
+  /** Per 类别 (the 通报's site categories). */
+  byCategory: Record<SiteCategory, Record<SiteResult | 'pending', number>>;
+  /** Deadline pressure: submitted letters without a reply whose deadline is today / tomorrow (Beijing). */
+  dueToday: number;
+  dueTomorrow: number;
+  overdue: number;
+  /** Letters sent so far / all letters to send (for a progress bar). */
+  progress: { sent: number; total: number };
+}
+
+const SENT_STATES = new Set(['submitted', 'unconfirmed', 'unavailable', 'script-broken']);
+
+export async function campaignStatus(deps: Pick<CampaignDeps, 'campaigns' | 'letters' | 'sites' | 'calendar'>, id: string, asOf: string): Promise<CampaignStatus> {
+  const c = await getCampaignOrThrow(deps, id);
+  const asOfMs = parseInstant(asOf);
+  const letters = await deps.letters.lettersOfCampaign(id);
+  const verdicts: Record<Verdict, number> = { 'same-day': 0, 'on-time': 0, late: 0, none: 0, pending: 0 };
+  const today = beijingDay(asOfMs);
+  let dueToday = 0;
+  let dueTomorrow = 0;
+  let overdue = 0;
+  const outcomesBySite = new Map<string, LetterOutcome[]>();
+  for (const l of letters) {
+    let verdict: Verdict | undefined;
+    if (l.state === 'submitted' && l.submittedAt) {
+      const j = judgeLetter(
+        {
+          submittedAt: l.submittedAt,
+          repliedAt: l.firstReply?.at ?? null,
+          ...(l.firstReply ? { replyPrecision: l.firstReply.precision } : {}),
+          workingDays: c.method.workingDays,
+          asOf: formatBeijing(asOfMs),
+          windowClosesAt: c.windowClosesAt,
+        },
+        deps.calendar,
+      );
+      verdict = j.verdict;
+      verdicts[verdict]++;
+      if (!l.firstReply) {
+        const d = parseDate(j.deadlineDate);
+        if (d === today) dueToday++;
+        else if (d === today + 1) dueTomorrow++;
+        else if (d < today) overdue++;
+      }
+    }
+    const o = letterOutcome(l.state, verdict, c.method);
+    if (o === null) continue;
+    const list = outcomesBySite.get(l.siteId) ?? [];
+    list.push(o);
+    outcomesBySite.set(l.siteId, list);
+  }
+  const empty = () => ({ unavailable: 0, none: 0, late: 0, 'on-time': 0, pending: 0 });
+  const sites = { ...empty(), total: 0, honour: 0 };
+  const byCategory = Object.fromEntries(SITE_CATEGORIES.map((k) => [k, empty()])) as CampaignStatus['byCategory'];
+  const registry = new Map((await deps.sites.listSites()).map((s) => [s.id, s]));
+  for (const [siteId, outcomes] of outcomesBySite) {
+    const r = siteResult(outcomes, c.method);
+    if (r === null) continue;
+    sites[r]++;
+    sites.total++;
+    if (isHonour(outcomes, c.method)) sites.honour++;
+    const cat = registry.get(siteId)?.category;
+    if (cat) byCategory[cat][r]++;
+  }
+  const live = letters.filter((l) => l.state !== 'cancelled');
+  return {
+    id: c.id,
+    name: c.name,
+    state: c.state,
+    asOf: formatBeijing(asOfMs),
+    windowClosesAt: c.windowClosesAt,
+    workingDays: c.method.workingDays,
+    letters: letters.length,
+    states: countLetterStates(letters),
+    verdicts,
+    sites,
+    byCategory,
+    dueToday,
+    dueTomorrow,
+    overdue,
+    progress: { sent: live.filter((l) => SENT_STATES.has(l.state)).length, total: live.length },
+  };
+}
+
+export async function listCampaigns(deps: Pick<CampaignDeps, 'campaigns'>): Promise<Campaign[]> {
+  return deps.campaigns.listCampaigns();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// the staff queue: gated letters
+
+export interface GatedItem {
+  letter: Letter;
+  site?: Site;
+  campaignName: string;
+  /** captcha | sms | login | … as the submitter recorded it. */
+  reason: string;
+  gatedAt?: string;
+}
+
+/** Gated letters waiting for a person, oldest planned first, across the campaigns still open. */
+export async function gatedQueue(deps: Pick<CampaignDeps, 'campaigns' | 'letters' | 'sites' | 'events'>): Promise<GatedItem[]> {
+  const out: GatedItem[] = [];
+  const sites = new Map((await deps.sites.listSites()).map((s) => [s.id, s]));
+  for (const c of await deps.campaigns.listCampaigns()) {
+    if (c.state === 'closed' || c.state === 'cancelled') continue;
+    for (const letter of await deps.letters.lettersOfCampaign(c.id, 'gated')) {
+      const gated = (await deps.events.stream(streamOf.letter(letter.id))).filter((e) => e.type === 'letter.gated').at(-1);
+      const reason = typeof gated?.data.reason === 'string' ? gated.data.reason : 'unknown';
+      out.push({ letter, campaignName: c.name, reason, ...(sites.get(letter.siteId) ? { site: sites.get(letter.siteId)! } : {}), ...(gated ? { gatedAt: gated.at } : {}) });
+    }
+  }
+  return out.sort((a, b) => parseInstant(a.letter.plannedAt) - parseInstant(b.letter.plannedAt));
+}
+
+export const RecordSubmissionSchema = z
+  .object({
+    submittedAt: isoInstant,
+    queryCode: z.string().trim().min(1).max(100),
+    by: z.string().trim().min(1).max(100),
+  })
+  .strict();
+
+/**
+ * Staff submitted a gated letter by hand: gated → submitted (conditional update) with the 查询码 and the
+ * deadline, plus a `letter.submission-recorded` event saying who and when. From then on the letter is judged
+ * like any other (its deadline schedule is set too).
+ */
+export async function recordSubmission(
+  deps: Pick<CampaignDeps, 'campaigns' | 'letters' | 'events' | 'clock' | 'calendar' | 'scheduler'>,
+  letterId: string,
+  raw: { submittedAt: string; queryCode: string; by: string },
+): Promise<Letter> {
+  const input = parseInput(RecordSubmissionSchema, raw);
+  const now = deps.clock.now();
+  const submittedMs = parseInstant(input.submittedAt);
+  if (submittedMs > now.getTime() + 60_000) throw new InputError(`the submission time ${input.submittedAt} is in the future`);
+  const letter = await deps.letters.getLetter(letterId);
+  if (!letter) throw new NotFoundError(`no letter ${letterId}`);
+  const campaign = await getCampaignOrThrow(deps, letter.campaignId);
+  if (letter.state !== 'gated') throw new InputError(`letter ${letterId} is ${letter.state}, not gated: only a gated letter is submitted by hand`);
+  const submittedAt = formatBeijing(submittedMs);
+  const deadlineDate = deps.calendar.addWorkingDays(beijingDate(submittedMs), campaign.method.workingDays);
+  const deadlineAt = `${deadlineDate}T23:59:59+08:00`;
+  const at = formatBeijing(now.getTime());
+  const updated = await deps.letters.updateLetter(letterId, ['gated'], { state: 'submitted', submittedAt, queryCode: input.queryCode, deadlineAt, updatedAt: at });
+  await deps.events.append({
+    id: ids.event(now),
+    stream: streamOf.letter(letterId),
+    type: 'letter.submission-recorded',
+    at: submittedAt,
+    recordedAt: at,
+    actor: `staff:${input.by}`,
+    data: { submittedAt, queryCode: input.queryCode, by: input.by, recordedAt: at, deadlineAt },
+  });
+  await scheduleDeadline(deps, updated);
+  return updated;
+}
+
+/**
+ * The deadline of a submitted letter as a schedule (`deadline-<letterId>` → the `deadline` queue with `{ letterId }`),
+ * for whatever watches overdue letters. Idempotent. Call it wherever a letter becomes submitted with a `deadlineAt`.
+ */
+export async function scheduleDeadline(deps: Pick<CampaignDeps, 'scheduler'>, letter: Pick<Letter, 'id' | 'campaignId' | 'deadlineAt'>): Promise<void> {
+  if (!letter.deadlineAt) return;
+  await deps.scheduler.scheduleAt(scheduleNames.deadline(letter.id), letter.deadlineAt, { queue: 'deadline', body: { letterId: letter.id } }, { group: scheduleNames.group(letter.campaignId) });
+}
+

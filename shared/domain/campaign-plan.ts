@@ -1,0 +1,303 @@
+/**
+ * Planning a campaign: when each test letter goes to each site. Pure: the calendar, the start and a seed come in,
+ * planned letters come out — the same input always gives the same plan.
+ *
+ * Rules (politeness and fairness of the verdict):
+ * - only on official working days (调休 included), only in office hours (default 09:00–11:30 and 14:00–17:00 Beijing);
+ * - at most one letter per site per day, and a site's letters at least `minGapWorkingDays` working days apart;
+ * - never on the last working day before a rest period of 3+ days (a letter sent then would wait over the holiday
+ *   and bias the verdict), nor so late that its deadline (`workingDays` after the send date) falls after the window closes;
+ * - spread evenly: each letter goes to the least-loaded feasible day and the least-loaded slot of that day, and no
+ *   half-hour slot holds more than `maxPerSlot` letters (default: twice the even share, at least 1).
+ * A year without official calendar data throws the calendar's UnknownCalendarYearError.
+ */
+import {
+  BEIJING_OFFSET_MS,
+  MS_PER_DAY,
+  formatBeijing,
+  formatDate,
+  parseDate,
+  parseInstant,
+  beijingDay,
+  startOfBeijingDayMs,
+} from './beijing-time.ts';
+import { InputError } from './errors.ts';
+import type { Site } from './model.ts';
+
+/** The part of shared/domain/calendar.ts `WorkingDayCalendar` the planner needs. */
+export interface PlanCalendar {
+  isWorkingDayDay(day: number): boolean;
+}
+
+/** A question as the planner sees it (C2's question bank provides them). */
+export interface PlanQuestion {
+  id: string;
+  title: string;
+  body: string;
+}
+
+export type Rng = () => number;
+/** Choose a question for a site, not one of `used` (ids already asked at the site this year). */
+export type QuestionPicker = (site: Site, used: ReadonlySet<string>, rng: Rng) => PlanQuestion;
+
+/** An office-hours interval, minutes after Beijing midnight: [from, to). */
+export interface OfficeInterval {
+  from: string; // "09:00"
+  to: string; // "11:30"
+}
+
+export const DEFAULT_OFFICE_HOURS: readonly OfficeInterval[] = [
+  { from: '09:00', to: '11:30' },
+  { from: '14:00', to: '17:00' },
+];
+export const DEFAULT_MIN_GAP_WORKING_DAYS = 3;
+/** A slot is this many minutes long; a letter is sent at a seeded random minute inside its slot. */
+export const SLOT_MINUTES = 30;
+/** A rest period this long (calendar days) or longer makes the working day before it unusable. */
+export const LONG_REST_DAYS = 3;
+
+export interface PlanInput {
+  sites: readonly Site[];
+  lettersPerSite: number;
+  /** First day letters may go out, `YYYY-MM-DD` (Beijing). */
+  start: string;
+  /** Either the instant the observation window closes, or its length in working days from `start` (start counts if working). */
+  windowClosesAt?: string;
+  windowWorkingDays?: number;
+  /** The campaign's deadline in working days (a letter's deadline must fall inside the window). */
+  workingDays: number;
+  officeHours?: readonly OfficeInterval[];
+  minGapWorkingDays?: number;
+  /** No letter before this instant (e.g. "now" when a campaign is created during the day). */
+  notBefore?: string;
+  maxPerSlot?: number;
+  calendar: PlanCalendar;
+  seed: number;
+  /** Question ids already used per site (e.g. earlier campaigns this year). */
+  usedQuestions?: ReadonlyMap<string, ReadonlySet<string>>;
+  pickQuestion: QuestionPicker;
+}
+
+export interface PlannedLetter {
+  siteId: string;
+  /** 1-based: 第1次, 第2次… */
+  ordinal: number;
+  /** ISO-8601 with +08:00. */
+  plannedAt: string;
+  question: PlanQuestion;
+}
+
+export interface CampaignPlan {
+  letters: PlannedLetter[];
+  /** `YYYY-MM-DDT23:59:59+08:00` or the given instant, as +08:00. */
+  windowClosesAt: string;
+  /** Days letters may be sent on (after every exclusion), `YYYY-MM-DD`. */
+  sendDays: string[];
+  /** Working days excluded as the last before a rest of 3+ days. */
+  preHolidayDays: string[];
+  maxPerSlot: number;
+}
+
+/** mulberry32: a small, fast, seeded PRNG in [0, 1). */
+export function seededRng(seed: number): Rng {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+function minutesOf(hhmm: string): number {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  if (!m || +m[1]! > 23 || +m[2]! > 59) throw new InputError(`not a time of day HH:MM: ${JSON.stringify(hhmm)}`);
+  return +m[1]! * 60 + +m[2]!;
+}
+
+/** Slot start minutes (after Beijing midnight) for the office hours. */
+export function officeSlots(officeHours: readonly OfficeInterval[] = DEFAULT_OFFICE_HOURS): number[] {
+  const slots: number[] = [];
+  for (const { from, to } of officeHours) {
+    const a = minutesOf(from);
+    const b = minutesOf(to);
+    if (b <= a) throw new InputError(`office hours ${from}–${to}: the end must be after the start`);
+    for (let t = a; t + SLOT_MINUTES <= b; t += SLOT_MINUTES) slots.push(t);
+  }
+  if (slots.length === 0) throw new InputError('office hours leave no 30-minute slot');
+  return [...new Set(slots)].sort((x, y) => x - y);
+}
+
+/** Is `day` (a working day) the last working day before a rest period of `LONG_REST_DAYS`+ calendar days? */
+export function isLastBeforeLongRest(calendar: PlanCalendar, day: number): boolean {
+  let rest = 0;
+  for (let d = day + 1; !calendar.isWorkingDayDay(d); d++) rest++;
+  return rest >= LONG_REST_DAYS;
+}
+
+/** When the window closes, as epoch ms. */
+function windowCloseMs(input: PlanInput, startDay: number): number {
+  if (input.windowClosesAt !== undefined && input.windowWorkingDays !== undefined) {
+    throw new InputError('give the window either as an instant or as working days, not both');
+  }
+  if (input.windowClosesAt !== undefined) return parseInstant(input.windowClosesAt);
+  const n = input.windowWorkingDays;
+  if (n === undefined || !Number.isInteger(n) || n < 1) throw new InputError(`window must be a whole number of working days ≥ 1, got ${n}`);
+  let seen = 0;
+  let d = startDay;
+  for (;; d++) {
+    if (input.calendar.isWorkingDayDay(d)) seen++;
+    if (seen === n) break;
+  }
+  return startOfBeijingDayMs(d + 1) - 1000; // 23:59:59 of the n-th working day
+}
+
+export function planCampaign(input: PlanInput): CampaignPlan {
+  const { sites, lettersPerSite, calendar, workingDays } = input;
+  if (!Number.isInteger(lettersPerSite) || lettersPerSite < 1) throw new InputError(`letters per site must be a whole number ≥ 1, got ${lettersPerSite}`);
+  if (!Number.isInteger(workingDays) || workingDays < 0) throw new InputError(`working days must be a whole number ≥ 0, got ${workingDays}`);
+  const minGap = input.minGapWorkingDays ?? DEFAULT_MIN_GAP_WORKING_DAYS;
+  if (!Number.isInteger(minGap) || minGap < 1) throw new InputError(`the gap between a site's letters must be ≥ 1 working day, got ${minGap}`);
+  const ids = new Set<string>();
+  for (const s of sites) {
+    if (ids.has(s.id)) throw new InputError(`site ${s.id} is listed twice`);
+    ids.add(s.id);
+  }
+  const slots = officeSlots(input.officeHours);
+  const startDay = parseDate(input.start);
+  const closeMs = windowCloseMs(input, startDay);
+  const closeDay = beijingDay(closeMs);
+  if (closeDay < startDay) throw new InputError(`the window closes (${formatBeijing(closeMs)}) before the start ${input.start}`);
+  const notBeforeMs = input.notBefore === undefined ? -Infinity : parseInstant(input.notBefore);
+
+  // Working days from the start to the close date, with their working-day index.
+  const working: number[] = [];
+  for (let d = startDay; d <= closeDay; d++) if (calendar.isWorkingDayDay(d)) working.push(d);
+
+  // Candidate send days: deadline (workingDays working days later) ends no later than the window close,
+  // not the last working day before a long rest, and with at least one slot after notBefore.
+  const preHoliday: number[] = [];
+  interface Day {
+    day: number;
+    wd: number; // index among working days
+    slots: number[];
+    slotLoad: number[];
+    load: number;
+  }
+  const days: Day[] = [];
+  for (let k = 0; k < working.length; k++) {
+    const day = working[k]!;
+    // Deadline first: a day whose deadline passes the close needs no look past the window (into a year
+    // that may not be covered yet); for the others the next working day is inside the window.
+    const deadlineIdx = workingDays === 0 ? k : k + workingDays;
+    const deadlineDay = working[deadlineIdx];
+    if (deadlineDay === undefined || startOfBeijingDayMs(deadlineDay + 1) - 1000 > closeMs) continue;
+    if (isLastBeforeLongRest(calendar, day)) {
+      preHoliday.push(day);
+      continue;
+    }
+    const daySlots = slots.filter((m) => startOfBeijingDayMs(day) + m * 60_000 >= notBeforeMs);
+    if (daySlots.length === 0) continue;
+    days.push({ day, wd: k, slots: daySlots, slotLoad: daySlots.map(() => 0), load: 0 });
+  }
+
+  const windowClosesAt = formatBeijing(closeMs);
+  const sendDays = days.map((d) => formatDate(d.day));
+  const preHolidayDays = preHoliday.map(formatDate);
+  const total = sites.length * lettersPerSite;
+  const totalSlots = days.reduce((n, d) => n + d.slots.length, 0);
+  const maxPerSlot = input.maxPerSlot ?? Math.max(1, Math.ceil((2 * total) / Math.max(1, totalSlots)));
+  if (sites.length === 0) return { letters: [], windowClosesAt, sendDays, preHolidayDays, maxPerSlot };
+  {
+    // Is there room for a site's letters at all (first candidate day, then every `minGap` working days)?
+    let chain = 0;
+    let lastWd = -Infinity;
+    for (const d of days) if (d.wd - lastWd >= minGap) (chain++, (lastWd = d.wd));
+    if (chain < lettersPerSite) {
+      throw new InputError(
+        `the window from ${input.start} to ${formatBeijing(closeMs)} leaves room for only ${chain} letter(s) per site ` +
+          `(${minGap} working days apart, each with a ${workingDays}-working-day deadline inside the window); ${lettersPerSite} asked`,
+      );
+    }
+  }
+
+  const rng = seededRng(input.seed);
+  const order = sites.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+
+  // latest[k] = the latest day position for letter k so that letters k+1.. still fit after it.
+  const latest: number[] = new Array(lettersPerSite);
+  {
+    let pos = days.length - 1;
+    for (let k = lettersPerSite - 1; k >= 0; k--) {
+      if (k < lettersPerSite - 1) {
+        const limit = days[latest[k + 1]!]!.wd - minGap;
+        while (pos >= 0 && days[pos]!.wd > limit) pos--;
+      }
+      latest[k] = pos;
+      pos--;
+    }
+  }
+
+  const letters: PlannedLetter[] = [];
+  for (const si of order) {
+    const site = sites[si]!;
+    const used = new Set(input.usedQuestions?.get(site.id) ?? []);
+    let prevWd = -Infinity;
+    for (let k = 0; k < lettersPerSite; k++) {
+      // Least-loaded feasible day; ties broken at random (reservoir over the ties).
+      let best = -1;
+      let ties = 0;
+      for (let p = 0; p <= latest[k]!; p++) {
+        const d = days[p]!;
+        if (d.wd - prevWd < minGap) continue;
+        if (!d.slotLoad.some((l) => l < maxPerSlot)) continue;
+        if (best < 0 || d.load < days[best]!.load) {
+          best = p;
+          ties = 1;
+        } else if (d.load === days[best]!.load && rng() * ++ties < 1) best = p;
+      }
+      if (best < 0) {
+        throw new InputError(
+          `no room left for letter ${k + 1} of site ${site.id}: raise --max-per-slot or widen the window (${total} letters, ${totalSlots} slots)`,
+        );
+      }
+      const d = days[best]!;
+      let slot = -1;
+      ties = 0;
+      for (let s = 0; s < d.slots.length; s++) {
+        if (d.slotLoad[s]! >= maxPerSlot) continue;
+        if (slot < 0 || d.slotLoad[s]! < d.slotLoad[slot]!) {
+          slot = s;
+          ties = 1;
+        } else if (d.slotLoad[s] === d.slotLoad[slot] && rng() * ++ties < 1) slot = s;
+      }
+      d.slotLoad[slot]!++;
+      d.load++;
+      prevWd = d.wd;
+      const slotStartMs = startOfBeijingDayMs(d.day) + d.slots[slot]! * 60_000;
+      const at = slotStartMs + Math.floor(rng() * SLOT_MINUTES) * 60_000;
+      const question = input.pickQuestion(site, used, rng);
+      used.add(question.id);
+      letters.push({ siteId: site.id, ordinal: k + 1, plannedAt: formatBeijing(at), question });
+    }
+  }
+  letters.sort((a, b) => (a.plannedAt < b.plannedAt ? -1 : a.plannedAt > b.plannedAt ? 1 : a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : a.ordinal - b.ordinal));
+  return {
+    letters,
+    windowClosesAt,
+    sendDays,
+    preHolidayDays,
+    maxPerSlot,
+  };
+}
+
+/** Minutes after Beijing midnight of an instant (for checks and displays). */
+export function beijingMinuteOfDay(iso: string): number {
+  const ms = parseInstant(iso);
+  return Math.floor((((ms + BEIJING_OFFSET_MS) % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY / 60_000);
+}
