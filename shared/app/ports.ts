@@ -79,3 +79,69 @@ export interface QueueMessage<T> {
 export interface Queue<T> {
   send(body: T, options?: { delaySeconds?: number; deduplicationId?: string }): Promise<void>;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Mail & replies (Engineer D). Queries the LetterStore does not have, and the holding pen.
+
+/**
+ * Lookups that match an incoming reply to a letter when its address is not an exact signed reply address.
+ * DynamoDB: pointer items `QUERYCODE#<code>` / `MSGID#<message-id>` → letter id; sites by domain from the registry.
+ */
+export interface LetterFinder {
+  /** Letters whose 查询码 is `code` (case-insensitive; normally 0 or 1). */
+  byQueryCode(code: string): Promise<Letter[]>;
+  /** Letters we sent with this Message-ID (mail channels), so In-Reply-To/References find them. */
+  byMessageId(messageId: string): Promise<Letter[]>;
+  /** Submitted letters (any reply state) of the sites whose home/consult URL host is `domain` or under it. */
+  openLettersOfSiteDomain(domain: string): Promise<Letter[]>;
+  /**
+   * Conditional update: sets the letter's `firstReply` iff it has none or the known one is later than `evidence.at`
+   * (earliest trustworthy reply wins). Returns the letter and whether it changed.
+   */
+  recordFirstReply(
+    letterId: string,
+    evidence: import('../domain/model.ts').ReplyEvidence,
+    /** The letter as the caller just read it (saves a read; the write is still conditional on its version). */
+    known?: Letter,
+  ): Promise<{ letter: Letter; changed: boolean }>;
+}
+
+export type MailStatus = 'received' | 'matched' | 'held' | 'attached' | 'discarded';
+
+/** One ingested mail: the idempotency record, and (status `held`) an item in the holding pen. */
+export interface MailRecord {
+  /** Deterministic from Message-ID + content hash: the same mail twice is the same record. */
+  id: string;
+  status: MailStatus;
+  receivedAt: string;
+  rawKey: string;
+  rawSha256: string;
+  size: number;
+  messageId: string | null;
+  subject: string;
+  from: string | null;
+  date: string | null;
+  kind: string;
+  reasons: string[];
+  excerpt: string;
+  auth: { spf: string; dkim: string; dmarc: string; source: string };
+  letterId?: string;
+  /** How it was matched (`reply-address`, `message-id`, `query-code`, `site-domain+title`, `site-domain`, `staff`). */
+  match?: string;
+  /** Letters it could belong to, when it was held. */
+  candidates?: string[];
+  heldReason?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  note?: string;
+}
+
+export interface MailStore {
+  /** Create iff absent. Returns false (and changes nothing) when a record with this id exists. */
+  createMail(record: MailRecord): Promise<boolean>;
+  getMail(id: string): Promise<MailRecord | undefined>;
+  /** The holding pen, oldest first. */
+  listHeld(): Promise<MailRecord[]>;
+  /** Conditional: only from one of `from`. Throws ConflictError otherwise. */
+  updateMail(id: string, from: readonly MailStatus[], patch: Partial<Omit<MailRecord, 'id'>>): Promise<MailRecord>;
+}

@@ -1,0 +1,48 @@
+/** Wire the mail use cases over an opened set of DynamoDB/dynalite stores (CLI, Lambda, SMTP server, bench). */
+import path from 'node:path';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { EventStore, LetterStore, ObjectStore, SiteStore } from '../../app/ports.ts';
+import type { IngestDeps } from '../../app/ingest-mail.ts';
+import { FsObjectStore } from '../object-store-fs.ts';
+import { DynamoLetterFinder, DynamoMailStore } from './dynamo-mail.ts';
+import { authenticateMail } from './auth.ts';
+import type { MailConfig } from './config.ts';
+
+export interface StoreSet {
+  client: DynamoDBClient;
+  tableName: string;
+  letters: LetterStore;
+  events: EventStore;
+  sites: Pick<SiteStore, 'listSites'>;
+}
+
+export function mailDeps(
+  stores: StoreSet,
+  mail: MailConfig,
+  options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; now?: () => Date; actor?: string } = {},
+): IngestDeps & { finder: DynamoLetterFinder; mails: DynamoMailStore } {
+  const objects = options.objects ?? new FsObjectStore(path.join(options.dataDir ?? '.huixin', 'objects'));
+  return {
+    letters: stores.letters,
+    events: stores.events,
+    finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites),
+    mails: new DynamoMailStore(stores.client, stores.tableName),
+    objects,
+    clock: { now: options.now ?? (() => new Date()) },
+    replySecret: mail.replySecret,
+    mailDomain: mail.mailDomain,
+    limits: { maxBytes: mail.maxBytes },
+    ...(options.authenticate === false
+      ? {}
+      : {
+          authenticate: (raw, env) =>
+            authenticateMail(raw, {
+              ...(env.remoteIp ? { ip: env.remoteIp } : {}),
+              ...(env.helo ? { helo: env.helo } : {}),
+              ...(env.mailFrom ? { sender: env.mailFrom } : {}),
+            }),
+        }),
+    log: (m) => process.stderr.write(`huixin: ${m}\n`),
+    actor: options.actor ?? 'function:ingest-mail',
+  };
+}

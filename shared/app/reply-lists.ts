@@ -1,0 +1,102 @@
+/**
+ * Poll a site's public reply list for one letter: fetch the query page for its 查询码 (or the list page and find
+ * the row), follow the row's detail link if needed, and record what the site states — `reply.seen` with source
+ * `reply-list`, the stated reply time (`day` precision for a bare date) and when we first saw it (`recordedAt`).
+ * Re-polling records nothing new: the event id is derived from the letter and the stated time.
+ */
+import { streamOf, type DomainEvent } from '../domain/events.ts';
+import type { Letter } from '../domain/model.ts';
+import { decodePage } from '../domain/reply-lists/charset.ts';
+import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
+import { deterministicId } from './ingest-mail.ts';
+import type { Clock, EventStore, LetterFinder } from './ports.ts';
+
+export type Fetcher = (url: string) => Promise<{ status: number; contentType: string | null; body: Uint8Array; url: string }>;
+
+/** Where a site's list lives. `{code}` in a template is replaced by the URL-encoded 查询码. */
+export interface ReplyListProfile {
+  queryUrl?: string;
+  listUrl?: string;
+}
+
+export interface ReplyListDeps {
+  events: EventStore;
+  finder: Pick<LetterFinder, 'recordFirstReply'>;
+  clock: Clock;
+  fetch: Fetcher;
+}
+
+export interface PollResult {
+  letterId: string;
+  found: boolean;
+  entry: ReplyListEntry | null;
+  url: string | null;
+  recorded: boolean;
+  eventId: string | null;
+  firstReplyChanged: boolean;
+}
+
+async function page(deps: ReplyListDeps, url: string): Promise<{ html: string; url: string } | null> {
+  const r = await deps.fetch(url);
+  if (r.status === 404) return null;
+  if (r.status >= 400) throw new Error(`HTTP ${r.status} for ${url}`);
+  return { html: decodePage(r.body, r.contentType), url: r.url };
+}
+
+export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile: ReplyListProfile): Promise<PollResult> {
+  const key = { ...(letter.queryCode ? { queryCode: letter.queryCode } : {}), title: letter.title };
+  const urls: string[] = [];
+  if (profile.queryUrl && letter.queryCode) urls.push(profile.queryUrl.replaceAll('{code}', encodeURIComponent(letter.queryCode)));
+  if (profile.listUrl) urls.push(profile.listUrl);
+  let entry: ReplyListEntry | null = null;
+  let where: string | null = null;
+  for (const url of urls) {
+    const p = await page(deps, url);
+    if (!p) continue;
+    entry = findLetterReply(p.html, key);
+    where = p.url;
+    if (entry && !entry.content && entry.detailHref) {
+      const detailUrl = new URL(entry.detailHref, p.url).toString();
+      const d = await page(deps, detailUrl);
+      const detail = d ? findLetterReply(d.html, key) : null;
+      if (detail) {
+        entry = { ...entry, ...Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== null)), replied: entry.replied || detail.replied };
+        where = d!.url;
+      }
+    }
+    if (entry) break;
+  }
+  const result: PollResult = { letterId: letter.id, found: !!entry, entry, url: where, recorded: false, eventId: null, firstReplyChanged: false };
+  if (!entry || !entry.replied) return result;
+
+  const now = deps.clock.now();
+  const statedAt = entry.repliedAt;
+  const known = (await deps.events.stream(streamOf.letter(letter.id))).find(
+    (e) => e.type === 'reply.seen' && e.data.source === 'reply-list' && (e.data.statedAt ?? null) === (statedAt ?? null),
+  );
+  if (known) return { ...result, eventId: known.id };
+  const at = statedAt ? (entry.precision === 'day' ? `${statedAt}T00:00:00+08:00` : statedAt) : now.toISOString();
+  const precision = statedAt ? entry.precision! : 'instant';
+  const event: DomainEvent = {
+    id: deterministicId('e', new Date(at), `${letter.id}:reply-list:${statedAt ?? 'unstated'}`),
+    stream: streamOf.letter(letter.id),
+    type: 'reply.seen',
+    at,
+    recordedAt: now.toISOString(),
+    actor: 'function:poll-reply-lists',
+    data: {
+      source: 'reply-list',
+      precision,
+      kind: 'reply',
+      statedAt: statedAt ?? null,
+      timeSource: statedAt ? 'stated' : 'first-seen',
+      status: entry.status,
+      excerpt: (entry.content ?? '').replace(/\s+/g, ' ').slice(0, 500),
+      url: where,
+      ...(entry.queryCode ? { queryCode: entry.queryCode } : {}),
+    },
+  };
+  await deps.events.append(event);
+  const r = await deps.finder.recordFirstReply(letter.id, { at, source: 'reply-list', precision, eventId: event.id });
+  return { ...result, recorded: true, eventId: event.id, firstReplyChanged: r.changed };
+}
