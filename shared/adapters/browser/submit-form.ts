@@ -1,0 +1,578 @@
+/**
+ * Open a consultation page in a real browser, find and fill its form, submit it (unless dry-run), and classify
+ * what happened, with evidence (full-page screenshot, HTML, final URL, timings, every code shown) stored
+ * through the ObjectStore port.
+ *
+ * Resource policy: while working, image files, web fonts (we ship our own CJK font) and media are blocked by
+ * URL inside the browser (CDP Network.setBlockedURLs — no interception round trips), so pages load fast; captcha
+ * images, usually served by a script URL, still load. Detection never needs the image bytes (an <img> next to a field is enough). Before the
+ * evidence screenshot, blocking is switched off and the page's images are requested again (bounded wait), so
+ * the screenshot shows the page as a person would see it. Stylesheets and scripts are always allowed.
+ */
+import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
+import type { ObjectStore } from '../../app/ports.ts';
+import { isAcceptControl, isSubmitControl } from '../../domain/forms/classify.ts';
+import type { FieldRole } from '../../domain/forms/classify.ts';
+import type { FieldDescriptor } from '../../domain/forms/descriptor.ts';
+import {
+  classifyAfterSubmit,
+  extractCodes,
+  isLoginUrl,
+  looksClosedOrBusy,
+  looksLikeInteractiveCaptcha,
+  looksLikeLogin,
+  looksSuccessful,
+  looksLikeSiteError,
+  pickQueryCode,
+  type SubmitOutcome,
+} from '../../domain/forms/outcome.ts';
+import { planForm, type FillAction, type FormPlan, type LetterContent } from '../../domain/forms/plan.ts';
+import type { SiteProfile } from '../../domain/forms/profile.ts';
+import {
+  CLICK_JS,
+  EXTRACT_JS,
+  FILL_JS,
+  LINKS_JS,
+  OBSERVE_JS,
+  RELOAD_IMAGES_JS,
+  REQUEST_SUBMIT_JS,
+  RESOLVE_SELECTOR_JS,
+  TEXT_OF_JS,
+} from './page-scripts.ts';
+import type { PageLink } from '../../domain/forms/discover.ts';
+import type { Evidence, SubmitRequest, SubmitResult } from '../../domain/forms/submission.ts';
+
+export type { Evidence, SubmitRequest, SubmitResult };
+
+/**
+ * Blocked while working (the verdict needs none of them): image files by extension, web fonts, media. Captcha
+ * images are usually served by a script URL (…/captcha.jsp, ValidateCode.aspx, kaptcha.do) and load anyway.
+ */
+const BLOCKED_URLS = ['png', 'jpg', 'jpeg', 'gif', 'webp', 'bmp', 'ico', 'svg', 'woff', 'woff2', 'ttf', 'otf', 'eot', 'mp4', 'mp3', 'webm', 'flv', 'swf', 'avi'].flatMap(
+  (ext) => [`*.${ext}`, `*.${ext}?*`],
+);
+
+interface FrameScan {
+  frame: Frame;
+  index: number;
+  fields: FieldDescriptor[];
+  text: string;
+  hasPassword: boolean;
+  metaRefresh: boolean;
+}
+
+export async function submitForm(page: Page, req: SubmitRequest, objects: ObjectStore): Promise<SubmitResult> {
+  const state: AttemptState = { sent: false, submittedAt: null, started: performance.now() };
+  const cdp = await page.createCDPSession();
+  try {
+    return await submitOnPage(page, req, objects, cdp, state);
+  } catch (err) {
+    // A browser/protocol failure is our problem, never the site's: nothing sent → script-broken; maybe sent →
+    // unconfirmed (staff check; never resent).
+    const message = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err);
+    const finalUrl = safeUrl(page);
+    return {
+      outcome: state.sent ? 'unconfirmed' : 'script-broken',
+      reason: state.sent ? 'browser-error-after-submit' : 'browser-error',
+      queryCode: null,
+      submittedAt: state.submittedAt,
+      sent: state.sent,
+      channel: { kind: 'site-form', url: finalUrl || req.url },
+      evidence: { finalUrl, formUrl: finalUrl, codes: { error: message }, timings: { totalMs: Math.round(performance.now() - state.started) } },
+    };
+  } finally {
+    // leave the page reusable by the next letter (the pool keeps pages alive)
+    for (const type of ['request', 'requestfinished', 'requestfailed', 'response', 'dialog'] as const) page.removeAllListeners(type);
+    await cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+interface AttemptState {
+  sent: boolean;
+  submittedAt: string | null;
+  started: number;
+}
+
+async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore, cdp: CDPSession, state: AttemptState): Promise<SubmitResult> {
+  const now = req.now ?? (() => new Date());
+  const navTimeout = req.navigationTimeoutMs ?? 15_000;
+  const settle = req.settleTimeoutMs ?? 8_000;
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const mark = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
+  const dialogs: string[] = [];
+  const responses: string[] = [];
+  let watching = false;
+  let navStatus: number | undefined;
+  let pendingNav = 0;
+  let navFailed = false;
+  let scans: FrameScan[] = [];
+  let formUrl = '';
+
+  page.setDefaultNavigationTimeout(navTimeout);
+  page.setDefaultTimeout(navTimeout);
+  // Blocking by URL in the browser itself (no request interception round trips through Node).
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setBlockedURLs', { urls: BLOCKED_URLS });
+  const unblock = () => cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
+  page.on('request', (r: HTTPRequest) => {
+    if (watching && r.isNavigationRequest()) pendingNav++;
+  });
+  page.on('requestfinished', (r) => {
+    if (watching && r.isNavigationRequest()) pendingNav = Math.max(0, pendingNav - 1);
+  });
+  page.on('requestfailed', (r) => {
+    if (watching && r.isNavigationRequest()) {
+      pendingNav = Math.max(0, pendingNav - 1);
+      if (r.failure()?.errorText !== 'net::ERR_ABORTED') navFailed = true;
+    }
+  });
+  page.on('response', (res: HTTPResponse) => {
+    if (!watching) return;
+    const r = res.request();
+    const type = r.resourceType();
+    if (r.isNavigationRequest() && res.status() < 300 || (r.isNavigationRequest() && res.status() >= 400)) navStatus = res.status();
+    if (type === 'xhr' || type === 'fetch') {
+      void res
+        .text()
+        .then((t) => responses.push(t.slice(0, 20_000)))
+        .catch(() => undefined);
+    }
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.accept().catch(() => undefined);
+  });
+
+  const finish = async (outcome: SubmitOutcome, reason: string, extra: Partial<SubmitResult> = {}, codes: Record<string, string> = {}): Promise<SubmitResult> => {
+    const te = performance.now();
+    const evidence = await takeEvidence(page, req, objects, unblock, timings).catch(() => ({} as Partial<Evidence>));
+    mark('evidenceMs', te);
+    mark('totalMs', t0);
+    const finalUrl = safeUrl(page);
+    const allCodes = { ...codes };
+    return {
+      outcome,
+      reason,
+      queryCode: extra.queryCode ?? pickQueryCode(allCodes),
+      submittedAt: state.submittedAt,
+      sent: state.sent,
+      channel: channelOf(req.url, formUrl || finalUrl, scans),
+      evidence: { ...evidence, finalUrl, formUrl: formUrl || finalUrl, codes: allCodes, timings },
+      ...extra,
+    };
+  };
+
+  // 1. open
+  const tn = performance.now();
+  let status: number | undefined;
+  try {
+    const res = await page.goto(req.url, { waitUntil: 'load', timeout: navTimeout });
+    status = res?.status();
+  } catch (err) {
+    mark('navigateMs', tn);
+    return finish('unavailable', navigationReason(err));
+  }
+  if (status !== undefined && status >= 400) {
+    mark('navigateMs', tn);
+    return finish('unavailable', `http-${status}`);
+  }
+  // JS / meta-refresh redirects (e.g. to a 12345 platform)
+  scans = await scanAll(page);
+  // 2. login walls before anything else
+  const loginWall = () => isLoginUrl(safeUrl(page)) || (!hasBody(scans) && (scans.some((s) => s.hasPassword) || scans.some((s) => looksLikeLogin(s.text))));
+  if (loginWall()) return finish('gated', 'login');
+  if (!hasBody(scans) && scans.some((s) => s.metaRefresh || s.text.trim().length < 80)) {
+    const wait = scans.some((s) => s.metaRefresh) ? Math.min(5_000, navTimeout) : 800;
+    await page.waitForNavigation({ waitUntil: 'load', timeout: wait }).catch(() => undefined);
+    scans = await scanAll(page);
+    if (loginWall()) return finish('gated', 'login');
+  }
+  mark('navigateMs', tn);
+  const tf = performance.now();
+
+  // 3. two-step pages: accept the 须知 (at most twice)
+  for (let step = 0; step < 2 && !hasBody(scans); step++) {
+    const accepted = await acceptNotice(page, scans, req.profile);
+    if (!accepted) break;
+    await Promise.race([
+      page.waitForNavigation({ waitUntil: 'load', timeout: navTimeout }).catch(() => undefined),
+      waitForBody(page, navTimeout),
+    ]);
+    scans = await scanAll(page);
+    if (loginWall()) return finish('gated', 'login');
+  }
+  if (!hasBody(scans)) {
+    const text = scans.map((s) => s.text).join('\n');
+    if (looksClosedOrBusy(text) || looksLikeSiteError(text)) return finish('unavailable', 'site-busy');
+    if (req.profile) return finish('unavailable', 'no-form');
+    return finish('unavailable', 'no-form');
+  }
+
+  formUrl = safeUrl(page);
+  // 4. plan (profile first)
+  const fields = scans.flatMap((s) => s.fields);
+  let overrides: Record<string, FieldRole> = {};
+  let submitKey: { key: string; frame: number } | undefined;
+  if (req.profile) {
+    const resolved = await resolveProfile(scans, req.profile);
+    if ('broken' in resolved) return finish('script-broken', resolved.broken);
+    overrides = resolved.overrides;
+    submitKey = resolved.submit;
+    fields.push(...resolved.extra);
+  }
+  const plan = planForm(fields, req.content, overrides);
+  if (!plan) return finish('unavailable', 'no-form');
+  if (req.profile) applyProfileValues(plan, fields, req.profile, overrides);
+  const gate = (['login', 'sms', 'captcha'] as const).find((g) => plan.gates.includes(g));
+  const pageText = scans.map((s) => s.text).join('\n');
+  const smsHint = /短信验证码|获取验证码|发送验证码/.test(pageText) && fields.some((f) => f.smsButtonNearby && f.visible && f.tag === 'input');
+  if (gate) return finish('gated', gate, { filled: plan.sent, roles: plan.roles });
+  if (looksLikeInteractiveCaptcha(scans.map((s) => s.text).join('\n'))) return finish('gated', 'captcha', { filled: plan.sent, roles: plan.roles });
+  if (smsHint) return finish('gated', 'sms', { filled: plan.sent, roles: plan.roles });
+
+  // 5. fill
+  const frameOf = (i: number) => scans.find((s) => s.index === i)?.frame ?? page.mainFrame();
+  const byFrame = new Map<number, FillAction[]>();
+  for (const a of plan.actions) byFrame.set(a.frame, [...(byFrame.get(a.frame) ?? []), a]);
+  const readBack: Record<string, string | null> = {};
+  for (const [fi, actions] of byFrame) Object.assign(readBack, await frameOf(fi).evaluate(`${FILL_JS}(${JSON.stringify(actions)})`));
+  const bodyAction = plan.actions.find((a) => a.role === 'body');
+  if (!bodyAction || !readBack[bodyAction.key]) return finish('script-broken', 'fill-failed', { filled: plan.sent, roles: plan.roles });
+  mark('fillMs', tf);
+
+  const submit = submitKey ?? plan.submit;
+  const frame = frameOf(submit?.frame ?? plan.frame);
+  if (!submit && plan.form < 0) return finish('script-broken', 'no-submit-control', { filled: plan.sent, roles: plan.roles });
+  if (req.dryRun) return finish('ready', 'form-fillable', { filled: plan.sent, roles: plan.roles });
+
+  // 6. submit and watch
+  const ts = performance.now();
+  watching = true;
+  state.submittedAt = now().toISOString();
+  state.sent = true;
+  const clicked = submit
+    ? await frame.evaluate(`${CLICK_JS}(${JSON.stringify(submit.key)})`).catch(() => false)
+    : await frame.evaluate(`${REQUEST_SUBMIT_JS}(${plan.form})`).catch(() => false);
+  if (!clicked) {
+    state.sent = false;
+    state.submittedAt = null;
+    return finish('script-broken', 'submit-click-failed', { filled: plan.sent, roles: plan.roles });
+  }
+  const before = new Set(scans.flatMap((s) => s.text.split('\n').map((l) => l.trim())).filter(Boolean));
+  const newLines = (ts: string[]) => ts.flatMap((t) => t.split('\n').map((l) => l.trim())).filter((l) => l && !before.has(l));
+  const watch = () => watchAfterSubmit(page, { settle, navTimeout, dialogs, responses, pending: () => pendingNav, profile: req.profile });
+  let observation = await watch();
+  let texts = [...dialogs, ...observation.texts];
+  let classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
+  // A preview/confirm page (确认提交) after the first click: our letter is shown back with one more button.
+  if (classified.outcome === 'unconfirmed' && !observation.formStillThere) {
+    const confirm = await findConfirmControl(page, plan.sent.title);
+    if (confirm) {
+      await confirm.frame.evaluate(`${CLICK_JS}(${JSON.stringify(confirm.key)})`).catch(() => false);
+      observation = await watch();
+      texts = [...dialogs, ...observation.texts];
+      classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
+    }
+  }
+  mark('submitMs', ts);
+  if (req.profile?.success && new RegExp(req.profile.success).test([...texts, ...responses].join('\n'))) {
+    classified = { ...classified, outcome: 'submitted', reason: 'confirmed-profile' };
+  }
+  if (classified.outcome === 'unconfirmed' && navFailed) classified = { ...classified, reason: 'no-response-after-submit' };
+  const codes = { ...classified.codes, ...(await profileCode(page, req.profile, [...texts, ...responses].join('\n'))) };
+  const queryCode = codes.profile ?? pickQueryCode(codes);
+  return finish(classified.outcome, classified.reason, { queryCode, filled: plan.sent, roles: plan.roles }, codes);
+}
+
+/** On a preview page that shows our title back, the control that confirms the submission (确认提交/确定/提交). */
+async function findConfirmControl(page: Page, title: string): Promise<{ frame: Frame; key: string } | undefined> {
+  const scans = await scanAll(page);
+  const probe = title.slice(0, Math.min(8, title.length));
+  for (const s of scans) {
+    if (!s.text.includes(probe)) continue;
+    const c = s.fields.find((f) => f.visible && isSubmitControl(f) && /确认|确定|提交|发送/.test(f.text) && !/修改|返回/.test(f.text));
+    if (c) return { frame: s.frame, key: c.key };
+  }
+  return undefined;
+}
+
+function safeUrl(page: Page): string {
+  try {
+    return page.url();
+  } catch {
+    return '';
+  }
+}
+
+function channelOf(requested: string, finalUrl: string, scans: FrameScan[]): SubmitResult['channel'] {
+  let kind: 'site-form' | 'platform-12345' = 'site-form';
+  try {
+    const a = new URL(requested).host;
+    const b = new URL(finalUrl).host;
+    if (a !== b && (/12345/.test(finalUrl) || scans.some((s) => /12345/.test(s.text.slice(0, 3000))))) kind = 'platform-12345';
+  } catch {
+    /* keep site-form */
+  }
+  return { kind, url: finalUrl || requested };
+}
+
+function navigationReason(err: unknown): string {
+  const m = err instanceof Error ? err.message : String(err);
+  if (/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/.test(m)) return 'dns';
+  if (/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_FAILED/.test(m)) return 'connection';
+  if (/ERR_CERT|SSL/.test(m)) return 'tls';
+  if (/TimeoutError|timeout|ERR_TIMED_OUT/i.test(m)) return 'timeout';
+  if (/ERR_TOO_MANY_REDIRECTS/.test(m)) return 'redirect-loop';
+  return 'navigation-error';
+}
+
+async function scanAll(page: Page): Promise<FrameScan[]> {
+  const frames = page.frames();
+  const out: FrameScan[] = [];
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i]!;
+    if (frame.detached) continue;
+    try {
+      const r = (await frame.evaluate(`${EXTRACT_JS}(${i})`)) as Omit<FrameScan, 'frame' | 'index'>;
+      out.push({ frame, index: i, fields: r.fields, text: r.text, hasPassword: r.hasPassword, metaRefresh: r.metaRefresh });
+    } catch {
+      /* a frame that navigated away or is cross-process: skip */
+    }
+  }
+  return out;
+}
+
+function hasBody(scans: FrameScan[]): boolean {
+  return scans.some((s) => s.fields.some((f) => f.visible && f.tag === 'textarea'));
+}
+
+async function waitForBody(page: Page, timeout: number): Promise<void> {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    for (const f of page.frames()) {
+      const ok = await f.evaluate(`!!Array.prototype.some.call(document.querySelectorAll('textarea'), function (e) { return e.getBoundingClientRect().width > 2; })`).catch(() => false);
+      if (ok) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function acceptNotice(page: Page, scans: FrameScan[], profile?: SiteProfile): Promise<boolean> {
+  if (profile?.accept) {
+    for (const s of scans) {
+      const key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.accept, s.index, 'accept'])})`).catch(() => null)) as string | null;
+      if (key) return Boolean(await s.frame.evaluate(`${CLICK_JS}(${JSON.stringify(key)})`).catch(() => false));
+    }
+  }
+  const here = safeUrl(page).replace(/#.*$/, '');
+  const candidates: Array<{ s: FrameScan; f: FieldDescriptor; score: number }> = [];
+  for (const s of scans) {
+    const agree = s.fields.filter((f) => f.visible && f.type === 'checkbox' && /已阅读|同意|知悉|须知|承诺/.test(f.label + f.nearText));
+    if (agree.length) {
+      await s.frame.evaluate(`${FILL_JS}(${JSON.stringify(agree.map((f) => ({ key: f.key, frame: s.index, role: 'agree', kind: 'checkbox', value: 'on' })))})`).catch(() => undefined);
+    }
+    const agreeForms = new Set(agree.map((f) => f.form).filter((x) => x >= 0));
+    for (const f of s.fields) {
+      if (!f.visible || !(isAcceptControl(f) || (agreeForms.has(f.form) && isSubmitControl(f)))) continue;
+      // a link back to this very page (the nav's 我要咨询) is not a step forward
+      const href = /^\s*(https?:|\/|\.)/.test(f.action) ? f.action.trim().split(/\s/)[0]! : '';
+      if (href && resolveUrl(href, s.frame.url()) === here) continue;
+      candidates.push({ s, f, score: acceptScore(f, agreeForms) });
+    }
+  }
+  candidates.sort((a, b) => b.score - a.score);
+  const best = candidates[0];
+  if (!best) return false;
+  return Boolean(await best.s.frame.evaluate(`${CLICK_JS}(${JSON.stringify(best.f.key)})`).catch(() => false));
+}
+
+function resolveUrl(href: string, base: string): string {
+  try {
+    return new URL(href, base).href.replace(/#.*$/, '');
+  } catch {
+    return href;
+  }
+}
+
+function acceptScore(f: FieldDescriptor, agreeForms: Set<number>): number {
+  const t = f.text;
+  return (
+    (agreeForms.has(f.form) ? 4 : 0) +
+    (f.tag === 'button' || f.tag === 'input' ? 2 : 0) +
+    (/同意|已阅读|接受/.test(t) ? 3 : 0) +
+    (/下一步|进入|继续|开始/.test(t) ? 1 : 0) +
+    (/写信|留言|咨询/.test(t) ? 1 : 0)
+  );
+}
+
+interface ProfileResolution {
+  overrides: Record<string, FieldRole>;
+  submit?: { key: string; frame: number };
+  extra: FieldDescriptor[];
+}
+
+async function resolveProfile(scans: FrameScan[], profile: SiteProfile): Promise<ProfileResolution | { broken: string }> {
+  const overrides: Record<string, FieldRole> = {};
+  const extra: FieldDescriptor[] = [];
+  const targets = profile.frameUrlPattern ? scans.filter((s) => new RegExp(profile.frameUrlPattern!).test(s.frame.url())) : scans;
+  for (const [role, spec] of Object.entries(profile.fields)) {
+    if (!spec) continue;
+    let key: string | null = null;
+    for (const s of targets) {
+      if (spec.selector) {
+        key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([spec.selector, s.index, role])})`).catch(() => null)) as string | null;
+        if (key && !s.fields.some((f) => f.key === key)) extra.push(minimalField(key, s.index));
+      } else if (spec.label) {
+        const label = spec.label;
+        key = s.fields.find((f) => f.tag !== 'a' && f.tag !== 'button' && (f.label + f.nearText + f.placeholder).includes(label))?.key ?? null;
+      }
+      if (key) break;
+    }
+    if (!key) return { broken: `profile-field-missing:${role}` };
+    overrides[key] = role as FieldRole;
+  }
+  let submit: { key: string; frame: number } | undefined;
+  for (const s of targets) {
+    let key: string | null = null;
+    if (profile.submit.selector) key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.submit.selector, s.index, 'submit'])})`).catch(() => null)) as string | null;
+    else if (profile.submit.text) key = s.fields.find((f) => f.text.replace(/\s/g, '') === profile.submit.text!.replace(/\s/g, ''))?.key ?? null;
+    if (key) {
+      submit = { key, frame: s.index };
+      break;
+    }
+  }
+  if (!submit) return { broken: 'profile-submit-missing' };
+  return { overrides, submit, extra };
+}
+
+function minimalField(key: string, frame: number): FieldDescriptor {
+  return { key, frame, tag: 'input', type: 'text', name: '', id: '', placeholder: '', label: '', nearText: '', text: '', title: '', action: '', required: false, visible: true, form: -1 };
+}
+
+/** A profile's fixed values (e.g. type = 咨询) replace the heuristic choice. */
+function applyProfileValues(plan: FormPlan, fields: FieldDescriptor[], profile: SiteProfile, overrides: Record<string, FieldRole>): void {
+  for (const [key, role] of Object.entries(overrides)) {
+    const spec = profile.fields[role as keyof SiteProfile['fields']];
+    if (!spec?.value) continue;
+    const field = fields.find((f) => f.key === key);
+    const action = plan.actions.find((a) => a.key === key);
+    if (!field || !action) continue;
+    if (action.kind === 'text') action.value = spec.value;
+    else {
+      const option = field.options?.find((o) => o.text.includes(spec.value!));
+      if (option) action.value = option.value;
+    }
+  }
+}
+
+async function watchAfterSubmit(
+  page: Page,
+  o: { settle: number; navTimeout: number; dialogs: string[]; responses: string[]; pending: () => number; profile?: SiteProfile },
+): Promise<{ texts: string[]; formStillThere: boolean }> {
+  const start = Date.now();
+  const success = o.profile?.success ? new RegExp(o.profile.success) : undefined;
+  let texts: string[] = [];
+  let formStillThere = true;
+  let lastChange = Date.now();
+  let lastSig = '';
+  for (;;) {
+    await new Promise((r) => setTimeout(r, Date.now() - start < 1_000 ? 50 : 150));
+    const seen: string[] = [];
+    let textarea = false;
+    let loading = false;
+    for (const f of page.frames()) {
+      const r = (await f.evaluate(OBSERVE_JS + '()').catch(() => undefined)) as { text: string; ready: string; textarea: boolean } | undefined;
+      if (!r) continue;
+      seen.push(r.text);
+      textarea ||= r.textarea;
+      loading ||= r.ready !== 'complete';
+    }
+    if (seen.length) {
+      texts = seen;
+      formStillThere = textarea;
+    }
+    const all = [...o.dialogs, ...texts, ...o.responses].join('\n');
+    if (looksSuccessful(all) || (success && success.test(all))) {
+      // give a modal/alert a moment to also show the code
+      if (Object.keys(extractCodes(all)).length > 0 || Date.now() - start > 1_500) break;
+    }
+    if (looksLikeSiteError(all) && o.pending() === 0 && !loading) break;
+    const sig = `${all.length}|${o.pending()}|${loading}|${o.responses.length}|${o.dialogs.length}`;
+    if (sig !== lastSig) {
+      lastSig = sig;
+      lastChange = Date.now();
+    }
+    const quiet = Date.now() - lastChange;
+    const elapsed = Date.now() - start;
+    const navigating = o.pending() > 0 || loading;
+    // navigation done (or a response came back) and the page has been quiet for a while
+    if (!navigating && (o.responses.length > 0 || !formStillThere || o.dialogs.length > 0) && quiet > 600) break;
+    if (!navigating && elapsed > o.settle) break;
+    if (elapsed > o.settle + o.navTimeout) break;
+  }
+  return { texts, formStillThere };
+}
+
+async function profileCode(page: Page, profile: SiteProfile | undefined, text: string): Promise<Record<string, string>> {
+  if (!profile?.queryCode) return {};
+  if (profile.queryCode.regex) {
+    const m = new RegExp(profile.queryCode.regex).exec(text);
+    if (m) return { profile: (m[1] ?? m[0]).trim() };
+  }
+  if (profile.queryCode.selector) {
+    for (const f of page.frames()) {
+      const t = (await f.evaluate(`${TEXT_OF_JS}(${JSON.stringify(profile.queryCode.selector)})`).catch(() => null)) as string | null;
+      if (t && t.trim()) return { profile: t.trim() };
+    }
+  }
+  return {};
+}
+
+async function takeEvidence(page: Page, req: SubmitRequest, objects: ObjectStore, unblock: () => Promise<unknown>, timings: Record<string, number>): Promise<Partial<Evidence>> {
+  await unblock();
+  const htmlPart = (async () => {
+    const t = performance.now();
+    let html = '';
+    try {
+      html = await page.content();
+      for (const f of page.frames().slice(1)) {
+        const inner = await f.content().catch(() => '');
+        if (inner) html += `\n<!-- huixin frame: ${f.url().replace(/--/g, '- -')} -->\n${inner}`;
+      }
+    } catch {
+      html = '';
+    }
+    const stored = await objects.put(`${req.evidencePrefix}/page.html`, html, 'text/html; charset=utf-8');
+    timings.htmlMs = Math.round(performance.now() - t);
+    return stored;
+  })();
+  const shotPart = (async () => {
+    if (req.screenshot === false) return undefined;
+    const t = performance.now();
+    try {
+      await page.evaluate(`${RELOAD_IMAGES_JS}()`).catch(() => 0);
+      timings.imagesMs = Math.round(performance.now() - t);
+      const png = await page.screenshot({ fullPage: true, type: 'png', captureBeyondViewport: false, optimizeForSpeed: true });
+      const stored = await objects.put(`${req.evidencePrefix}/screenshot.png`, png, 'image/png');
+      timings.screenshotMs = Math.round(performance.now() - t);
+      return stored;
+    } catch {
+      return undefined; // a crashed page has no screenshot; the HTML and the reason remain
+    }
+  })();
+  const [html, screenshot] = await Promise.all([htmlPart, shotPart]);
+  return { html, ...(screenshot ? { screenshot } : {}) };
+}
+
+/** Links of the current page (for rediscovering the consultation column from a home page). */
+export async function pageLinks(page: Page, url: string, timeoutMs = 15_000): Promise<PageLink[]> {
+  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  const links: PageLink[] = [];
+  for (const f of page.frames()) {
+    const l = (await f.evaluate(`${LINKS_JS}()`).catch(() => [])) as PageLink[];
+    links.push(...l.map((x) => ({ text: x.text, href: new URL(x.href, f.url()).href })));
+  }
+  return links;
+}

@@ -1,0 +1,147 @@
+/**
+ * The daily channel health check.
+ *
+ * 1. A cheap HTTP-only pre-check (`precheckChannel`): fetch the page, decode it (GBK too), and look for a <form>
+ *    with a <textarea> and no gate hints. That is enough to call most of ~14,000 channels `ready` without a browser.
+ * 2. Whatever the pre-check cannot vouch for (no textarea, iframes, scripts building the form, captcha/login hints,
+ *    HTTP errors) goes to the browser dry-run: open, find, fill, never submit — ready/gated/unavailable/script-broken
+ *    with a screenshot.
+ * The result is appended to the site's stream as `channel.checked` with the evidence hashes.
+ */
+import iconv from 'iconv-lite';
+import { streamOf, type DomainEvent } from '../domain/events.ts';
+import type { SiteProfile } from '../domain/forms/profile.ts';
+import type { FormSubmitter, SubmitResult } from '../domain/forms/submission.ts';
+import type { Persona } from '../domain/model.ts';
+import { ids } from './ids.ts';
+import type { Clock, EventStore, ObjectStore } from './ports.ts';
+
+export type PrecheckStatus = 'form' | 'needs-browser' | 'unreachable' | 'http-error';
+
+export interface PrecheckResult {
+  status: PrecheckStatus;
+  reason: string;
+  httpStatus?: number;
+  finalUrl?: string;
+  /** The fetched HTML (decoded), for the evidence. */
+  html?: string;
+  ms: number;
+}
+
+/** HTTP-only look at a consultation page. Never throws. */
+export async function precheckChannel(url: string, options: { timeoutMs?: number; fetchImpl?: typeof fetch } = {}): Promise<PrecheckResult> {
+  const started = performance.now();
+  const ms = () => Math.round(performance.now() - started);
+  const f = options.fetchImpl ?? fetch;
+  let res: Response;
+  try {
+    res = await f(url, {
+      redirect: 'follow',
+      signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/153.0 Safari/537.36', accept: 'text/html,*/*' },
+    });
+  } catch (err) {
+    const m = err instanceof Error ? `${err.name} ${err.message} ${String((err as { cause?: unknown }).cause ?? '')}` : String(err);
+    return { status: 'unreachable', reason: /Timeout|abort/i.test(m) ? 'timeout' : /ENOTFOUND|EAI_AGAIN/.test(m) ? 'dns' : 'connection', ms: ms() };
+  }
+  const bytes = Buffer.from(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
+  const html = decodeHtml(bytes, res.headers.get('content-type') ?? '');
+  const base = { httpStatus: res.status, finalUrl: res.url || url, html };
+  if (res.status >= 400) return { ...base, status: 'http-error', reason: `http-${res.status}`, ms: ms() };
+  const lower = html.toLowerCase();
+  const hasTextarea = /<textarea[\s>]/i.test(html);
+  const hasForm = /<form[\s>]/i.test(html);
+  const gateHint = /验证码|校验码|统一身份认证|请先登录|type=["']?password/i.test(html);
+  if (hasForm && hasTextarea && !gateHint && !/<iframe[\s>]/i.test(lower)) return { ...base, status: 'form', reason: 'form-with-textarea', ms: ms() };
+  return { ...base, status: 'needs-browser', reason: !hasTextarea ? 'no-textarea-in-html' : gateHint ? 'gate-hint' : 'iframe', ms: ms() };
+}
+
+/** Decode by the Content-Type charset, else the <meta charset>, else UTF-8 (GBK/GB2312/GB18030 via iconv-lite). */
+export function decodeHtml(bytes: Buffer, contentType: string): string {
+  const head = bytes.subarray(0, 2048).toString('latin1');
+  const charset = (/charset=["']?([\w-]+)/i.exec(contentType)?.[1] ?? /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1] ?? 'utf-8').toLowerCase();
+  if (/^(gbk|gb2312|gb18030|x-gbk)$/.test(charset)) return iconv.decode(bytes, 'gb18030');
+  return iconv.encodingExists(charset) ? iconv.decode(bytes, charset) : bytes.toString('utf8');
+}
+
+export type ChannelStatus = 'ready' | 'gated' | 'unavailable' | 'script-broken';
+
+export interface CheckChannelDeps {
+  submitter: FormSubmitter;
+  objects: ObjectStore;
+  clock: Clock;
+  events?: EventStore;
+  fetchImpl?: typeof fetch;
+}
+
+export interface CheckChannelInput {
+  siteId: string;
+  url: string;
+  /**
+   * `auto` (default): the HTTP pre-check, and the browser only when it cannot vouch for the form (a broken channel
+   * is always confirmed by the browser, which also takes the screenshot for the alert); `browser`: always the dry-run.
+   */
+  mode?: 'auto' | 'browser';
+  profile?: SiteProfile;
+  persona?: Persona;
+}
+
+export interface ChannelCheck {
+  siteId: string;
+  url: string;
+  status: ChannelStatus;
+  reason: string;
+  via: 'http' | 'browser';
+  checkedAt: string;
+  finalUrl: string;
+  evidence: Record<string, { key: string; sha256: string }>;
+  timings: Record<string, number>;
+}
+
+const PROBE = { title: '办理居住证需要哪些材料？', body: '您好，我刚来本地工作不久，想办理居住证。请问需要准备哪些材料？' };
+
+export async function checkChannel(deps: CheckChannelDeps, input: CheckChannelInput): Promise<ChannelCheck> {
+  const checkedAt = deps.clock.now();
+  const stamp = checkedAt.toISOString().replace(/[:.]/g, '-');
+  const prefix = `channel-checks/${input.siteId}/${stamp}`;
+  const mode = input.mode ?? (input.profile ? 'browser' : 'auto');
+  let check: ChannelCheck | undefined;
+  if (mode === 'auto') {
+    const pre = await precheckChannel(input.url, { fetchImpl: deps.fetchImpl });
+    const evidence: ChannelCheck['evidence'] = {};
+    if (pre.html !== undefined) {
+      const stored = await deps.objects.put(`${prefix}/page.html`, pre.html, 'text/html; charset=utf-8');
+      evidence.html = { key: stored.key, sha256: stored.sha256 };
+    }
+    const base = { siteId: input.siteId, url: input.url, via: 'http' as const, checkedAt: checkedAt.toISOString(), finalUrl: pre.finalUrl ?? input.url, evidence, timings: { httpMs: pre.ms } };
+    if (pre.status === 'form') check = { ...base, status: 'ready', reason: pre.reason };
+  }
+  if (!check) {
+    const persona = input.persona ?? { name: '王伟', phone: '13800000000', email: 'check@example.invalid' };
+    const r: SubmitResult = await deps.submitter.submit({
+      url: input.url,
+      content: { name: persona.name, phone: persona.phone, email: persona.email, ...PROBE },
+      dryRun: true,
+      profile: input.profile,
+      evidencePrefix: prefix,
+    });
+    const evidence: ChannelCheck['evidence'] = {};
+    if (r.evidence.screenshot) evidence.screenshot = { key: r.evidence.screenshot.key, sha256: r.evidence.screenshot.sha256 };
+    if (r.evidence.html) evidence.html = { key: r.evidence.html.key, sha256: r.evidence.html.sha256 };
+    const status: ChannelStatus = r.outcome === 'ready' ? 'ready' : r.outcome === 'gated' ? 'gated' : r.outcome === 'script-broken' ? 'script-broken' : 'unavailable';
+    check = { siteId: input.siteId, url: input.url, status, reason: r.reason, via: 'browser', checkedAt: checkedAt.toISOString(), finalUrl: r.evidence.finalUrl, evidence, timings: r.evidence.timings };
+  }
+  if (deps.events) {
+    const event: DomainEvent = {
+      id: ids.event(checkedAt),
+      stream: streamOf.site(input.siteId),
+      type: 'channel.checked',
+      at: check.checkedAt,
+      recordedAt: deps.clock.now().toISOString(),
+      actor: 'function:check-channel',
+      data: { ...check },
+    };
+    await deps.events.append(event);
+  }
+  return check;
+}

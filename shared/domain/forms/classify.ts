@@ -1,0 +1,179 @@
+/**
+ * Pure heuristic classification of consultation-form controls into roles, from general knowledge of Chinese
+ * government 咨询/留言/信箱 forms (labels, table cells, placeholders, pinyin abbreviations, English names).
+ */
+import type { FieldDescriptor, FieldOption } from './descriptor.ts';
+
+export const FIELD_ROLES = [
+  'sms',
+  'captcha',
+  'email',
+  'phone',
+  'idcard',
+  'address',
+  'title',
+  'name',
+  'body',
+  'type',
+  'public',
+  'unit',
+  'agree',
+  'password',
+  'submit',
+  'unknown',
+] as const;
+export type FieldRole = (typeof FIELD_ROLES)[number];
+
+interface Rule {
+  role: Exclude<FieldRole, 'submit' | 'unknown' | 'password'>;
+  /** Matched against the human text (label, near text, placeholder, title). */
+  text: RegExp;
+  /** Matched against each token of name/id (pinyin abbreviations, English). */
+  token?: RegExp;
+  /** Matched against the whole normalised name/id. */
+  ident?: RegExp;
+}
+
+/** Order matters: the first rule that matches wins (短信验证码 before 验证码, 邮箱地址 before 地址, 联系人电话 before 联系人). */
+const RULES: readonly Rule[] = [
+  { role: 'sms', text: /短信验证码|短信校验码|手机验证码|动态码|短信码/, token: /^(dxyzm|sjyzm|smscode|sms|dtm)$/, ident: /sms|mobilecode|phonecode/ },
+  { role: 'captcha', text: /验证码|校验码|附加码|计算结果|图形码|验证字符/, token: /^(yzm|jym|captcha|vcode|checkcode|verifycode|validatecode|validcode|code|rand|randcode|kaptcha|authcode|imgcode)$/, ident: /captcha|checkcode|verifycode|validatecode|validcode|kaptcha|yzm/ },
+  { role: 'email', text: /邮箱|电子邮件|电子信箱|电邮|e-?mail/i, token: /^(dzyx|yx|email|mail|dzxx|yxdz)$/, ident: /e?mail/ },
+  { role: 'phone', text: /手机|电话|联系方式|移动号码|联系号码/, token: /^(lxdh|sjhm|sj|dh|phone|mobile|tel|telephone|cellphone|lxfs|sjh|mobilephone|lxdianhua)$/, ident: /phone|mobile|tel(?!l)/ },
+  { role: 'idcard', text: /身份证|证件号/, token: /^(sfzh|sfz|idcard|idno|zjhm|cardid|zjh)$/, ident: /idcard|idno|identity/ },
+  { role: 'address', text: /地址|住址|通讯处|所在地/, token: /^(dz|txdz|address|addr|zz|lxdz)$/, ident: /address|addr/ },
+  { role: 'title', text: /标题|主题|题目|事由/, token: /^(bt|zt|xjbt|lybt|title|subject|tm|zhuti|biaoti)$/, ident: /title|subject/ },
+  { role: 'name', text: /姓名|来信人|联系人|写信人|留言人|提问人|咨询人|诉求人|反映人|来电人|投诉人|建议人|求助人|称呼|真实姓名|申请人|您的名字|名字/, token: /^(xm|lxr|lxrxm|xingming|name|realname|truename|username|xjr|lxrmc|fullname|writer|lxrname|sqr|fyr|sqrxm|ldr)$/, ident: /realname|truename|fullname|^name$|username|xingming/ },
+  { role: 'body', text: /内容|正文|问题描述|诉求|详细描述|具体问题|咨询问题|留言$|^留言|我要留言|问题/, token: /^(nr|xjnr|lynr|zxnr|content|body|message|msg|question|detail|details|text|wtms|sqnr|neirong)$/, ident: /content|message|question|detail/ },
+  { role: 'type', text: /类型|类别|分类|性质|信件种类/, token: /^(lx|xjlx|lylx|type|category|kind|lb|xjlb|zxlx)$/, ident: /type|category|kind/ },
+  { role: 'public', text: /是否公开|公开|保密/, token: /^(sfgk|gk|ispublic|public|isopen|open|secret|isshow|sfbm)$/, ident: /public|isopen|isshow/ },
+  { role: 'unit', text: /受理单位|受理部门|收信单位|写信对象|办理单位|部门|单位|信箱|领导|机构/, token: /^(sldw|slbm|dept|department|unit|org|organ|bm|dw|deptid|unitid|mailbox|xx)$/, ident: /dept|department|unit|organ/ },
+  { role: 'agree', text: /已阅读|已仔细阅读|同意|承诺|知晓|须知|已知悉/, token: /^(agree|accept|ty|yd|read)$/, ident: /agree|accept/ },
+];
+
+const SUBMIT_TEXT = /^(提交|发送|确定|确认|保存|提交留言|提交信件|确认提交|我要提交|立即提交|提交咨询|发送信件|递交|送出|发表|发布|写好了|提交问题|提交诉求|submit|send|ok)$/i;
+const SUBMIT_CONTAINS = /提交|发送|递交/;
+const NOT_SUBMIT = /验证码|重置|重填|取消|返回|关闭|清空|查询|搜索|登录|注册|上一步|预览|附件|上传|浏览/;
+
+/** Split `ctl00$Main$txtLxdh`, `mail.title`, `userName`, `lx_dh` into lower-case tokens (prefixes like txt/ddl dropped). */
+export function identTokens(ident: string): string[] {
+  const last = ident.split(/[$.:[\]]/).filter(Boolean).pop() ?? ident;
+  const stripped = last.replace(/^(txt|tb|ddl|drp|rbl|rb|chk|cb|sel|ipt|input|hid|f_|fld)(?=[A-Z_]|$)/, '');
+  const words = stripped
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+  const joined = stripped.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
+  return [...new Set([...words, joined, last.toLowerCase()])].filter(Boolean);
+}
+
+function squash(s: string): string {
+  return s.replace(/[\s\u3000:：*＊()（）【】[\]"“”'’]/g, '');
+}
+
+export function humanText(d: FieldDescriptor): string {
+  return squash([d.label, d.nearText, d.placeholder, d.title].filter(Boolean).join(' '));
+}
+
+/** The role of one control, or `unknown`. Buttons and links are `submit` or `unknown`. */
+export function classifyField(d: FieldDescriptor): FieldRole {
+  if (d.tag === 'img' || d.tag === 'other') return 'unknown';
+  if (d.tag === 'button' || d.tag === 'a' || (d.tag === 'input' && ['submit', 'button', 'image', 'reset'].includes(d.type))) {
+    return isSubmitControl(d) ? 'submit' : 'unknown';
+  }
+  if (d.tag === 'input' && ['hidden', 'file'].includes(d.type)) return 'unknown';
+  if (d.tag === 'input' && d.type === 'password') return 'password';
+  const text = humanText(d);
+  const tokens = [...identTokens(d.name), ...identTokens(d.id)];
+  const idents = [d.name, d.id].map((s) => s.toLowerCase()).filter(Boolean);
+  // Human text first (it is what the citizen sees), then identifiers.
+  for (const rule of RULES) {
+    if (!ruleFitsControl(rule.role, d)) continue;
+    if (rule.text.test(ownText(d, rule.role))) return rule.role;
+  }
+  for (const rule of RULES) {
+    if (!ruleFitsControl(rule.role, d)) continue;
+    if (rule.token && tokens.some((t) => rule.token!.test(t))) return rule.role;
+  }
+  for (const rule of RULES) {
+    if (!ruleFitsControl(rule.role, d)) continue;
+    if (rule.ident && idents.some((t) => rule.ident!.test(t))) return rule.role;
+  }
+  if (d.tag === 'textarea') return 'body';
+  // an unlabelled short input right next to an image is the captcha (请输入右边的字符…)
+  if (d.tag === 'input' && isTextLike(d.type) && d.imageNearby && d.maxLength !== undefined && d.maxLength > 0 && d.maxLength <= 8) return 'captcha';
+  if (d.tag === 'input' && d.type === 'email') return 'email';
+  if (d.tag === 'input' && d.type === 'tel') return 'phone';
+  void text;
+  return 'unknown';
+}
+
+/** For radios/checkboxes the group caption (nearText) names the field; the own label is an option's text. */
+function ownText(d: FieldDescriptor, role: FieldRole): string {
+  if (d.type === 'radio') return squash([d.nearText, d.title].join(' '));
+  if (d.type === 'checkbox' && role !== 'agree') return squash([d.nearText, d.title].join(' '));
+  return humanText(d);
+}
+
+function ruleFitsControl(role: FieldRole, d: FieldDescriptor): boolean {
+  const choice = d.tag === 'select' || d.type === 'radio';
+  switch (role) {
+    case 'type':
+    case 'public':
+    case 'unit':
+      return choice || (role === 'public' && d.type === 'checkbox');
+    case 'agree':
+      return d.type === 'checkbox';
+    case 'body':
+      return d.tag === 'textarea' || (d.tag === 'input' && isTextLike(d.type));
+    default:
+      return d.tag === 'textarea' ? false : d.tag === 'input' ? isTextLike(d.type) : d.tag === 'select' && role === 'address';
+  }
+}
+
+function isTextLike(type: string): boolean {
+  return ['', 'text', 'tel', 'email', 'number', 'search', 'url'].includes(type);
+}
+
+export function isSubmitControl(d: FieldDescriptor): boolean {
+  const text = squash(d.text || d.title || '');
+  if (NOT_SUBMIT.test(text)) return false;
+  if (SUBMIT_TEXT.test(text) || (SUBMIT_CONTAINS.test(text) && text.length <= 8)) return true;
+  if (/__doPostBack|\.submit\(\)|submitForm|doSubmit|tijiao|save\(|check_?form\(|chkForm\(/i.test(d.action) && !NOT_SUBMIT.test(text)) return true;
+  // image buttons of older sites: <a onclick…><img src="images/tj.gif"></a>, <input type="image" src="btn_submit.png">
+  if (/img:\S*?(?:^|[/_\-.])(?:tj|tijiao|submit|fasong|fs|send|queding|qd|ok)[\w-]*\.(?:gif|png|jpe?g)/i.test(d.action) && !NOT_SUBMIT.test(text)) return true;
+  if (d.tag === 'input' && (d.type === 'submit' || d.type === 'image') && text === '') return true;
+  if (d.tag === 'button' && d.type === 'submit' && text === '') return true;
+  return false;
+}
+
+/** Texts of a two-step 须知 page's "go on" control. */
+const ACCEPT_TEXT = /我已阅读|已阅读|同意|接受|我要写信|我要留言|我要咨询|开始写信|写信|下一步|进入|继续/;
+export function isAcceptControl(d: FieldDescriptor): boolean {
+  if (!(d.tag === 'button' || d.tag === 'a' || (d.tag === 'input' && ['submit', 'button', 'image'].includes(d.type)))) return false;
+  const text = squash(d.text || d.title);
+  return text.length > 0 && text.length <= 16 && ACCEPT_TEXT.test(text) && !/不同意|返回|取消/.test(text);
+}
+
+/** Pick an option of a choice field by role: 咨询 for the type, 公开 for public, the first real unit. */
+export function chooseOption(role: FieldRole, options: readonly FieldOption[]): FieldOption | undefined {
+  const real = options.filter((o) => !o.disabled && !isPlaceholderOption(o));
+  switch (role) {
+    case 'type':
+      return real.find((o) => /咨询/.test(o.text)) ?? real.find((o) => /求助|建议/.test(o.text)) ?? real[0];
+    case 'public':
+      // 公开 (是): the reply list is one of our reply sources, and the 通报 checks that messages and replies are
+      // published; our letters carry no personal detail in their text, so publishing them harms no one.
+      return real.find((o) => /^(是|公开|同意公开|愿意公开|可以公开)$/.test(o.text.trim())) ?? real.find((o) => /公开/.test(o.text) && !/不/.test(o.text)) ?? real[0];
+    case 'unit':
+      return real[0];
+    default:
+      return real[0];
+  }
+}
+
+export function isPlaceholderOption(o: FieldOption): boolean {
+  const t = o.text.trim();
+  return o.value === '' || o.value === '-1' || o.value === '0' && /请选择|--/.test(t) || /^(请选择|--|全部|选择)/.test(t) || /请选择/.test(t);
+}

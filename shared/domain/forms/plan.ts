@@ -1,0 +1,159 @@
+/**
+ * From classified controls to a fill plan: which control gets which value, which control submits, and whether a
+ * person must act first (captcha, SMS code, login). Pure.
+ */
+import { chooseOption, classifyField, type FieldRole } from './classify.ts';
+import type { FieldDescriptor } from './descriptor.ts';
+import { shorten } from './text.ts';
+
+export interface LetterContent {
+  name: string;
+  phone: string;
+  email: string;
+  title: string;
+  body: string;
+  /** Used only when the form requires an address. */
+  address?: string;
+}
+
+/** The special check's own limits: a title of 10–25 characters, a body of at most 500. */
+export const LIMITS = { titleMin: 10, titleMax: 25, bodyMax: 500 } as const;
+
+export type FillKind = 'text' | 'select' | 'radio' | 'checkbox';
+export interface FillAction {
+  key: string;
+  frame: number;
+  role: FieldRole;
+  kind: FillKind;
+  /** Text to set (text/select: the option value; radio: the key of the radio to click; checkbox: 'on'). */
+  value: string;
+}
+
+export type GateReason = 'captcha' | 'sms' | 'login';
+
+export interface FormPlan {
+  /** The frame holding the form (the body field's frame). */
+  frame: number;
+  form: number;
+  actions: FillAction[];
+  submit?: { key: string; frame: number; text: string };
+  gates: GateReason[];
+  /** Roles a consultation form needs that were not found (body is the only hard requirement). */
+  missing: FieldRole[];
+  roles: Record<string, FieldRole>;
+  /** The exact text that will be sent, after shortening. */
+  sent: { title: string; body: string };
+}
+
+export function hasConsultationForm(fields: readonly FieldDescriptor[]): boolean {
+  return fields.some((f) => f.visible && classifyField(f) === 'body');
+}
+
+/** Classify every control and build the plan. `roleOverrides` (from a site profile) win over heuristics. */
+export function planForm(
+  fields: readonly FieldDescriptor[],
+  content: LetterContent,
+  roleOverrides: Record<string, FieldRole> = {},
+): FormPlan | undefined {
+  const roles: Record<string, FieldRole> = {};
+  for (const f of fields) roles[f.key] = roleOverrides[f.key] ?? (f.visible ? classifyField(f) : 'unknown');
+  const bodies = fields.filter((f) => roles[f.key] === 'body' && f.visible);
+  // The body is the largest text area (a textarea beats a text input).
+  const body = bodies.find((f) => f.tag === 'textarea') ?? bodies[0];
+  if (!body) return undefined;
+  const inForm = (f: FieldDescriptor) => f.frame === body.frame && (body.form < 0 || f.form === body.form || f.form < 0);
+  const scope = fields.filter((f) => f.visible && inForm(f));
+
+  const title = shorten(content.title, Math.min(LIMITS.titleMax, maxOf(scope, roles, 'title')), maxUnitsOf(scope, roles, 'title'));
+  const bodyText = shorten(content.body, Math.min(LIMITS.bodyMax, body.maxLength && body.maxLength > 0 ? body.maxLength : Infinity), body.maxLength && body.maxLength > 0 ? body.maxLength : Infinity);
+
+  const actions: FillAction[] = [];
+  const gates = new Set<GateReason>();
+  const done = new Set<FieldRole>();
+  for (const f of scope) {
+    const role = roles[f.key]!;
+    const text = (value: string) => actions.push({ key: f.key, frame: f.frame, role, kind: 'text', value: fit(value, f.maxLength) });
+    switch (role) {
+      case 'sms':
+        gates.add('sms');
+        break;
+      case 'captcha':
+        gates.add('captcha');
+        break;
+      case 'password':
+        gates.add('login');
+        break;
+      case 'name':
+        if (!done.has('name')) text(content.name);
+        break;
+      case 'phone':
+        text(content.phone);
+        break;
+      case 'email':
+        text(content.email);
+        break;
+      case 'title':
+        if (!done.has('title')) text(title);
+        break;
+      case 'body':
+        if (f.key === body.key) text(bodyText);
+        break;
+      case 'address':
+        if (f.required && f.tag !== 'select') text(content.address ?? '本市');
+        break;
+      case 'idcard':
+        // Never invent an identity number: a form that demands one is a real-name gate.
+        if (f.required) gates.add('login');
+        break;
+      case 'type':
+      case 'public':
+      case 'unit': {
+        if (done.has(role)) break;
+        if (f.type === 'checkbox') {
+          if (role === 'public') actions.push({ key: f.key, frame: f.frame, role, kind: 'checkbox', value: 'on' });
+          break;
+        }
+        const option = chooseOption(role, f.options ?? []);
+        if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
+        break;
+      }
+      case 'agree':
+        actions.push({ key: f.key, frame: f.frame, role, kind: 'checkbox', value: 'on' });
+        break;
+      default:
+        // An unknown required select/radio still needs a choice for the form to go through.
+        if (f.required && (f.tag === 'select' || f.type === 'radio')) {
+          const option = chooseOption('unknown', f.options ?? []);
+          if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
+        } else if (f.required && f.tag === 'input' && ['', 'text'].includes(f.type)) {
+          text('无');
+        }
+    }
+    done.add(role);
+  }
+  const submits = fields.filter((f) => roles[f.key] === 'submit' && f.visible && f.frame === body.frame);
+  const submit = submits.find((f) => f.form === body.form && body.form >= 0) ?? submits[0];
+  const missing = (['name', 'phone', 'title'] as FieldRole[]).filter((r) => !done.has(r));
+  return {
+    frame: body.frame,
+    form: body.form,
+    actions,
+    submit: submit ? { key: submit.key, frame: submit.frame, text: submit.text } : undefined,
+    gates: [...gates],
+    missing,
+    roles,
+    sent: { title, body: bodyText },
+  };
+}
+
+function maxOf(fields: readonly FieldDescriptor[], roles: Record<string, FieldRole>, role: FieldRole): number {
+  const f = fields.find((x) => roles[x.key] === role);
+  return f?.maxLength && f.maxLength > 0 ? f.maxLength : Infinity;
+}
+function maxUnitsOf(fields: readonly FieldDescriptor[], roles: Record<string, FieldRole>, role: FieldRole): number {
+  return maxOf(fields, roles, role);
+}
+
+function fit(value: string, maxLength?: number): string {
+  return maxLength && maxLength > 0 ? shorten(value, maxLength, maxLength) : value;
+}

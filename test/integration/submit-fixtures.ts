@@ -1,0 +1,193 @@
+/**
+ * A tiny node:http server of consultation pages in several common shapes, for the submission-engine tests
+ * (independent of the sandbox in sandbox/). Records every POST it receives, decoded.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import iconv from 'iconv-lite';
+
+export interface FixturePost {
+  path: string;
+  fields: Record<string, string>;
+}
+
+export interface Fixtures {
+  origin: string;
+  /** Another origin (localhost vs 127.0.0.1) for off-domain redirects. */
+  otherOrigin: string;
+  url(path: string): string;
+  posts(path?: string): FixturePost[];
+  close(): Promise<void>;
+}
+
+const page = (title: string, body: string, charset = 'utf-8') =>
+  `<!DOCTYPE html><html><head><meta charset="${charset}"><title>${title}</title>
+<style>body{font-family:"Microsoft YaHei",SimSun,sans-serif;font-size:14px} table{border-collapse:collapse} td{border:1px solid #ccc;padding:4px}</style></head>
+<body><div class="head">某市人民政府 · 政民互动</div>${body}</body></html>`;
+
+const tableForm = (action: string, extra = '') => `
+<form method="post" action="${action}" name="mailForm">
+<table>
+<tr><td>来信人<font color="red">*</font></td><td><input type="text" name="mail.xm" maxlength="10"></td></tr>
+<tr><td>联系电话</td><td><input type="text" name="mail.lxdh"></td></tr>
+<tr><td>电子邮箱</td><td><input type="text" name="mail.dzyx"></td></tr>
+<tr><td>信件类型</td><td><select name="mail.lx"><option value="">请选择</option><option value="1">投诉</option><option value="2">咨询</option><option value="3">建议</option></select></td></tr>
+<tr><td>是否公开</td><td><input type="radio" name="mail.gk" value="1" id="gk1"><label for="gk1">是</label><input type="radio" name="mail.gk" value="0" id="gk0" checked><label for="gk0">否</label></td></tr>
+<tr><td>信件标题</td><td><input type="text" name="mail.bt" maxlength="25"></td></tr>
+<tr><td>信件内容</td><td><textarea name="mail.nr" rows="8" cols="60"></textarea></td></tr>
+${extra}
+</table>
+<input type="text" name="website" style="display:none" value="">
+<input type="submit" value="提 交"> <input type="reset" value="重 置">
+</form>`;
+
+const divForm = (action: string) => `
+<form id="f" method="post" action="${action}">
+<div class="row"><label>您的姓名：</label><input name="userName" placeholder="请输入姓名"></div>
+<div class="row"><label>手机号码：</label><input name="mobile" type="tel"></div>
+<div class="row"><label>电子邮件：</label><input name="email"></div>
+<div class="row"><label>受理单位：</label><select name="deptId"><option value="">--请选择--</option><option value="11">市教育局</option><option value="12">市人社局</option></select></div>
+<div class="row"><label>主题：</label><input name="subject"></div>
+<div class="row"><label>留言内容：</label><textarea name="content" maxlength="500"></textarea></div>
+<div class="row"><label><input type="checkbox" name="agree" value="1">我已阅读并同意《留言须知》</label></div>
+<button type="submit" class="btn">提交留言</button>
+</form>`;
+
+/** application/x-www-form-urlencoded → raw bytes (the page's charset decides how to read them). */
+function percentBytes(s: string): Buffer {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (c === '+') out.push(0x20);
+    else if (c === '%' && /^[0-9a-fA-F]{2}$/.test(s.slice(i + 1, i + 3))) {
+      out.push(parseInt(s.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else out.push(c.charCodeAt(0));
+  }
+  return Buffer.from(out);
+}
+
+export async function startFixtures(): Promise<Fixtures> {
+  const posts: FixturePost[] = [];
+  let origin = '';
+  let otherOrigin = '';
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname;
+      const send = (status: number, html: string, charset = 'utf-8', headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': `text/html; charset=${charset}`, ...headers });
+        res.end(charset === 'gbk' ? iconv.encode(html, 'gbk') : html);
+      };
+      if (req.method === 'POST') {
+        const raw = Buffer.concat(chunks);
+        const gbk = path.startsWith('/gbk');
+        const text = raw.toString('latin1');
+        const fields: Record<string, string> = {};
+        if ((req.headers['content-type'] ?? '').includes('json')) Object.assign(fields, JSON.parse(raw.toString('utf8')) as Record<string, string>);
+        else
+          for (const pair of text.split('&')) {
+            const [k, v = ''] = pair.split('=');
+            const dec = (b: Buffer) => (gbk ? iconv.decode(b, 'gbk') : b.toString('utf8'));
+            fields[dec(percentBytes(k ?? ''))] = dec(percentBytes(v));
+          }
+        posts.push({ path, fields });
+        if (path === '/basic/save') return send(200, page('提交成功', '<p>您的信件已提交成功！</p><p>信件编号：XJ20261123001　查询码：<b>Q7K2M9</b></p><p>请妥善保存查询码。</p>'));
+        if (path === '/div/save') return send(200, page('结果', '<p>留言成功，感谢您的来信。</p>'));
+        if (path === '/gbk/save') return send(200, page('提交成功', '<p>提交成功！您的查询码为：GBK8899</p>', 'gbk'), 'gbk');
+        if (path === '/xhr/save') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          return res.end(JSON.stringify({ success: true, queryCode: 'XHR5566', msg: '提交成功' }));
+        }
+        if (path === '/busy/save') return send(200, page('提示', '<p>系统繁忙，请稍后再试。</p>'));
+        if (path === '/silent/save') return send(200, page('某市人民政府', '<p>首页 | 政务公开 | 政民互动</p>'));
+        if (path === '/err500/save') return send(500, page('500', '<h1>Internal Server Error</h1>'));
+        return send(404, page('404', 'not found'));
+      }
+      switch (path) {
+        case '/basic':
+          return send(200, page('我要写信', tableForm('/basic/save')));
+        case '/div':
+          return send(200, page('在线留言', divForm('/div/save')));
+        case '/gbk':
+          return send(200, page('我要写信', tableForm('/gbk/save'), 'gbk'), 'gbk');
+        case '/frame':
+          return send(200, page('领导信箱', '<iframe src="/basic" width="900" height="700"></iframe>'));
+        case '/notice':
+          return send(200, page('写信须知', '<div>写信须知：请如实填写……</div><a href="/div">我已阅读并同意</a> <a href="/">返回首页</a>'));
+        case '/xhr':
+          return send(
+            200,
+            page(
+              '咨询',
+              `<div id="f"><p>姓名 <input id="xm"></p><p>电话 <input id="dh"></p><p>标题 <input id="bt"></p><p>内容 <textarea id="nr"></textarea></p>
+<a href="javascript:void(0)" onclick="send()">提交</a></div><div id="modal" style="display:none;position:fixed;top:30%;left:30%;background:#fff;border:1px solid #999;padding:20px"></div>
+<script>function send(){fetch('/xhr/save',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify({xm:xm.value,dh:dh.value,bt:bt.value,nr:nr.value})}).then(r=>r.json()).then(j=>{var m=document.getElementById('modal');m.style.display='block';m.innerText=j.msg+'，查询码：'+j.queryCode;});}</script>`,
+            ),
+          );
+        case '/oldstyle':
+          return send(
+            200,
+            page(
+              '市长信箱',
+              `<form name="form1" method="post" action="/gbk/save"><table width="600">
+<tr><td width="100"><font color="#333">写信人：</font></td><td><input name="xjr" size="20"></td></tr>
+<tr><td>联系手机：</td><td><input name="sj" size="20"></td></tr>
+<tr><td>信件主题：</td><td><input name="zt" size="40"></td></tr>
+<tr><td valign="top">来信内容：</td><td><textarea name="nr" rows="10" cols="60"></textarea></td></tr>
+<tr><td colspan="2" align="center"><a href="#" onclick="document.form1.submit();return false;"><img src="/images/tj.gif" border="0"></a> <a href="#" onclick="document.form1.reset();return false;"><img src="/images/cz.gif" border="0"></a></td></tr>
+</table></form>`,
+              'gb2312',
+            ),
+            'gbk',
+          );
+        case '/captcha':
+          return send(200, page('我要写信', tableForm('/basic/save', '<tr><td>验证码</td><td><input name="yzm" size="6"><img src="/captcha.jpg" alt=""></td></tr>')));
+        case '/sms':
+          return send(200, page('我要写信', tableForm('/basic/save', '<tr><td>短信验证码</td><td><input name="smsCode"><button type="button">获取验证码</button></td></tr>')));
+        case '/login':
+          res.writeHead(302, { location: '/sso/login?service=/basic' });
+          return res.end();
+        case '/sso/login':
+          return send(200, page('统一身份认证平台', '<form><p>用户名 <input name="u"></p><p>密码 <input type="password" name="p"></p><button>登录</button></form>'));
+        case '/gone':
+          return send(404, page('404', '页面不存在'));
+        case '/broken':
+          return send(500, page('500', 'Internal Server Error'));
+        case '/busy':
+          return send(200, page('我要写信', tableForm('/busy/save')));
+        case '/silent':
+          return send(200, page('我要写信', tableForm('/silent/save')));
+        case '/err500':
+          return send(200, page('我要写信', tableForm('/err500/save')));
+        case '/noform':
+          return send(200, page('政民互动', '<p>本栏目正在升级改造，暂停使用。</p>'));
+        case '/empty':
+          return send(200, page('首页', '<p>欢迎访问</p><ul><li><a href="/news">新闻</a></li></ul>'));
+        case '/home':
+          return send(200, page('首页', '<ul><li><a href="/news">要闻动态</a></li><li><a href="/reply-list">答复选登</a></li><li><a href="/basic">我要写信</a></li></ul>'));
+        case '/to-platform':
+          res.writeHead(302, { location: `${otherOrigin}/basic?from=12345` });
+          return res.end();
+        case '/captcha.jpg':
+          res.writeHead(200, { 'content-type': 'image/gif' });
+          return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
+        default:
+          return send(404, page('404', 'not found'));
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as AddressInfo).port;
+  origin = `http://127.0.0.1:${port}`;
+  otherOrigin = `http://localhost:${port}`;
+  return {
+    origin,
+    otherOrigin,
+    url: (p) => `${origin}${p}`,
+    posts: (p) => (p ? posts.filter((x) => x.path === p) : [...posts]),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
