@@ -8,6 +8,8 @@ import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { pathToFileURL } from 'node:url';
 import { DataStack } from './stacks/data-stack.ts';
+import { WebStack } from './stacks/web-stack.ts';
+import { PipelineStack } from './stacks/pipeline-stack.ts';
 
 export interface HuixinStacks {
   data: DataStack;
@@ -22,6 +24,8 @@ export function buildApp(app: App = new App()): { app: App; stacks: HuixinStacks
 
   // One line per stack:
   const data = new DataStack(app, 'HuixinData', { ...common, tableName, description: 'huixin: the DynamoDB table' });
+  new WebStack(app, 'HuixinWeb', { ...common, table: data.table, description: 'huixin: the staff dashboard (Cognito, HTTP API, CloudFront)' });
+  new PipelineStack(app, 'HuixinPipeline', { ...common, table: data.table, description: 'huixin: queues, schedules, submission, reply capture (SES), reports' });
 
   // cdk-nag v3 is a CDK policy-validation plugin: violations that are not acknowledged fail `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

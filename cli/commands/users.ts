@@ -1,0 +1,93 @@
+/**
+ * `huixin users add NAME --role viewer|operator|admin [--password-stdin] [--replace]` and `huixin users list`:
+ * the dashboard's local users (in AWS, Cognito groups play the roles). Passwords are hashed with scrypt.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../../shared/config.ts';
+import { InputError } from '../../shared/domain/errors.ts';
+import { addUser } from '../../shared/app/auth.ts';
+import { DynamoAuthStore } from '../../shared/adapters/http/dynamo-auth-store.ts';
+import { openStores } from '../../shared/local/runtime.ts';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+/** Read a line from the terminal without echoing it. */
+function promptHidden(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    if (!stdin.isTTY) return reject(new InputError('no terminal to ask for the password: use --password-stdin'));
+    process.stderr.write(question);
+    stdin.setRawMode(true);
+    stdin.resume();
+    let value = '';
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          stdin.off('data', onData);
+          process.stderr.write('\n');
+          return resolve(value);
+        }
+        if (ch === '\u0003') {
+          stdin.setRawMode(false);
+          stdin.off('data', onData);
+          return reject(new InputError('cancelled'));
+        }
+        if (ch === '\u007f') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+export function register(program: Command): void {
+  const users = program.command('users').description('看板用户 / dashboard users');
+
+  users
+    .command('add')
+    .description('添加用户（或用 --replace 重设密码/角色）/ add a user (or reset password/role with --replace)')
+    .argument('<name>', '用户名 / user name')
+    .requiredOption('--role <role>', '角色 viewer（只读）| operator（处理队列）| admin（网站、活动）/ role')
+    .option('--password-stdin', '从标准输入读取密码 / read the password from standard input')
+    .option('--replace', '用户已存在时替换 / replace an existing user')
+    .action(async (name: string, opts: { role: string; passwordStdin?: boolean; replace?: boolean }) => {
+      let password: string;
+      if (opts.passwordStdin) password = await readStdin();
+      else {
+        password = await promptHidden('密码 password: ');
+        const again = await promptHidden('再次输入 again: ');
+        if (again !== password) throw new InputError('the two passwords differ');
+      }
+      const stores = await openStores(loadConfig());
+      try {
+        const u = await addUser(
+          new DynamoAuthStore(stores.client, stores.tableName),
+          { name, role: opts.role, password, by: process.env.USER ?? 'cli', ...(opts.replace ? { replace: true } : {}) },
+          { now: () => new Date() },
+        );
+        process.stdout.write(`已添加 added ${u.name} (${u.role})\n`);
+      } finally {
+        await stores.close();
+      }
+    });
+
+  users
+    .command('list')
+    .description('列出用户 / list users')
+    .action(async () => {
+      const stores = await openStores(loadConfig());
+      try {
+        const list = await new DynamoAuthStore(stores.client, stores.tableName).listUsers();
+        for (const u of list) process.stdout.write(`${u.name}\t${u.role}\t${u.createdAt}\n`);
+        if (list.length === 0) process.stdout.write('（无用户 no users: `huixin serve-web` creates admin at first start）\n');
+      } finally {
+        await stores.close();
+      }
+    });
+}

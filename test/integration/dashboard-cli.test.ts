@@ -1,0 +1,46 @@
+/** `huixin users add/list` as a person runs them: password from stdin, bad input → exit 2 with one line. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+let dir: string;
+
+function huixin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [path.join(REPO, 'bin/huixin.js'), ...args], { cwd: dir, env: { ...process.env, HUIXIN_DATA_DIR: path.join(dir, 'data') } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    p.stdin.end(stdin);
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-users-'));
+});
+afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+describe('huixin users', () => {
+  it('adds a user with the password from stdin, lists it, and refuses a duplicate, a weak password or an unknown role with exit 2', async () => {
+    const ok = await huixin(['users', 'add', 'li', '--role', 'operator', '--password-stdin'], 'a long enough password\n');
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/li \(operator\)/);
+    const list = await huixin(['users', 'list']);
+    expect(list.stdout).toMatch(/^li\toperator\t/m);
+    expect(list.stdout).not.toMatch(/scrypt/);
+    for (const [args, input] of [
+      [['users', 'add', 'li', '--role', 'viewer', '--password-stdin'], 'another long password\n'],
+      [['users', 'add', 'wang', '--role', 'viewer', '--password-stdin'], 'short\n'],
+      [['users', 'add', 'wang', '--role', 'boss', '--password-stdin'], 'a long enough password\n'],
+    ] as const) {
+      const r = await huixin([...args], input);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'))).toHaveLength(1);
+    }
+  });
+});
