@@ -1,0 +1,146 @@
+/**
+ * poll-reply-lists: look open letters up on their site's public reply list (shared/app/reply-lists.ts) and record
+ * what the site states (`reply.seen`, source `reply-list`). Two entry points over the same poll:
+ * - `handler` — the daily EventBridge Scheduler run: every letter `submitted` without a first reply, in every
+ *   running or paused campaign (a paused campaign's submitted letters still get replies). Returns counts.
+ * - `deadlineHandler` — the consumer of the `deadline` queue (`{ letterId }`, put there by the letter's deadline
+ *   schedule): the same poll for one letter, as SQS partial batch failures (a failing site is retried, then dead-lettered).
+ * Where a site's list lives: guessed from its consultation URL (`guessReplyListProfile`: JACT, TRS); a site with no
+ * guessable list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE, HUIXIN_STORE).
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
+import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
+import type { CampaignStore, LetterStore, SiteStore } from '../../shared/app/ports.ts';
+import { pollReplyList, type PollResult, type ReplyListDeps, type ReplyListProfile } from '../../shared/app/reply-lists.ts';
+import { loadConfig } from '../../shared/config.ts';
+import type { CampaignState, Letter } from '../../shared/domain/model.ts';
+import { guessReplyListProfile } from '../../shared/domain/reply-lists/profile.ts';
+import { openStores } from '../../shared/local/runtime.ts';
+
+/** Campaigns whose submitted letters are still waiting for replies. */
+export const POLLED_CAMPAIGN_STATES: readonly CampaignState[] = ['running', 'paused'];
+
+export const DeadlineMessageSchema = z.object({ letterId: z.string().min(1) });
+
+export interface PollDeps {
+  campaigns: Pick<CampaignStore, 'listCampaigns'>;
+  letters: Pick<LetterStore, 'lettersOfCampaign' | 'getLetter'>;
+  sites: Pick<SiteStore, 'getSite'>;
+  reply: ReplyListDeps;
+  /** Letters polled at once in the daily run (sites are slow; a few at a time). Default 8. */
+  concurrency?: number;
+  log(message: string): void;
+}
+
+export interface DailySummary {
+  campaigns: number;
+  open: number;
+  polled: number;
+  noProfile: number;
+  replies: number;
+  failed: number;
+}
+
+type Outcome = 'not-open' | 'no-profile' | 'polled' | 'reply';
+
+/** Cache one guessed profile per site for the run. */
+function profiles(deps: PollDeps): (siteId: string) => Promise<ReplyListProfile | null> {
+  const cache = new Map<string, Promise<ReplyListProfile | null>>();
+  return (siteId) => {
+    let p = cache.get(siteId);
+    if (!p) {
+      p = deps.sites.getSite(siteId).then((s) => (s ? guessReplyListProfile(s.consultUrl) : null));
+      cache.set(siteId, p);
+    }
+    return p;
+  };
+}
+
+async function pollOne(deps: PollDeps, profileOf: (siteId: string) => Promise<ReplyListProfile | null>, letter: Letter): Promise<Outcome> {
+  if (letter.state !== 'submitted' || letter.firstReply) return 'not-open';
+  const profile = await profileOf(letter.siteId);
+  if (!profile) return 'no-profile';
+  const r: PollResult = await pollReplyList(deps.reply, letter, profile);
+  if (r.recorded) deps.log(JSON.stringify({ msg: 'reply seen on the reply list', letterId: letter.id, url: r.url, eventId: r.eventId }));
+  return r.recorded || r.firstReplyChanged ? 'reply' : 'polled';
+}
+
+export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
+  return async (): Promise<DailySummary> => {
+    const deps = await getDeps();
+    const profileOf = profiles(deps);
+    const campaigns = (await deps.campaigns.listCampaigns()).filter((c) => POLLED_CAMPAIGN_STATES.includes(c.state));
+    const open: Letter[] = [];
+    for (const c of campaigns) open.push(...(await deps.letters.lettersOfCampaign(c.id, 'submitted')).filter((l) => !l.firstReply));
+    const summary: DailySummary = { campaigns: campaigns.length, open: open.length, polled: 0, noProfile: 0, replies: 0, failed: 0 };
+    let next = 0;
+    const worker = async () => {
+      while (next < open.length) {
+        const letter = open[next++]!;
+        try {
+          const o = await pollOne(deps, profileOf, letter);
+          if (o === 'no-profile') summary.noProfile++;
+          else if (o !== 'not-open') summary.polled++;
+          if (o === 'reply') summary.replies++;
+        } catch (err) {
+          // One site down must not stop the run: tomorrow's poll (or the deadline message) tries again.
+          summary.failed++;
+          deps.log(JSON.stringify({ msg: 'reply list poll failed', letterId: letter.id, siteId: letter.siteId, error: (err as Error).message }));
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+    deps.log(JSON.stringify({ msg: 'poll-reply-lists', ...summary }));
+    return summary;
+  };
+}
+
+export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    const deps = await getDeps();
+    const profileOf = profiles(deps);
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records ?? []) {
+      let letterId: string;
+      try {
+        letterId = DeadlineMessageSchema.parse(JSON.parse(record.body)).letterId;
+      } catch {
+        deps.log(JSON.stringify({ msg: 'malformed deadline message dropped', messageId: record.messageId }));
+        continue;
+      }
+      try {
+        const letter = await deps.letters.getLetter(letterId);
+        const outcome = letter ? await pollOne(deps, profileOf, letter) : 'not-open';
+        deps.log(JSON.stringify({ msg: 'deadline poll', letterId, outcome: letter ? outcome : 'no-such-letter' }));
+      } catch (err) {
+        deps.log(JSON.stringify({ msg: 'deadline poll failed', letterId, error: (err as Error).message }));
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures };
+  };
+}
+
+let cached: Promise<PollDeps> | undefined;
+
+async function productionDeps(): Promise<PollDeps> {
+  const stores = await openStores(loadConfig(process.env));
+  return {
+    campaigns: stores.campaigns,
+    letters: stores.letters,
+    sites: stores.sites,
+    reply: {
+      events: stores.events,
+      finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites),
+      clock: { now: () => new Date() },
+      fetch: httpFetcher({ timeoutMs: 15_000 }),
+    },
+    log: (m) => console.log(m),
+  };
+}
+
+const deps = () => (cached ??= productionDeps());
+export const handler = createDailyHandler(deps);
+export const deadlineHandler = createDeadlineHandler(deps);

@@ -1,0 +1,363 @@
+/**
+ * The pipeline stack: everything that sends letters and captures replies in AWS, over the data stack's table.
+ *
+ *   plan-campaign ──(EventBridge Scheduler one-time schedules, role below)──▶ submit / close / deadline queues
+ *   submit queue   ──▶ submit-letter   (headless Chromium + CJK font layer, evidence bucket)
+ *   close queue    ──▶ close-campaign
+ *   deadline queue ──▶ poll-reply-lists `deadlineHandler` (one letter)
+ *   daily schedules (Asia/Shanghai) ──▶ poll-reply-lists `handler` (all open letters), check-channel (listed sites)
+ *   SES receipt rule (reply domain) ──▶ raw-mail bucket, then ingest-mail (async, retries, on-failure queue)
+ *   publish-results (invoked with `{ campaignId }`) ──▶ reports bucket (versioned, never overwritten)
+ * Every queue has a DLQ whose depth alarms to the encrypted, SSL-only alarm topic; every bucket is a SecureBucket.
+ *
+ * Context: `mailDomain` (default reply.example.gov.cn), `replySecretParam` (the SSM SecureString holding the reply
+ * address secret, default /huixin/reply-secret: created out of band, never a value in the repo), `alarmEmail`
+ * (optional subscriber), `channelCheckSites` (comma-separated site ids for the daily channel check; none → no schedule).
+ */
+import { ArnFormat, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Construct } from 'constructs';
+import { BrowserFontsLayer } from '../constructs/browser-fonts.ts';
+import { HuixinFunction } from '../constructs/huixin-function.ts';
+import { MailIntake } from '../constructs/mail-intake.ts';
+import { DeadLetterQueue, QueueWithDlq } from '../constructs/queue-with-dlq.ts';
+import { SecureBucket } from '../constructs/secure-bucket.ts';
+
+export interface PipelineStackProps extends StackProps {
+  table: dynamodb.ITable;
+  /** Overrides context `mailDomain`. */
+  mailDomain?: string;
+  /** Overrides context `replySecretParam`. */
+  replySecretParam?: string;
+}
+
+export const DEFAULT_MAIL_DOMAIN = 'reply.example.gov.cn';
+export const DEFAULT_REPLY_SECRET_PARAM = '/huixin/reply-secret';
+export const RAW_MAIL_PREFIX = 'inbound/';
+export const REPORTS_PREFIX = 'reports';
+/** Function timeouts; each consuming queue's visibility timeout is 6× (AWS's advice for Lambda event sources). */
+export const TIMEOUTS = {
+  submit: Duration.minutes(3),
+  check: Duration.minutes(5),
+  close: Duration.minutes(5),
+  deadline: Duration.minutes(1),
+  daily: Duration.minutes(10),
+  plan: Duration.minutes(5),
+  publish: Duration.minutes(5),
+  ingest: Duration.minutes(1),
+};
+const BROWSER_MODULES = ['@sparticuz/chromium', 'puppeteer-core'];
+
+const OBJECT_WILDCARD_REASON =
+  'S3 object keys are made at run time (letter ids, mail ids, report versions): object actions need `<bucket>/<prefix>*`; the bucket and prefix are fixed, only the key is a wildcard.';
+
+export class PipelineStack extends Stack {
+  readonly alarmTopic: sns.Topic;
+  readonly buckets: { evidence: s3.Bucket; rawMail: s3.Bucket; reports: s3.Bucket; accessLogs: s3.Bucket };
+  readonly queues: { submit: QueueWithDlq; close: QueueWithDlq; deadline: QueueWithDlq };
+  readonly schedulerRole: iam.Role;
+  readonly schedulerDlq: DeadLetterQueue;
+  readonly functions: Record<'submitLetter' | 'checkChannel' | 'pollReplyLists' | 'deadline' | 'planCampaign' | 'closeCampaign' | 'publishResults' | 'ingestMail', HuixinFunction>;
+  readonly mail: MailIntake;
+
+  constructor(scope: Construct, id: string, props: PipelineStackProps) {
+    super(scope, id, props);
+    // Server access logs are granted by a bucket policy on the logs bucket (not the legacy LogDeliveryWrite ACL,
+    // which bucket-owner-enforced ownership forbids): the current CDK default for new projects, set for this stack.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const ctx = (k: string) => this.node.tryGetContext(k) as string | undefined;
+    const mailDomain = props.mailDomain ?? ctx('mailDomain') ?? DEFAULT_MAIL_DOMAIN;
+    const replySecretParam = props.replySecretParam ?? ctx('replySecretParam') ?? DEFAULT_REPLY_SECRET_PARAM;
+    const table = props.table;
+
+    // ── Alarms: an SNS topic encrypted with its own rotating key that CloudWatch may use, SSL-only publishing.
+    const alarmKey = new kms.Key(this, 'AlarmKey', { description: 'huixin: encrypts the alarm topic', enableKeyRotation: true });
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'], // in a key policy, "*" means this key
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.alarmTopic = new sns.Topic(this, 'Alarms', { displayName: 'huixin alarms', masterKey: alarmKey, enforceSSL: true });
+    const alarmEmail = ctx('alarmEmail');
+    if (alarmEmail) this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(alarmEmail));
+    const alarmTopic = this.alarmTopic;
+
+    // ── Buckets.
+    const accessLogs = SecureBucket.accessLogs(this, 'AccessLogs');
+    const evidence = new SecureBucket(this, 'Evidence', {
+      logs: accessLogs,
+      versioned: true, // screenshots and page snapshots are proof of what was sent: keep every version
+      lifecycleRules: [
+        { id: 'archive-evidence', transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(90) }] },
+        { id: 'expire-old-versions', noncurrentVersionExpiration: Duration.days(90) },
+      ],
+    }).bucket;
+    const rawMail = new SecureBucket(this, 'RawMail', {
+      logs: accessLogs,
+      lifecycleRules: [
+        {
+          id: 'raw-mail',
+          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          // two years: a quarter's campaign, its appeals and the next year's comparison
+          expiration: Duration.days(730),
+        },
+      ],
+    }).bucket;
+    const reports = new SecureBucket(this, 'Reports', {
+      logs: accessLogs,
+      versioned: true, // published results are immutable: every version stays
+      lifecycleRules: [{ id: 'archive-reports', transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(180) }] }],
+    }).bucket;
+    this.buckets = { evidence, rawMail, reports, accessLogs };
+
+    // ── Queues (visibility = 6 × the consumer's timeout).
+    const six = (d: Duration) => Duration.seconds(d.toSeconds() * 6);
+    this.queues = {
+      submit: new QueueWithDlq(this, 'SubmitQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.submit), description: 'letters that failed to submit' }),
+      close: new QueueWithDlq(this, 'CloseQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.close), description: 'campaigns that failed to close' }),
+      deadline: new QueueWithDlq(this, 'DeadlineQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.deadline), description: 'deadline reply-list polls that failed' }),
+    };
+    const { submit, close, deadline } = this.queues;
+
+    // ── EventBridge Scheduler: the role one-time campaign schedules assume (send to our queues only) and their DLQ.
+    this.schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', { alarmTopic, description: 'schedules EventBridge Scheduler could not deliver' });
+    this.schedulerRole = new iam.Role(this, 'SchedulerRole', {
+      description: 'huixin: assumed by EventBridge Scheduler to deliver campaign schedules to the submit/close/deadline queues',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    });
+    this.schedulerRole.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        // The three target queues, plus the schedules' DLQ (Scheduler sends undeliverable events there with this role).
+        resources: [submit.queue.queueArn, close.queue.queueArn, deadline.queue.queueArn, this.schedulerDlq.queue.queueArn],
+      }),
+    );
+    const schedulerEnv = {
+      HUIXIN_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
+      HUIXIN_SCHEDULER_DLQ_ARN: this.schedulerDlq.queue.queueArn,
+      HUIXIN_SUBMIT_QUEUE_ARN: submit.queue.queueArn,
+      HUIXIN_CLOSE_QUEUE_ARN: close.queue.queueArn,
+      HUIXIN_DEADLINE_QUEUE_ARN: deadline.queue.queueArn,
+    };
+    const scheduleArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'huixin-*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const groupArn = this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'huixin-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const replySecretArn = this.formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: replySecretParam.replace(/^\/+/, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    const mailEnv = { HUIXIN_MAIL_DOMAIN: mailDomain, HUIXIN_REPLY_SECRET_PARAM: replySecretParam };
+    const readReplySecret = new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [replySecretArn] });
+
+    // ── The browser functions: chromium kept out of the bundle (installed beside it), the CJK font as a layer.
+    const fonts = new BrowserFontsLayer(this, 'BrowserFonts');
+    const submitLetter = new HuixinFunction(this, 'SubmitLetter', {
+      entry: 'functions/submit-letter/handler.ts',
+      description: 'huixin: submit a letter through the site consultation form (headless Chromium)',
+      memorySize: 2048,
+      timeout: TIMEOUTS.submit,
+      nodeModules: BROWSER_MODULES,
+      layers: [fonts.layer],
+      table,
+      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_SUBMIT_QUEUE_URL: submit.queue.queueUrl, HUIXIN_BROWSER_PAGES: '2' },
+    });
+    allowObjects(submitLetter, evidence, ['s3:GetObject', 's3:PutObject']);
+    // retries go back on the queue with a delay
+    submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [submit.queue.queueArn] }));
+    submitLetter.fn.addEventSource(new SqsEventSource(submit.queue, { batchSize: 2, maxConcurrency: 5, reportBatchItemFailures: true }));
+
+    const checkChannel = new HuixinFunction(this, 'CheckChannel', {
+      entry: 'functions/check-channel/handler.ts',
+      description: 'huixin: daily health check of consultation channels (never submits)',
+      memorySize: 2048,
+      timeout: TIMEOUTS.check,
+      nodeModules: BROWSER_MODULES,
+      layers: [fonts.layer],
+      table,
+      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_BROWSER_PAGES: '2' },
+    });
+    allowObjects(checkChannel, evidence, ['s3:GetObject', 's3:PutObject']);
+    // The @sparticuz/chromium npm package ships x64 binaries only (arm64 needs @sparticuz/chromium-min plus a
+    // separately hosted pack): the two browser functions run on x86_64. Their bundle is architecture-neutral JS.
+    for (const f of [submitLetter, checkChannel]) (f.fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Architectures', ['x86_64']);
+
+    // ── Replies on the sites' public reply lists: daily for every open letter, and at each letter's deadline.
+    const pollReplyLists = new HuixinFunction(this, 'PollReplyLists', {
+      entry: 'functions/poll-reply-lists/handler.ts',
+      description: 'huixin: daily look-up of every open letter on its site public reply list',
+      timeout: TIMEOUTS.daily,
+      table,
+    });
+    const deadlinePoll = new HuixinFunction(this, 'DeadlinePoll', {
+      entry: 'functions/poll-reply-lists/handler.ts',
+      handler: 'deadlineHandler',
+      description: 'huixin: at a letter deadline, look it up on its site public reply list',
+      timeout: TIMEOUTS.deadline,
+      table,
+    });
+    deadlinePoll.fn.addEventSource(new SqsEventSource(deadline.queue, { batchSize: 5, reportBatchItemFailures: true }));
+
+    // ── Campaigns.
+    const planCampaign = new HuixinFunction(this, 'PlanCampaign', {
+      entry: 'functions/plan-campaign/handler.ts',
+      description: 'huixin: plan a campaign and create its EventBridge schedules',
+      memorySize: 1024,
+      timeout: TIMEOUTS.plan,
+      table,
+      environment: { ...schedulerEnv, ...mailEnv },
+    });
+    planCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+    planCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
+    planCampaign.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    planCampaign.role.addToPolicy(readReplySecret);
+
+    const closeCampaign = new HuixinFunction(this, 'CloseCampaign', {
+      entry: 'functions/close-campaign/handler.ts',
+      description: 'huixin: close a campaign when its window ends (verdicts, cancel leftover schedules)',
+      memorySize: 1024,
+      timeout: TIMEOUTS.close,
+      table,
+      environment: { ...schedulerEnv, ...mailEnv },
+    });
+    closeCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+    closeCampaign.fn.addEventSource(new SqsEventSource(close.queue, { batchSize: 1, reportBatchItemFailures: true }));
+    for (const f of [planCampaign, closeCampaign]) {
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${this.resolveArn(scheduleArn)}]`,
+        reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
+      });
+    }
+    Validations.of(planCampaign.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${this.resolveArn(groupArn)}]`,
+      reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
+    });
+
+    const publishResults = new HuixinFunction(this, 'PublishResults', {
+      entry: 'functions/publish-results/handler.ts',
+      description: 'huixin: build, verify and publish a campaign results as a new immutable version',
+      memorySize: 1536,
+      timeout: TIMEOUTS.publish,
+      table,
+      tableAccess: 'read',
+      environment: { REPORTS_BUCKET: reports.bucketName, REPORTS_PREFIX: REPORTS_PREFIX },
+    });
+    publishResults.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [reports.bucketArn],
+        conditions: { StringLike: { 's3:prefix': [`${REPORTS_PREFIX}/*`] } },
+      }),
+    );
+    allowObjects(publishResults, reports, ['s3:PutObject'], `${REPORTS_PREFIX}/`);
+
+    // ── Mail: SES → raw bucket → ingest-mail (async: 2 retries, then the on-failure queue).
+    const ingestFailures = new DeadLetterQueue(this, 'IngestMailFailures', { alarmTopic, description: 'inbound mails ingest-mail failed on' });
+    const ingestMail = new HuixinFunction(this, 'IngestMail', {
+      entry: 'functions/ingest-mail/handler.ts',
+      description: 'huixin: ingest a reply mail stored by SES (parse, match, record)',
+      memorySize: 1024,
+      timeout: TIMEOUTS.ingest,
+      table,
+      environment: { HUIXIN_MAIL_BUCKET: rawMail.bucketName, HUIXIN_MAIL_PREFIX: RAW_MAIL_PREFIX, ...mailEnv },
+    });
+    ingestMail.fn.configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(6),
+      onFailure: new destinations.SqsDestination(ingestFailures.queue),
+    });
+    allowObjects(ingestMail, rawMail, ['s3:GetObject', 's3:PutObject']);
+    ingestMail.role.addToPolicy(readReplySecret);
+    this.mail = new MailIntake(this, 'MailIntake', { mailDomain, rawBucket: rawMail, prefix: RAW_MAIL_PREFIX, ingest: ingestMail.fn });
+
+    // ── Daily schedules, Beijing time.
+    // One role for the daily schedules: lambda:InvokeFunction on exactly these functions (and their versions).
+    const dailyRole = new iam.Role(this, 'DailySchedulesRole', {
+      description: 'huixin: assumed by EventBridge Scheduler to run the daily reply-list poll and channel check',
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+    });
+    for (const f of [pollReplyLists, checkChannel]) {
+      Validations.of(dailyRole).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        reason: 'Added by the Scheduler LambdaInvoke target: the function and its versions/aliases (`<arn>:*`), this one function only.',
+      });
+    }
+    const daily = (hour: number, minute: number) =>
+      scheduler.ScheduleExpression.cron({ minute: String(minute), hour: String(hour), timeZone: TimeZone.ASIA_SHANGHAI });
+    new scheduler.Schedule(this, 'DailyReplyListPoll', {
+      description: 'huixin: poll the public reply lists for every open letter, daily 08:00 Beijing',
+      schedule: daily(8, 0),
+      target: new targets.LambdaInvoke(pollReplyLists.fn, { role: dailyRole, deadLetterQueue: this.schedulerDlq.queue, retryAttempts: 2, maxEventAge: Duration.hours(2) }),
+    });
+    const checkSites = (ctx('channelCheckSites') ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (checkSites.length > 0) {
+      new scheduler.Schedule(this, 'DailyChannelCheck', {
+        description: 'huixin: check the consultation channels, daily 06:30 Beijing',
+        schedule: daily(6, 30),
+        target: new targets.LambdaInvoke(checkChannel.fn, {
+          role: dailyRole,
+          input: scheduler.ScheduleTargetInput.fromObject({ sites: checkSites.map((siteId) => ({ siteId })) }),
+          deadLetterQueue: this.schedulerDlq.queue,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(2),
+        }),
+      });
+    }
+
+    this.functions = { submitLetter, checkChannel, pollReplyLists, deadline: deadlinePoll, planCampaign, closeCampaign, publishResults, ingestMail };
+
+    new CfnOutput(this, 'ReceiptRuleSetName', {
+      value: this.mail.ruleSet.receiptRuleSetName,
+      description: 'Activate once: aws ses set-active-receipt-rule-set --rule-set-name <this>',
+    });
+    new CfnOutput(this, 'ReplySecretParameter', { value: replySecretParam, description: 'Create out of band: aws ssm put-parameter --type SecureString' });
+    new CfnOutput(this, 'ReportsBucketName', { value: reports.bucketName });
+    new CfnOutput(this, 'PlanCampaignFunction', { value: planCampaign.fn.functionName });
+    new CfnOutput(this, 'PublishResultsFunction', { value: publishResults.fn.functionName });
+  }
+
+  /** An ARN as cdk-nag prints it in finding ids (tokens as `<AWS::Region>`…). */
+  private resolveArn(arn: string): string {
+    const r = this.resolve(arn) as unknown;
+    const part = (p: unknown): string =>
+      typeof p === 'string' ? p : p && typeof p === 'object' && 'Ref' in p ? `<${String((p as { Ref: string }).Ref)}>` : JSON.stringify(p);
+    if (typeof r === 'string') return r;
+    const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+    return join ? join[1].map(part).join(join[0]) : JSON.stringify(r);
+  }
+}
+
+/** Object-level S3 actions on `<bucket>/<prefix>*` only (no bucket-level or list rights), acknowledged for cdk-nag. */
+function allowObjects(f: HuixinFunction, bucket: s3.IBucket, actions: string[], prefix = ''): void {
+  const resource = bucket.arnForObjects(`${prefix}*`);
+  f.role.addToPolicy(new iam.PolicyStatement({ actions, resources: [resource] }));
+  Validations.of(f.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResource(f, bucket, prefix)}]`, reason: OBJECT_WILDCARD_REASON });
+}
+
+function nagResource(f: HuixinFunction, bucket: s3.IBucket, prefix: string): string {
+  const stack = Stack.of(f);
+  const logicalId = stack.getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
+  return `<${logicalId}.Arn>/${prefix}*`;
+}
