@@ -9,6 +9,8 @@ export interface Chrome {
   siteCode?: string;
   /** [text, href] of the nav link to the consultation column. */
   consultNav: [string, string];
+  /** [text, href] of the nav link to the column's public reply list (信件公开/留言选登…), as real portals have. */
+  listNav?: [string, string];
   charset?: 'utf-8' | 'gbk';
 }
 
@@ -41,7 +43,7 @@ ${extraHead}
 </head>
 <body>
 <div class="top"><h1>${esc(c.siteName.replace(/(门户)?网站$/, ''))}</h1><div class="sub">${esc(c.office)}主办</div></div>
-<div class="nav"><a href="${c.base}/">首页</a><a href="${c.base}/zwgk/">政务公开</a><a href="${c.base}/zwfw/">政务服务</a><a href="${esc(c.consultNav[1])}">${esc(c.consultNav[0])}</a><a href="${c.base}/zjwm/">走进我们</a></div>
+<div class="nav"><a href="${c.base}/">首页</a><a href="${c.base}/zwgk/">政务公开</a><a href="${c.base}/zwfw/">政务服务</a><a href="${esc(c.consultNav[1])}">${esc(c.consultNav[0])}</a>${c.listNav ? `<a href="${esc(c.listNav[1])}">${esc(c.listNav[0])}</a>` : ''}<a href="${c.base}/zjwm/">走进我们</a></div>
 <div class="main">
 <div class="crumb">当前位置：<a href="${c.base}/">首页</a> &gt; ${esc(title)}</div>
 ${body}

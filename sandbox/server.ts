@@ -90,6 +90,9 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+/** How portals name the public list of letters and replies. */
+const LIST_NAV_TEXTS = ['信件公开', '留言选登', '回复选登', '答复公开', '来信选登'];
+
 const DEFAULT_NAMES = ['市人民政府门户网站', '市教育局网站', '区人民政府网站', '县人民政府网站', '市人力资源和社会保障局网站'];
 
 function hash(s: string): number {
@@ -142,6 +145,7 @@ class SiteState implements SiteCtx {
       base: this.base,
       ...(this.siteCode ? { siteCode: this.siteCode } : {}),
       consultNav: [this.variant.navText, this.variant.consultHref(this)],
+      listNav: [LIST_NAV_TEXTS[hash(this.base) % LIST_NAV_TEXTS.length] as string, this.variant.listHref(this)],
       charset: charset ?? this.variant.charset,
     };
   }

@@ -7,7 +7,9 @@
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { decodePage } from '../domain/reply-lists/charset.ts';
+import { linksOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
+import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
 import type { Clock, EventStore, LetterFinder } from './ports.ts';
 
@@ -99,4 +101,40 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
   await deps.events.append(event);
   const r = await deps.finder.recordFirstReply(letter.id, { at, source: 'reply-list', precision, eventId: event.id });
   return { ...result, recorded: true, eventId: event.id, firstReplyChanged: r.changed };
+}
+
+/**
+ * Where a letter's reply will be published, when no profile says: a known platform guessed from the URL the letter
+ * was finally submitted to (a 12345 redirect included — the channel, not the site), else the query/list pages that
+ * the submission page or its origin's home page link to (see shared/domain/reply-lists/discover.ts).
+ */
+export async function discoverReplyListProfile(fetch: Fetcher, submittedTo: string, alsoLookAt: readonly string[] = []): Promise<ReplyListProfile | null> {
+  const known = guessReplyListProfile(submittedTo);
+  if (known) return { queryUrl: known.queryUrl, listUrl: known.listUrl };
+  const profile: ReplyListProfile = {};
+  const load = async (url: string) => {
+    try {
+      const r = await fetch(url);
+      return r.status < 400 ? { html: decodePage(r.body, r.contentType), url: r.url } : null;
+    } catch {
+      return null;
+    }
+  };
+  const origin = new URL(submittedTo).origin;
+  for (const start of new Set([submittedTo, ...alsoLookAt, `${origin}/`])) {
+    const page = await load(start);
+    if (!page) continue;
+    profile.queryUrl ??= queryTemplateOf(page.html, page.url) ?? undefined;
+    const links = linksOf(page.html, page.url);
+    profile.listUrl ??= links.listPages[0];
+    for (const q of links.queryPages) {
+      if (profile.queryUrl) break;
+      const qp = await load(q);
+      if (qp) profile.queryUrl = queryTemplateOf(qp.html, qp.url) ?? undefined;
+    }
+    if (profile.queryUrl && profile.listUrl) break;
+  }
+  if (!profile.queryUrl) delete profile.queryUrl;
+  if (!profile.listUrl) delete profile.listUrl;
+  return profile.queryUrl || profile.listUrl ? profile : null;
 }

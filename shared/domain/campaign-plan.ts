@@ -66,6 +66,11 @@ export interface PlanInput {
   windowWorkingDays?: number;
   /** The campaign's deadline in working days (a letter's deadline must fall inside the window). */
   workingDays: number;
+  /**
+   * Working days kept between a letter's deadline and the window close, so that a reply after the deadline can still be
+   * seen and judged `late` rather than `none` (default 0: the deadline itself may end the window).
+   */
+  lateObservationWorkingDays?: number;
   officeHours?: readonly OfficeInterval[];
   minGapWorkingDays?: number;
   /** No letter before this instant (e.g. "now" when a campaign is created during the day). */
@@ -190,7 +195,7 @@ export function planCampaign(input: PlanInput): CampaignPlan {
     const day = working[k]!;
     // Deadline first: a day whose deadline passes the close needs no look past the window (into a year
     // that may not be covered yet); for the others the next working day is inside the window.
-    const deadlineIdx = workingDays === 0 ? k : k + workingDays;
+    const deadlineIdx = (workingDays === 0 ? k : k + workingDays) + (input.lateObservationWorkingDays ?? 0);
     const deadlineDay = working[deadlineIdx];
     if (deadlineDay === undefined || startOfBeijingDayMs(deadlineDay + 1) - 1000 > closeMs) continue;
     if (isLastBeforeLongRest(calendar, day)) {

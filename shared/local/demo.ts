@@ -90,6 +90,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       lettersPerSite: 2,
       workingDays: 1,
       window: { closesAt },
+      // Stop sending early enough that a reply up to 10 working days late is still seen before the window closes.
+      lateObservationWorkingDays: 10,
       start,
       seed: options.seed ?? 1,
     });

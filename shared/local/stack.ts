@@ -18,10 +18,10 @@ import { SqsQueue } from '../adapters/sqs/sqs-queue.ts';
 import { scheduleDeadline, type CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail, type IngestDeps } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
-import { pollReplyList, type ReplyListProfile } from '../app/reply-lists.ts';
+import { discoverReplyListProfile, pollReplyList, type ReplyListProfile } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
 import type { Letter } from '../domain/model.ts';
-import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
+import { streamOf } from '../domain/events.ts';
 import { judgeLetter } from '../domain/timeliness.ts';
 import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/handler.ts';
 import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
@@ -138,19 +138,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await scheduleDeadline(campaign, letter);
   }
 
-  const profiles = new Map<string, ReplyListProfile | undefined>();
-  async function guessedProfile(siteId: string): Promise<ReplyListProfile | undefined> {
-    if (!profiles.has(siteId)) {
-      const site = await stores.sites.getSite(siteId);
-      profiles.set(siteId, (site && guessReplyListProfile(site.consultUrl)) ?? undefined);
-    }
-    return profiles.get(siteId);
+  const fetch = httpFetcher({ timeoutMs: 10_000 });
+  const profiles = new Map<string, Promise<ReplyListProfile | null>>();
+  /** Where the letter's reply will be listed: discovered from the URL it was finally submitted to (12345 redirects too). */
+  async function profileFor(letter: Letter): Promise<ReplyListProfile | undefined> {
+    if (options.replyListProfile) return options.replyListProfile(letter.siteId);
+    const events = await stores.events.stream(streamOf.letter(letter.id));
+    const submitted = events.filter((e) => e.type === 'letter.submitted' || e.type === 'letter.submission-recorded').at(-1);
+    const evidence = submitted?.data.evidence as { finalUrl?: string; formUrl?: string } | undefined;
+    const site = await stores.sites.getSite(letter.siteId);
+    const url = evidence?.formUrl || evidence?.finalUrl || site?.consultUrl;
+    if (!url) return undefined;
+    const key = `${letter.siteId} ${new URL(url).origin}`;
+    if (!profiles.has(key)) profiles.set(key, discoverReplyListProfile(fetch, url, site ? [site.consultUrl, site.homeUrl] : []));
+    return (await profiles.get(key)) ?? undefined;
   }
 
-  const replyDeps = { events: stores.events, finder, clock: options.clock, fetch: httpFetcher({ timeoutMs: 10_000 }) };
+  const replyDeps = { events: stores.events, finder, clock: options.clock, fetch };
   async function pollLetter(letter: Letter): Promise<boolean> {
     if (letter.state !== 'submitted' || letter.firstReply) return false;
-    const profile = await (options.replyListProfile ?? guessedProfile)(letter.siteId);
+    const profile = await profileFor(letter);
     if (!profile) return false;
     try {
       return (await pollReplyList(replyDeps, letter, profile)).firstReplyChanged;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Letter } from '../../shared/domain/model.ts';
 import { decodePage } from '../../shared/domain/reply-lists/charset.ts';
+import { linksOf, queryTemplateOf } from '../../shared/domain/reply-lists/discover.ts';
 import { findLetterReply, parseStatedTime } from '../../shared/domain/reply-lists/parse.ts';
 import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
 import { pollReplyList, type Fetcher } from '../../shared/app/reply-lists.ts';
@@ -109,5 +110,27 @@ describe('guessReplyListProfile', () => {
     });
     expect(guessReplyListProfile('https://www.gz.gov.cn/hdjlpt/')).toBeNull();
     expect(guessReplyListProfile('not a url')).toBeNull();
+  });
+});
+
+
+describe('discovering an unknown platform\'s reply list and query page from its pages', () => {
+  it('names the query and list links by their Chinese text, resolved against the page', () => {
+    const html = `<div class="nav"><a href="/">首页</a><a href="/portal/consult">我要咨询</a><a href="/portal/query">诉求查询</a>
+      <a href="list.do?x=1&amp;y=2">信件公开</a><a href="/hd/xd.html">留言选登</a><a href="javascript:void(0)">信件查询</a></div>`;
+    expect(linksOf(html, 'http://p.example.cn/portal/home')).toEqual({
+      queryPages: ['http://p.example.cn/portal/query'],
+      listPages: ['http://p.example.cn/portal/list.do?x=1&y=2', 'http://p.example.cn/hd/xd.html'],
+    });
+  });
+
+  it('turns a GET form asking for the 查询码 into a URL template, keeping hidden fields', () => {
+    const html = `<form method="get" action="/portal/query"><input type="hidden" name="sysid" value="7">查询码：<input type="text" name="cxm"> <input type="submit" value="查询"></form>`;
+    expect(queryTemplateOf(html, 'http://p.example.cn/portal/query')).toBe('http://p.example.cn/portal/query?sysid=7&cxm={code}');
+  });
+
+  it('ignores POST forms and forms without a code field', () => {
+    expect(queryTemplateOf('<form method="post" action="/q">查询码<input name="cxm"></form>', 'http://a.cn/')).toBeNull();
+    expect(queryTemplateOf('<form action="/s"><input type="text" name="keyword" placeholder="站内搜索"></form>', 'http://a.cn/')).toBeNull();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * A stored campaign (campaign, sites, letters and their events) → the normalised report input. Pure.
  *
- * - cancelled letters, and letters never submitted for our own reasons (planned, queued, unconfirmed,
- *   script-broken) are left out: they say nothing about the site (they are counted in `omitted`);
+ * - cancelled letters, and letters never submitted for our own reasons (planned, queued, script-broken) are left
+ *   out: they say nothing about the site (they are counted in `omitted`); so is an `unconfirmed` letter (sent, no
+ *   confirmation seen) unless a real reply proves it arrived — then it is judged like any other;
  * - letters in one of the method's unavailable states → channel unavailable;
  * - gated letters: submitted by staff (letter.submission-recorded) → judged like any other; else `gated`;
  * - the reply is the earliest `reply.seen` event (by its `at`), else the letter's denormalised firstReply;
@@ -89,6 +90,10 @@ export function reportInputFromStore(data: StoredCampaign): { input: ReportInput
         }
       }
       if (!reply && l.firstReply) reply = { at: l.firstReply.at, source: l.firstReply.source, precision: l.firstReply.precision, id: l.firstReply.eventId };
+      if (l.state === 'unconfirmed' && !reply) {
+        omitted++;
+        continue;
+      }
       if (reply) evidence.push(reply.id);
       const letter: ReportInputLetter = { ordinal: l.ordinal, submittedAt: submittedAt, repliedAt: submittedAt ? (reply?.at ?? null) : null, channel: 'available' };
       if (submittedAt && reply?.source) letter.replySource = reply.source;
