@@ -34,7 +34,7 @@ export async function withCampaignDeps<T>(options: { calendar?: string[] }, fn: 
   const config = loadConfig();
   const stores = await openStores(config);
   try {
-    const { deps } = campaignRuntime(stores, { ...(options.calendar ? { calendarFiles: options.calendar } : {}) });
+    const { deps } = campaignRuntime(stores, { dataDir: config.dataDir, ...(options.calendar ? { calendarFiles: options.calendar } : {}) });
     // In AWS (DynamoDB without a local endpoint) schedules go to EventBridge Scheduler.
     if (config.store === 'dynamodb' && !config.dynamodbEndpoint) deps.scheduler = eventBridgeSchedulerFromEnv(new SchedulerClient({ region: config.region }));
     return await fn(deps, stores);

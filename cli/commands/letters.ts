@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
 import { InputError } from '../../shared/domain/errors.ts';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
-import { loadMailConfig } from '../../shared/adapters/mail/config.ts';
+import { localMailConfig } from '../../shared/adapters/mail/config.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { openStores } from '../../shared/local/runtime.ts';
@@ -82,7 +82,7 @@ export function register(program: Command): void {
       const config = loadConfig();
       const stores = await openStores(config);
       try {
-        const deps = mailDeps(stores, loadMailConfig(), { dataDir: config.dataDir, actor: 'cli' });
+        const deps = mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir, actor: 'cli' });
         const e = await recordStaffReply(deps, id, {
           repliedAt: opts.at,
           channel: opts.channel,

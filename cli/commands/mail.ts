@@ -10,7 +10,7 @@ import { MailRejectedError } from '../../shared/domain/mail/errors.ts';
 import { classifyMail } from '../../shared/domain/mail/classify.ts';
 import { parseReplyAddress } from '../../shared/domain/mail/reply-address.ts';
 import { parseMail } from '../../shared/adapters/mail/parse.ts';
-import { loadMailConfig, type MailConfig } from '../../shared/adapters/mail/config.ts';
+import { loadMailConfig, localMailConfig, type MailConfig } from '../../shared/adapters/mail/config.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { attachHeldMail, discardHeldMail, ingestMail } from '../../shared/app/ingest-mail.ts';
 import { openStores } from '../../shared/local/runtime.ts';
@@ -105,9 +105,9 @@ export function register(program: Command): void {
     .argument('<file>', '.eml 文件 / an RFC 5322 .eml file')
     .option('--json', '输出 JSON / print JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
-      const mc = loadMailConfig();
-      const raw = await readMailFile(file, mc);
       const config = loadConfig();
+      const mc = localMailConfig(process.env, config.dataDir);
+      const raw = await readMailFile(file, mc);
       const stores = await openStores(config);
       try {
         const deps = mailDeps(stores, mc, { dataDir: config.dataDir, actor: 'cli' });
@@ -129,7 +129,7 @@ export function register(program: Command): void {
       const config = loadConfig();
       const stores = await openStores(config);
       try {
-        const list = await mailDeps(stores, loadMailConfig(), { dataDir: config.dataDir }).mails.listHeld();
+        const list = await mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }).mails.listHeld();
         if (opts.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         else if (list.length === 0) process.stdout.write('没有待认领邮件 / the holding pen is empty\n');
         else
@@ -151,7 +151,7 @@ export function register(program: Command): void {
       const config = loadConfig();
       const stores = await openStores(config);
       try {
-        const r = await attachHeldMail(mailDeps(stores, loadMailConfig(), { dataDir: config.dataDir }), mailId, letterId, opts.staff, opts.note);
+        const r = await attachHeldMail(mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }), mailId, letterId, opts.staff, opts.note);
         process.stdout.write(`已归档 / attached ${mailId} → ${letterId}${r.firstReplyChanged ? '（首次回复已更新 / first reply updated）' : ''}\n`);
       } finally {
         await stores.close();
@@ -168,7 +168,7 @@ export function register(program: Command): void {
       const config = loadConfig();
       const stores = await openStores(config);
       try {
-        await discardHeldMail(mailDeps(stores, loadMailConfig(), { dataDir: config.dataDir }), mailId, opts.staff, opts.note);
+        await discardHeldMail(mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }), mailId, opts.staff, opts.note);
         process.stdout.write(`已丢弃 / discarded ${mailId}\n`);
       } finally {
         await stores.close();
@@ -182,8 +182,8 @@ export function register(program: Command): void {
     .action(async (opts: { port: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: not a port: ${opts.port}`);
-      const mc = loadMailConfig();
       const config = loadConfig();
+      const mc = localMailConfig(process.env, config.dataDir);
       const stores = await openStores(config);
       const deps = mailDeps(stores, mc, { dataDir: config.dataDir, actor: 'function:ingest-mail' });
       const server = await startInboundSmtp({

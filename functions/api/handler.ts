@@ -8,7 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { DynamoViewStore } from '../../shared/adapters/http/dynamo-views.ts';
-import { loadMailConfig } from '../../shared/adapters/mail/config.ts';
+import { resolveMailConfig } from '../../shared/adapters/mail/config.ts';
 import { parseMail } from '../../shared/adapters/mail/parse.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
@@ -17,7 +17,6 @@ import { createApi, type Api } from '../../shared/app/api/router.ts';
 import { highestRole, type ApiRequest, type ApiResponse } from '../../shared/app/api/types.ts';
 import { countingFinder, countingLetterStore, OverviewCounters } from '../../shared/app/api/views.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { mailSettings } from '../../shared/local/campaign-runtime.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { SECURITY_HEADERS } from '../../shared/local/web-server.ts';
 
@@ -81,8 +80,8 @@ function awsApi(): Promise<Api> {
     // must then not count its own writes a second time.
     const byStream = process.env.HUIXIN_COUNTERS === 'stream';
     const letters = byStream ? stores.letters : countingLetterStore(stores.letters, counters);
-    const mailConfig = loadMailConfig();
-    const mail = mailDeps({ ...stores, letters }, { ...mailConfig, replySecret: mailConfig.replySecret || mailSettings().secret }, { objects, authenticate: false });
+    const mailConfig = await resolveMailConfig();
+    const mail = mailDeps({ ...stores, letters }, mailConfig, { objects, authenticate: false });
     return createApi({
       campaign: {
         sites: stores.sites,
@@ -92,7 +91,7 @@ function awsApi(): Promise<Api> {
         scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
         clock,
         calendar,
-        mail: mailSettings(),
+        mail: { secret: mailConfig.replySecret, domain: mailConfig.mailDomain },
       },
       holding: { letters, finder: byStream ? mail.finder : countingFinder(mail.finder, stores.letters, counters), mails: mail.mails, events: stores.events, clock },
       objects,

@@ -10,7 +10,7 @@ import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eve
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { closeCampaign, type CampaignDeps } from '../../shared/app/campaigns.ts';
 import { loadConfig } from '../../shared/config.ts';
-import { mailSettings } from '../../shared/local/campaign-runtime.ts';
+import { resolveMailSettings } from '../../shared/adapters/mail/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 
 const Body = z.object({ campaignId: z.string().min(1) });
@@ -45,7 +45,7 @@ function awsDeps(): Promise<CampaignDeps> {
       scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
       clock: { now: () => new Date() },
       calendar: loadCalendar(),
-      mail: mailSettings(),
+      mail: await resolveMailSettings(),
     };
   })();
   return cached;

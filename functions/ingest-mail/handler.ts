@@ -6,13 +6,12 @@
  * HUIXIN_REPLY_SECRET or HUIXIN_REPLY_SECRET_PARAM (an SSM SecureString name), plus the store config.
  */
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { SESEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { loadConfig } from '../../shared/config.ts';
 import { authFromSesReceipt } from '../../shared/domain/mail/auth.ts';
 import { MailRejectedError } from '../../shared/domain/mail/errors.ts';
-import { loadMailConfig } from '../../shared/adapters/mail/config.ts';
+import { resolveMailConfig } from '../../shared/adapters/mail/config.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { ingestMail, type IngestDeps, type IngestResult } from '../../shared/app/ingest-mail.ts';
@@ -85,11 +84,7 @@ async function productionDeps(): Promise<HandlerDeps> {
   const env = process.env;
   const bucket = env.HUIXIN_MAIL_BUCKET;
   if (!bucket) throw new Error('HUIXIN_MAIL_BUCKET is not set');
-  const mc = loadMailConfig(env);
-  if (!mc.replySecret && env.HUIXIN_REPLY_SECRET_PARAM) {
-    const p = await new SSMClient({}).send(new GetParameterCommand({ Name: env.HUIXIN_REPLY_SECRET_PARAM, WithDecryption: true }));
-    mc.replySecret = p.Parameter?.Value ?? '';
-  }
+  const mc = await resolveMailConfig(env);
   const s3 = new S3Client({});
   const stores = await openStores(loadConfig(env));
   const deps: IngestDeps = mailDeps(stores, mc, { objects: new S3ObjectStore(s3, bucket), authenticate: false, actor: 'function:ingest-mail' });

@@ -11,7 +11,7 @@ import { createCampaign, derivedId, type CampaignDeps, type CreateCampaignInput 
 import { loadConfig } from '../../shared/config.ts';
 import { beijingDate, formatBeijing } from '../../shared/domain/beijing-time.ts';
 import { InputError } from '../../shared/domain/errors.ts';
-import { mailSettings } from '../../shared/local/campaign-runtime.ts';
+import { resolveMailSettings } from '../../shared/adapters/mail/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 
 export interface PlanCampaignResult {
@@ -54,7 +54,7 @@ function awsDeps(): Promise<CampaignDeps> {
       scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
       clock: { now: () => new Date() },
       calendar: loadCalendar(),
-      mail: mailSettings(),
+      mail: await resolveMailSettings(),
     };
   })();
   return cached;

@@ -3,10 +3,10 @@
  * scheduler keeping its schedules in the same table, and the reply-address secret. The demo passes its own
  * clock (fast-forwarded) and its queues (for `fireDue`).
  *
- * Reply addresses: HUIXIN_REPLY_SECRET and HUIXIN_MAIL_DOMAIN (D's settings). On the embedded default an unset
- * secret falls back to a fixed local one (fine for the sandbox, never for real letters: set it in production).
+ * Reply addresses: HUIXIN_REPLY_SECRET and HUIXIN_MAIL_DOMAIN, else a secret generated once in the data folder.
  */
 import { loadCalendar } from '../adapters/calendar-source.ts';
+import { localMailConfig } from '../adapters/mail/config.ts';
 import { DynamoScheduleStore } from '../adapters/scheduler/dynamo-store.ts';
 import { LocalScheduler } from '../adapters/scheduler/local.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
@@ -14,16 +14,15 @@ import type { Clock, Queue } from '../app/ports.ts';
 import type { ScheduleQueue } from '../app/scheduler.ts';
 import type { OpenStores } from './runtime.ts';
 
-export const LOCAL_REPLY_SECRET = 'huixin-local-reply-secret';
-export const LOCAL_MAIL_DOMAIN = 'reply.huixin.localhost';
-
 export interface CampaignRuntime {
   deps: CampaignDeps;
   scheduler: LocalScheduler;
 }
 
-export function mailSettings(env: Record<string, string | undefined> = process.env): { secret: string; domain: string } {
-  return { secret: env.HUIXIN_REPLY_SECRET || LOCAL_REPLY_SECRET, domain: env.HUIXIN_MAIL_DOMAIN || LOCAL_MAIL_DOMAIN };
+/** The reply-address secret and mail domain for the embedded default (see localMailConfig for where the secret comes from). */
+export function mailSettings(env: Record<string, string | undefined> = process.env, dataDir?: string): { secret: string; domain: string } {
+  const c = localMailConfig(env, dataDir);
+  return { secret: c.replySecret, domain: c.mailDomain };
 }
 
 export function campaignRuntime(
@@ -34,6 +33,9 @@ export function campaignRuntime(
     queues?: Partial<Record<ScheduleQueue, Queue<Record<string, unknown>>>>;
     env?: Record<string, string | undefined>;
     leaseMs?: number;
+    /** Reply-address settings; default: localMailConfig(env, dataDir). */
+    mail?: { secret: string; domain: string };
+    dataDir?: string;
   } = {},
 ): CampaignRuntime {
   const clock = options.clock ?? { now: () => new Date() };
@@ -51,7 +53,7 @@ export function campaignRuntime(
     scheduler,
     clock,
     calendar: loadCalendar({ files: options.calendarFiles ?? [], ...(options.env ? { env: options.env } : {}) }),
-    mail: mailSettings(options.env),
+    mail: options.mail ?? mailSettings(options.env, options.dataDir),
   };
   return { deps, scheduler };
 }

@@ -4,7 +4,7 @@
  * user/session store. Used by `huixin serve-web`, the e2e test and the bench.
  */
 import path from 'node:path';
-import { loadMailConfig } from '../adapters/mail/config.ts';
+import { localMailConfig } from '../adapters/mail/config.ts';
 import { parseMail } from '../adapters/mail/parse.ts';
 import { mailDeps } from '../adapters/mail/wiring.ts';
 import { FsObjectStore } from '../adapters/object-store-fs.ts';
@@ -14,7 +14,7 @@ import { createApi, type Api, type ApiDeps } from '../app/api/router.ts';
 import { countingFinder, countingLetterStore, OverviewCounters } from '../app/api/views.ts';
 import type { AuthStore } from '../app/auth.ts';
 import type { Clock, ObjectStore } from '../app/ports.ts';
-import { campaignRuntime, mailSettings } from './campaign-runtime.ts';
+import { campaignRuntime } from './campaign-runtime.ts';
 import type { OpenStores } from './runtime.ts';
 
 export interface DashboardWiring {
@@ -30,15 +30,15 @@ export function dashboardWiring(
   const clock = options.clock ?? { now: () => new Date() };
   const env = options.env ?? process.env;
   const views = new DynamoViewStore(stores.client, stores.tableName);
-  const runtime = campaignRuntime(stores, { clock, env }).deps;
+  const runtime = campaignRuntime(stores, { clock, env, dataDir: options.dataDir }).deps;
   const counters = new OverviewCounters({ campaigns: stores.campaigns, sites: stores.sites, letters: stores.letters, calendar: runtime.calendar, clock, views });
   const letters = countingLetterStore(stores.letters, counters);
   const objects = options.objects ?? new FsObjectStore(path.join(options.dataDir, 'objects'));
   const campaign = { ...runtime, letters };
-  const mailConfig = loadMailConfig(env);
+  const mailConfig = localMailConfig(env, options.dataDir);
   const mail = mailDeps(
     { client: stores.client, tableName: stores.tableName, letters, events: stores.events, sites: stores.sites },
-    { ...mailConfig, replySecret: mailConfig.replySecret || mailSettings(env).secret },
+    mailConfig,
     { objects, authenticate: false, now: () => clock.now() },
   );
   const deps: ApiDeps = {

@@ -71,16 +71,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     deadline: await sqs.queueWithDlq('huixin-deadline', { maxReceiveCount: 3 }),
   };
   const queue = (pair: QueuePair) => new SqsQueue<Record<string, unknown>>(sqs.client, pair.url);
+  const mail = mailSettings(env, options.dataDir);
   const { deps: campaign, scheduler } = campaignRuntime(stores, {
     clock: options.clock,
     env,
+    mail,
     queues: { submit: queue(queues.submit), close: queue(queues.close), deadline: queue(queues.deadline) },
   });
   const calendar = loadCalendar({ env });
   await mkdir(options.filesDir, { recursive: true });
   const objects = new FsObjectStore(options.filesDir);
   const finder = new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites);
-  const mail = mailSettings(env);
 
   const ingestDeps: IngestDeps = {
     letters: stores.letters,

@@ -5,6 +5,9 @@
  * - HUIXIN_MAIL_DOMAIN: the domain reply addresses live under (default `reply.huixin.local`).
  * - HUIXIN_MAIL_MAX_BYTES: refuse mail over this size (default 25 MB).
  */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../../domain/errors.ts';
 import { DEFAULT_MAIL_LIMITS } from './parse.ts';
@@ -36,4 +39,51 @@ export function loadMailConfig(env: Record<string, string | undefined> = process
     throw new InputError(`配置错误 / bad configuration: ${i?.path.join('.')}: ${i?.message}`);
   }
   return { replySecret: r.data.HUIXIN_REPLY_SECRET ?? '', mailDomain: r.data.HUIXIN_MAIL_DOMAIN, maxBytes: r.data.HUIXIN_MAIL_MAX_BYTES };
+}
+
+/**
+ * The reply-address secret, one way for every runtime:
+ * 1. `HUIXIN_REPLY_SECRET` (set by the operator);
+ * 2. in AWS, the SSM SecureString named by `HUIXIN_REPLY_SECRET_PARAM` (see `resolveMailConfig`);
+ * 3. on the embedded default with data on disk, `<dataDir>/reply-secret`, created once with 32 random bytes (mode 0600);
+ * 4. otherwise (an in-memory demo) a random secret for the life of the process.
+ * The secret never lives in the repository.
+ */
+let ephemeralSecret: string | undefined;
+
+export function localMailConfig(env: Record<string, string | undefined> = process.env, dataDir?: string): MailConfig {
+  const config = loadMailConfig(env);
+  if (config.replySecret) return config;
+  if (dataDir) {
+    const file = path.join(dataDir, 'reply-secret');
+    if (!existsSync(file)) {
+      mkdirSync(dataDir, { recursive: true });
+      try {
+        writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    return { ...config, replySecret: readFileSync(file, 'utf8').trim() };
+  }
+  ephemeralSecret ??= randomBytes(32).toString('hex');
+  return { ...config, replySecret: ephemeralSecret };
+}
+
+/** In AWS: the env value, else the SSM parameter named by HUIXIN_REPLY_SECRET_PARAM. Refuses to run without a secret. */
+export async function resolveMailConfig(env: Record<string, string | undefined> = process.env): Promise<MailConfig> {
+  const config = loadMailConfig(env);
+  if (!config.replySecret && env.HUIXIN_REPLY_SECRET_PARAM) {
+    const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const p = await new SSMClient({}).send(new GetParameterCommand({ Name: env.HUIXIN_REPLY_SECRET_PARAM, WithDecryption: true }));
+    config.replySecret = p.Parameter?.Value ?? '';
+  }
+  if (!config.replySecret) throw new Error('no reply-address secret: set HUIXIN_REPLY_SECRET or HUIXIN_REPLY_SECRET_PARAM');
+  return config;
+}
+
+/** The reply settings a campaign needs, in AWS (see resolveMailConfig). */
+export async function resolveMailSettings(env: Record<string, string | undefined> = process.env): Promise<{ secret: string; domain: string }> {
+  const c = await resolveMailConfig(env);
+  return { secret: c.replySecret, domain: c.mailDomain };
 }

@@ -1,0 +1,37 @@
+/** The alerts' own port: incident state per site and the outbox of deliveries (DynamoDB items; a Map in unit tests). */
+import type { Incident, Notification } from '../domain/alerts/incidents.ts';
+import type { Delivery } from '../domain/alerts/outbox.ts';
+
+/** What alerting knows of one site: its current incident and how far its observations have been read. */
+export interface SiteAlertState {
+  siteId: string;
+  incident?: Incident;
+  /** Events recorded at or after `at` are read again; `seen` are the ids already applied among them. */
+  cursor: { at: string; seen: string[] };
+  /**
+   * Notifications decided but not yet in the outbox: written with the incident in one conditional write and
+   * cleared once queued, so a crash between the two loses nothing (the next run queues them).
+   */
+  unqueued?: Notification[];
+  version: number;
+}
+
+export interface AlertStore {
+  getSiteState(siteId: string): Promise<SiteAlertState | undefined>;
+  /** Conditional on `expectedVersion` (0 = create). Throws ConflictError when someone else wrote first. */
+  putSiteState(state: SiteAlertState, expectedVersion: number): Promise<void>;
+  /** Sites whose incident is suspected or open. */
+  listActive(): Promise<SiteAlertState[]>;
+  /** Keep a copy of an incident for the history (upsert by id). */
+  recordIncident(incident: Incident): Promise<void>;
+  /** Every incident, newest first. */
+  listIncidents(): Promise<Incident[]>;
+  /** Create iff absent; false when a delivery with this id exists (the same message twice is sent once). */
+  createDelivery(delivery: Delivery): Promise<boolean>;
+  /** Conditional on `expectedVersion`. Throws ConflictError otherwise. */
+  updateDelivery(delivery: Delivery, expectedVersion: number): Promise<void>;
+  /** Pending deliveries, soonest `nextAttemptAt` first. */
+  listPending(): Promise<Delivery[]>;
+  /** Every delivery, newest first. */
+  listDeliveries(): Promise<Delivery[]>;
+}
