@@ -6,16 +6,23 @@
  * - in-flight (another delivery holds a fresh claim) or an exception → batchItemFailures (SQS redelivers after the
  *   visibility timeout; by then the letter is recorded, or its stale claim turns it `unconfirmed` — never resent).
  * A malformed message is logged and dropped (it would fail forever).
- * Env: HUIXIN_EVIDENCE_BUCKET, HUIXIN_SUBMIT_QUEUE_URL, HUIXIN_BROWSER_PAGES (default 2), plus the store config.
+ * After a confirmed submission: the 查询码 is indexed for mail matching and the deadline becomes a schedule.
+ * Env: HUIXIN_EVIDENCE_BUCKET, HUIXIN_SUBMIT_QUEUE_URL, HUIXIN_BROWSER_PAGES (default 2), the scheduler's
+ * (HUIXIN_SCHEDULER_ROLE_ARN, HUIXIN_SCHEDULER_DLQ_ARN, HUIXIN_*_QUEUE_ARN), plus the store config.
  * @sparticuz/chromium must stay out of the bundle (CDK `bundling.nodeModules`), with the CJK font shipped.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { BrowserSubmitter } from '../../shared/adapters/browser/submitter.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
 import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
+import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
+import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
+import { afterSubmission, campaignDeadlines } from '../../shared/app/after-submission.ts';
 import { submitLetter, type SubmitLetterInput, type SubmitLetterResult } from '../../shared/app/submit-letter.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
@@ -79,8 +86,15 @@ async function productionDeps(): Promise<SubmitHandlerDeps> {
   const submitter = await BrowserSubmitter.launch(objects, { pages: Number(env.HUIXIN_BROWSER_PAGES ?? 2) || 2 });
   const queue = new SqsQueue<SubmitMessage>(new SQSClient({}), queueUrl);
   const clock = { now: () => new Date() };
+  const finder = new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites);
+  const scheduler = eventBridgeSchedulerFromEnv(new SchedulerClient({}));
+  const deadlineFor = campaignDeadlines(stores.campaigns, loadCalendar({ env }));
   return {
-    submit: (input) => submitLetter({ letters: stores.letters, events: stores.events, sites: stores.sites, objects, clock, submitter }, input),
+    submit: async (input) => {
+      const result = await submitLetter({ letters: stores.letters, events: stores.events, sites: stores.sites, objects, clock, submitter, deadlineFor }, input);
+      if (result.status === 'recorded') await afterSubmission({ finder, scheduler }, result.letter);
+      return result;
+    },
     requeue: (message, delaySeconds) => queue.send(message, { delaySeconds }),
     log: (m) => console.log(m),
   };

@@ -173,9 +173,18 @@ export class PipelineStack extends Stack {
       nodeModules: BROWSER_MODULES,
       layers: [fonts.layer],
       table,
-      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_SUBMIT_QUEUE_URL: submit.queue.queueUrl, HUIXIN_BROWSER_PAGES: '2' },
+      // After a confirmed submission the letter's deadline becomes a schedule (the deadline queue's last look).
+      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_SUBMIT_QUEUE_URL: submit.queue.queueUrl, HUIXIN_BROWSER_PAGES: '2', ...schedulerEnv },
     });
     allowObjects(submitLetter, evidence, ['s3:GetObject', 's3:PutObject']);
+    submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }));
+    submitLetter.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
     // retries go back on the queue with a delay
     submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [submit.queue.queueArn] }));
     submitLetter.fn.addEventSource(new SqsEventSource(submit.queue, { batchSize: 2, maxConcurrency: 5, reportBatchItemFailures: true }));
@@ -241,7 +250,7 @@ export class PipelineStack extends Stack {
     });
     closeCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
     closeCampaign.fn.addEventSource(new SqsEventSource(close.queue, { batchSize: 1, reportBatchItemFailures: true }));
-    for (const f of [planCampaign, closeCampaign]) {
+    for (const f of [planCampaign, closeCampaign, submitLetter]) {
       Validations.of(f.role).acknowledge({
         id: `AwsSolutions-IAM5[Resource::${this.resolveArn(scheduleArn)}]`,
         reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',

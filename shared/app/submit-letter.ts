@@ -32,7 +32,7 @@ export interface SubmitLetterDeps {
   /** To find the site's consultation and home URLs (unless the message carries the URL). */
   sites?: Pick<SiteStore, 'getSite'>;
   /** End of the campaign's N-th working day after a submission (Engineer A's timeliness rules), if known. */
-  deadlineFor?: (letter: Letter, submittedAt: string) => string | undefined;
+  deadlineFor?: (letter: Letter, submittedAt: string) => string | undefined | Promise<string | undefined>;
   /** Delay before the one retry of an unavailable channel (default 300 s; SQS allows ≤ 900). */
   retryDelaySeconds?: number;
   /** A `submitting` claim older than this is a crashed delivery (default 10 min ≥ the queue's visibility timeout). */
@@ -144,7 +144,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     ...(result.queryCode ? { queryCode: result.queryCode } : {}),
   };
   if (outcome === 'submitted' && submittedAt && deps.deadlineFor) {
-    const deadlineAt = deps.deadlineFor(letter, submittedAt);
+    const deadlineAt = await deps.deadlineFor(letter, submittedAt);
     if (deadlineAt) Object.assign(patch, { deadlineAt });
   }
   const recorded = await deps.letters.updateLetter(letter.id, ['submitting'], patch);

@@ -15,14 +15,14 @@ import { httpFetcher } from '../adapters/mail/http-fetch.ts';
 import { startInboundSmtp, type InboundServer } from '../adapters/mail/smtp-inbound.ts';
 import { FsObjectStore } from '../adapters/object-store-fs.ts';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.ts';
-import { scheduleDeadline, type CampaignDeps } from '../app/campaigns.ts';
+import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
+import type { CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail, type IngestDeps } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
 import { discoverReplyListProfile, pollReplyList, type ReplyListProfile } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
 import type { Letter } from '../domain/model.ts';
 import { streamOf } from '../domain/events.ts';
-import { judgeLetter } from '../domain/timeliness.ts';
 import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/handler.ts';
 import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
 import { campaignRuntime, mailSettings } from './campaign-runtime.ts';
@@ -102,7 +102,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
 
   const submitter = await BrowserSubmitter.launch(objects, { pages: options.browserPages ?? 4 });
-  const methodOf = new Map<string, number>();
   const submitDeps: SubmitLetterDeps = {
     letters: stores.letters,
     events: stores.events,
@@ -111,33 +110,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     clock: options.clock,
     submitter,
     retryDelaySeconds: 0,
-    deadlineFor: (letter, submittedAt) => {
-      const n = methodOf.get(letter.campaignId) ?? 1;
-      return judgeLetter({ submittedAt, workingDays: n, asOf: submittedAt }, calendar).deadline;
-    },
+    deadlineFor: campaignDeadlines(stores.campaigns, calendar),
   };
   const submitQueue = new SqsQueue<SubmitMessage>(sqs.client, queues.submit.url);
   const submitHandler = createSubmitHandler(async () => ({
     submit: async (input) => {
-      const letter = await stores.letters.getLetter(input.letterId);
-      if (letter && !methodOf.has(letter.campaignId)) {
-        const c = await stores.campaigns.getCampaign(letter.campaignId);
-        methodOf.set(letter.campaignId, c?.method.workingDays ?? 1);
-      }
       const result = await submitLetter(submitDeps, input);
-      if (result.status === 'recorded') await afterSubmission(result.letter);
+      if (result.status === 'recorded') await afterSubmission({ finder, scheduler }, result.letter);
       return result;
     },
     requeue: (message, delaySeconds) => submitQueue.send(message, { delaySeconds }),
     log,
   }));
-
-  /** What a submitted letter needs next: its 查询码 findable by mail matching, and its deadline as a schedule. */
-  async function afterSubmission(letter: Letter): Promise<void> {
-    if (letter.state !== 'submitted') return;
-    if (letter.queryCode) await finder.index(letter.id, { queryCode: letter.queryCode });
-    await scheduleDeadline(campaign, letter);
-  }
 
   const fetch = httpFetcher({ timeoutMs: 10_000 });
   const profiles = new Map<string, Promise<ReplyListProfile | null>>();
