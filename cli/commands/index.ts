@@ -10,6 +10,7 @@ import { register as sites } from './sites.ts';
 import { register as submit } from './submit.ts';
 import { register as timeliness } from './timeliness.ts';
 import { register as users } from './users.ts';
+import { register as serve } from './serve.ts';
 import { register as serveWeb } from './serve-web.ts';
 import { register as alerts } from './alerts.ts';
 
@@ -29,6 +30,7 @@ export const commands: Array<(program: Command) => void> = [
   submit,
   timeliness,
   users,
+  serve,
   serveWeb,
   alerts,
 ];

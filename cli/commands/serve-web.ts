@@ -15,6 +15,17 @@ import { startWebServer } from '../../shared/local/web-server.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
+/** Build web/dist on first use (a fresh clone has none). */
+export async function ensureWebBuilt(): Promise<void> {
+  if (existsSync(path.join(WEB_DIST, 'index.html'))) return;
+  process.stderr.write('huixin: 正在构建前端 building the front end (web/dist)…\n');
+  try {
+    await (await import('../../web/build.ts')).buildWeb();
+  } catch (err) {
+    process.stderr.write(`huixin: 前端构建失败 could not build the front end (${err instanceof Error ? err.message : String(err)}): run \`npm run build:web\`\n`);
+  }
+}
+
 export function register(program: Command): void {
   program
     .command('serve-web')
@@ -24,14 +35,7 @@ export function register(program: Command): void {
     .action(async (opts: { port: string; host: string }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: not a port: ${opts.port}`);
-      if (!existsSync(path.join(WEB_DIST, 'index.html'))) {
-        process.stderr.write('huixin: 正在构建前端 building the front end (web/dist)…\n');
-        try {
-          await (await import('../../web/build.ts')).buildWeb();
-        } catch (err) {
-          process.stderr.write(`huixin: 前端构建失败 could not build the front end (${err instanceof Error ? err.message : String(err)}): run \`npm run build:web\`\n`);
-        }
-      }
+      await ensureWebBuilt();
       const config = loadConfig();
       const stores = await openStores(config);
       const clock = { now: () => new Date() };

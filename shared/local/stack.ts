@@ -36,6 +36,8 @@ export interface LocalStackOptions {
   /** Evidence, raw mail and reports go under this folder. */
   filesDir: string;
   clock: Clock;
+  /** The inbound SMTP port (default: a free one). `serve` fixes it so a relay or MX can forward replies. */
+  smtpPort?: number;
   /** Pages the one browser works with at once. */
   browserPages?: number;
   /** Where a site's public reply list is; default: guessed from its consultation URL (JACT, TRS…). */
@@ -98,6 +100,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mailDomain: mail.domain,
     onMail: (raw, envelope) => ingestMail(ingestDeps, raw, { ...envelope, receivedAt: options.clock.now().toISOString() }),
     clock: () => options.clock.now(),
+    ...(options.smtpPort !== undefined ? { port: options.smtpPort } : {}),
     log,
   });
 
