@@ -1,11 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../shared/domain/errors.ts';
-import { commands } from './commands/index.ts';
+import { commandsFor } from './commands/index.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad input (including an unknown calendar year). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 
-export function buildProgram(): Command {
+export function buildProgram(commands: Array<(program: Command) => void>): Command {
   const program = new Command('huixin')
     .description('回信 huixin — 政府网站互动回应专项检查：信件测试、回复采集、及时性判定与结果通报')
     .version('0.1.0')
@@ -19,7 +19,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(await commandsFor(argv));
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

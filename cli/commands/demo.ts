@@ -3,7 +3,13 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { overallSentence } from '../../shared/adapters/report/html.ts';
 import { InputError } from '../../shared/domain/errors.ts';
-import { runDemo } from '../../shared/local/demo.ts';
+import { FsObjectStore } from '../../shared/adapters/object-store-fs.ts';
+import { ensureInitialAdmin } from '../../shared/app/auth.ts';
+import { dashboardWiring } from '../../shared/local/dashboard.ts';
+import { runDemo, type DemoResult } from '../../shared/local/demo.ts';
+import type { LocalStack } from '../../shared/local/stack.ts';
+import { startWebServer } from '../../shared/local/web-server.ts';
+import { ensureWebBuilt, WEB_DIST } from './serve-web.ts';
 
 /** `huixin demo` — what `npm start` runs. */
 export function register(program: Command): void {
@@ -18,7 +24,8 @@ export function register(program: Command): void {
     .option('--start <date>', '首个发信日 / first sending day (Beijing date)', '2026-10-12')
     .option('--window-end <date>', '观察窗口截止日 / the window closes at the end of this day', '2026-12-31')
     .option('--no-progress', '不显示进度条 / no progress bar')
-    .action(async (opts: { sites: string; seed: string; out: string; start: string; windowEnd: string; progress: boolean }) => {
+    .option('--stay-up [port]', '结束后继续提供工作人员看板（需登录）/ afterwards keep serving the staff dashboard (login required)')
+    .action(async (opts: { sites: string; seed: string; out: string; start: string; windowEnd: string; progress: boolean; stayUp?: string | boolean }) => {
       const sites = Number(opts.sites);
       const seed = Number(opts.seed);
       if (!Number.isInteger(sites) || sites < 12 || sites > 354) throw new InputError(`--sites must be an integer from 12 to 354, got ${opts.sites}`);
@@ -37,8 +44,11 @@ export function register(program: Command): void {
       let started = false;
       let lastLine = -1;
       process.stderr.write(`回信 huixin 演示：${sites} 个模拟网站，每站 2 封测试信件，${opts.start} 起，观察至 ${opts.windowEnd}。\n`);
+      const stayUp = opts.stayUp === undefined || opts.stayUp === false ? undefined : opts.stayUp === true ? 8080 : Number(opts.stayUp);
+      if (stayUp !== undefined && (!Number.isInteger(stayUp) || stayUp < 0 || stayUp > 65535)) throw new InputError(`--stay-up: not a port: ${String(opts.stayUp)}`);
       const result = await runDemo({
         outDir,
+        ...(stayUp !== undefined ? { onFinished: (stack, r) => serveDashboard(stack, outDir, stayUp, () => printSummary(r)) } : {}),
         sites,
         seed,
         start: opts.start,
@@ -59,22 +69,42 @@ export function register(program: Command): void {
       }).finally(() => {
         if (started) bar.stop();
       });
-      const s = result.summary;
-      const lines = [
-        '',
-        `${s.campaign.name}`,
-        overallSentence(s),
-        s.allSameDay.length > 0
-          ? `${s.allSameDay.length}家网站对测试信件全部实现当日回复：${s.allSameDay.join('、')}。`
-          : '没有网站对全部测试信件实现当日回复。',
-        s.gated.letters > 0
-          ? `另有${s.gated.letters}封信件因验证码、短信验证或实名登录需人工提交（${s.gated.submittedByStaff}封已由工作人员提交），见待办队列。`
-          : '',
-        '',
-        `结果已发布 / published: ${result.publishedAt}`,
-        `草稿与核验 / draft: ${result.reportDir}  (npx huixin report verify ${path.relative(process.cwd(), result.reportDir)})`,
-        `用时 / took ${result.seconds.toFixed(1)} s`,
-      ].filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''));
-      process.stdout.write(`${lines.join('\n')}\n`);
+      if (stayUp === undefined) printSummary(result);
     });
+}
+
+function printSummary(result: DemoResult): void {
+  const s = result.summary;
+  const lines = [
+    '',
+    `${s.campaign.name}`,
+    overallSentence(s),
+    s.allSameDay.length > 0
+      ? `${s.allSameDay.length}家网站对测试信件全部实现当日回复：${s.allSameDay.join('、')}。`
+      : '没有网站对全部测试信件实现当日回复。',
+    s.gated.letters > 0
+      ? `另有${s.gated.letters}封信件因验证码、短信验证或实名登录需人工提交（${s.gated.submittedByStaff}封已由工作人员提交），见待办队列。`
+      : '',
+    '',
+    `结果已发布 / published: ${result.publishedAt}`,
+    `草稿与核验 / draft: ${result.reportDir}  (npx huixin report verify ${path.relative(process.cwd(), result.reportDir)})`,
+    `用时 / took ${result.seconds.toFixed(1)} s`,
+  ].filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''));
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** `--stay-up`: the dashboard over the demo's stores, until Ctrl-C. */
+async function serveDashboard(stack: LocalStack, outDir: string, port: number, print: () => void): Promise<void> {
+  print();
+  await ensureWebBuilt();
+  const clock = { now: () => new Date() };
+  const { api, auth } = dashboardWiring(stack.stores, { dataDir: outDir, clock, objects: new FsObjectStore(path.join(outDir, 'files')) });
+  const first = await ensureInitialAdmin(auth, clock);
+  const web = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port, host: '127.0.0.1' });
+  process.stdout.write(`\n看板 dashboard: ${web.url}/  用户 user: ${first?.name ?? 'admin'}  密码 password: ${first?.password ?? '(已设置 set before)'}\n按 Ctrl-C 退出 / Ctrl-C to stop\n`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await web.close();
 }

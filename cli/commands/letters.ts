@@ -13,6 +13,7 @@ import { localMailConfig } from '../../shared/adapters/mail/config.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { openStores } from '../../shared/local/runtime.ts';
+import { registerRecordSubmission } from './queue.ts';
 
 const VERDICT_ZH: Record<string, string> = {
   'same-day': '当日回复',
@@ -24,6 +25,7 @@ const VERDICT_ZH: Record<string, string> = {
 
 export function register(program: Command): void {
   const letters = program.command('letters').description('信件：时间线与工作人员记录 / letters: timeline and staff records');
+  registerRecordSubmission(letters);
 
   letters
     .command('show')

@@ -15,7 +15,7 @@ import { openStores } from '../../shared/local/runtime.ts';
 
 const Body = z.object({ campaignId: z.string().min(1) });
 
-export function makeHandler(deps: () => Promise<CampaignDeps>) {
+export function makeHandler(deps: () => Promise<CampaignDeps>, log: (line: string) => void = (line) => console.log(line)) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const d = await deps();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
@@ -23,9 +23,9 @@ export function makeHandler(deps: () => Promise<CampaignDeps>) {
       try {
         const { campaignId } = Body.parse(JSON.parse(record.body));
         const { campaign, status } = await closeCampaign(d, campaignId, { actor: 'function:close-campaign' });
-        console.log(JSON.stringify({ level: 'info', msg: 'campaign closed', campaignId, state: campaign.state, verdicts: status.verdicts, sites: status.sites }));
+        log(JSON.stringify({ level: 'info', msg: 'campaign closed', campaignId, state: campaign.state, verdicts: status.verdicts, sites: status.sites }));
       } catch (err) {
-        console.error(JSON.stringify({ level: 'error', msg: 'close-campaign failed', messageId: record.messageId, error: (err as Error).message }));
+        log(JSON.stringify({ level: 'error', msg: 'close-campaign failed', messageId: record.messageId, error: (err as Error).message }));
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

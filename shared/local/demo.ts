@@ -30,6 +30,8 @@ export interface DemoOptions {
   windowEnd?: string;
   name?: string;
   browserPages?: number;
+  /** Called with the running stack once the results are published, before it is closed (e.g. to serve the dashboard). */
+  onFinished?: (stack: LocalStack, result: DemoResult) => Promise<void>;
   /** Called as the simulated clock moves. */
   onProgress?: (p: DemoProgress) => void;
   log?: (line: string) => void;
@@ -144,7 +146,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       workDir: reportDir,
     });
     await campaignStatus(stack.campaign, campaign.id, formatBeijing(clock.now().getTime()));
-    return {
+    const result: DemoResult = {
       campaignId: campaign.id,
       summary: published.summary,
       publishedAt: published.location,
@@ -153,6 +155,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       fleet,
       seconds: (performance.now() - t0) / 1000,
     };
+    await options.onFinished?.(stack, result);
+    return result;
   } finally {
     await sandbox?.close().catch(() => {});
     await stack.close();

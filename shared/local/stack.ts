@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     return { batchItemFailures };
   };
-  const closeHandler = makeCloseHandler(async () => campaign);
+  const closeHandler = makeCloseHandler(async () => campaign, log);
 
   return {
     stores,
