@@ -7,6 +7,12 @@
 import type { Command } from 'commander';
 import { gatedQueue, recordSubmission } from '../../shared/app/campaigns.ts';
 import { withCampaignDeps } from './campaign.ts';
+import path from 'node:path';
+import { redrive } from '../../shared/adapters/sqs/redrive.ts';
+import { loadConfig } from '../../shared/config.ts';
+import { openStores } from '../../shared/local/runtime.ts';
+import { localQueues, startLocalSqs } from '../../shared/local/sqs.ts';
+import { InputError } from '../../shared/domain/errors.ts';
 
 const REASONS: Record<string, string> = { captcha: '图形验证码', sms: '短信验证码', login: '实名登录', unknown: '未知' };
 
@@ -56,4 +62,38 @@ export function register(program: Command): void {
       process.stdout.write(`共 ${items.length} 封 / ${items.length} letters — 提交后用 / after submitting: huixin queue record-submission ID --at ISO --query-code CODE --by NAME\n`);
     });
   registerRecordSubmission(queue);
+
+  queue
+    .command('redrive')
+    .description('把死信队列中的消息放回原队列（修复后使用）/ put dead letters back on their queue after a fix')
+    .option('--queue <name>', 'submit | close | deadline', 'submit')
+    .option('--max <n>', '最多移动几条 / move at most this many')
+    .action(async (opts: { queue: string; max?: string }) => {
+      if (!['submit', 'close', 'deadline'].includes(opts.queue)) throw new InputError(`--queue must be submit, close or deadline, got ${opts.queue}`);
+      const name = opts.queue as 'submit' | 'close' | 'deadline';
+      const max = opts.max === undefined ? undefined : Number(opts.max);
+      if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new InputError(`--max must be a positive integer, got ${opts.max}`);
+      const config = loadConfig();
+      let moved: number;
+      if (config.store === 'dynamodb' && !config.dynamodbEndpoint) {
+        // In AWS: the queue URLs the pipeline stack outputs.
+        const url = process.env[`HUIXIN_${name.toUpperCase()}_QUEUE_URL`];
+        const dlqUrl = process.env[`HUIXIN_${name.toUpperCase()}_DLQ_URL`];
+        if (!url || !dlqUrl) throw new InputError(`set HUIXIN_${name.toUpperCase()}_QUEUE_URL and HUIXIN_${name.toUpperCase()}_DLQ_URL (stack outputs)`);
+        const { SQSClient } = await import('@aws-sdk/client-sqs');
+        moved = (await redrive(new SQSClient({ region: config.region }), { dlqUrl, sourceUrl: url }, max ? { max } : {})).moved;
+      } else {
+        // The embedded default: its queues persist in the data folder; `huixin serve` must be stopped (it holds the folder).
+        const stores = await openStores(config);
+        const sqs = await startLocalSqs({ dataDir: path.join(config.dataDir, 'sqs') });
+        try {
+          const pair = (await localQueues(sqs))[name];
+          moved = (await redrive(sqs.client, { dlqUrl: pair.dlqUrl, sourceUrl: pair.url }, max ? { max } : {})).moved;
+        } finally {
+          await sqs.stop();
+          await stores.close();
+        }
+      }
+      process.stdout.write(`已放回 ${moved} 条消息 / moved ${moved} message(s) back to ${name}\n`);
+    });
 }

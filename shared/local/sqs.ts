@@ -59,3 +59,15 @@ export async function startLocalSqs(options: { dataDir?: string } = {}): Promise
     },
   };
 }
+
+/** The embedded default's queues, each with its DLQ (the same names `huixin queue redrive` uses). */
+export const LOCAL_QUEUES = { submit: 'huixin-submit', close: 'huixin-close', deadline: 'huixin-deadline' } as const;
+
+export async function localQueues(sqs: LocalSqs): Promise<{ submit: QueuePair; close: QueuePair; deadline: QueuePair }> {
+  return {
+    submit: await sqs.queueWithDlq(LOCAL_QUEUES.submit, { maxReceiveCount: 3, visibilityTimeoutSeconds: 120 }),
+    close: await sqs.queueWithDlq(LOCAL_QUEUES.close, { maxReceiveCount: 3 }),
+    deadline: await sqs.queueWithDlq(LOCAL_QUEUES.deadline, { maxReceiveCount: 3 }),
+  };
+}
+

@@ -28,7 +28,7 @@ import { createHandler as createSubmitHandler, type SubmitMessage } from '../../
 import { campaignRuntime, mailSettings } from './campaign-runtime.ts';
 import { drain, type SqsHandler } from './event-source.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
-import { startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
+import { localQueues, startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
 
 export interface LocalStackOptions {
   /** Keep data on disk here (serve), or in memory (demo, tests). */
@@ -67,11 +67,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const env = options.env ?? process.env;
   const stores = await openLocalStores(options.dataDir ? { dataDir: options.dataDir } : { inMemory: true });
   const sqs = await startLocalSqs(options.dataDir ? { dataDir: path.join(options.dataDir, 'sqs') } : {});
-  const queues = {
-    submit: await sqs.queueWithDlq('huixin-submit', { maxReceiveCount: 3, visibilityTimeoutSeconds: 120 }),
-    close: await sqs.queueWithDlq('huixin-close', { maxReceiveCount: 3 }),
-    deadline: await sqs.queueWithDlq('huixin-deadline', { maxReceiveCount: 3 }),
-  };
+  const queues = await localQueues(sqs);
   const queue = (pair: QueuePair) => new SqsQueue<Record<string, unknown>>(sqs.client, pair.url);
   const mail = mailSettings(env, options.dataDir);
   const { deps: campaign, scheduler } = campaignRuntime(stores, {
