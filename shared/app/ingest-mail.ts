@@ -31,6 +31,25 @@ export interface IngestDeps {
   log?: (message: string) => void;
   /** `function:ingest-mail`, `system`… */
   actor?: string;
+  /**
+   * Ids of letters already seen to exist (letters are never deleted, so this never goes stale): a mail that is
+   * not a reply, signed for a known letter, is matched without reading the letter again. Optional; bounded.
+   */
+  knownLetters?: KnownLetters;
+}
+
+/** A bounded set of letter ids known to exist (oldest forgotten first). */
+export class KnownLetters {
+  private readonly ids = new Set<string>();
+  constructor(readonly max = 100_000) {}
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+  add(id: string): void {
+    if (this.ids.has(id)) return;
+    if (this.ids.size >= this.max) this.ids.delete(this.ids.values().next().value!);
+    this.ids.add(id);
+  }
 }
 
 /** What the receiving MTA knows about the delivery. */
@@ -138,7 +157,13 @@ interface Match {
   heldReason?: string;
 }
 
-export async function matchMail(deps: Pick<IngestDeps, 'letters' | 'finder' | 'replySecret' | 'mailDomain'>, mail: ParsedMail, envelope: Envelope = {}): Promise<Match> {
+export async function matchMail(
+  deps: Pick<IngestDeps, 'letters' | 'finder' | 'replySecret' | 'mailDomain' | 'knownLetters'>,
+  mail: ParsedMail,
+  envelope: Envelope = {},
+  /** False when the caller will not need the letter itself (not a reply): a known letter id is then enough. */
+  needLetter = true,
+): Promise<Match> {
   // 1. The exact signed reply address, in any recipient field.
   const rcpts = [...(envelope.rcptTo ?? []), ...mail.to, ...mail.cc, ...mail.deliveredTo, ...mail.originalTo];
   const exact = new Set<string>();
@@ -148,8 +173,12 @@ export async function matchMail(deps: Pick<IngestDeps, 'letters' | 'finder' | 'r
   }
   if (exact.size === 1) {
     const id = [...exact][0]!;
+    if (!needLetter && deps.knownLetters?.has(id)) return { letterId: id, how: 'reply-address', candidates: [id] };
     const letter = await deps.letters.getLetter(id);
-    if (letter) return { letterId: id, letter, how: 'reply-address', candidates: [id] };
+    if (letter) {
+      deps.knownLetters?.add(id);
+      return { letterId: id, letter, how: 'reply-address', candidates: [id] };
+    }
     return { letterId: null, how: null, candidates: [], heldReason: 'reply address of an unknown letter' };
   }
   if (exact.size > 1) return { letterId: null, how: null, candidates: [...exact], heldReason: 'several reply addresses' };
@@ -258,7 +287,7 @@ export async function ingestMail(deps: IngestDeps, raw: Uint8Array, envelope: En
       auth = { spf: 'temperror', dkim: 'temperror', dmarc: 'temperror', source: 'mailauth' };
     }
   }
-  const match = await matchMail(deps, mail, envelope);
+  const match = await matchMail(deps, mail, envelope, cls.kind === 'reply');
   let letterId = match.letterId;
   let heldReason = match.heldReason;
   // A reply whose DMARC fails is not trusted to stop a clock on its own: staff look at it.

@@ -47,7 +47,7 @@ describe('report numbers on a hand-made campaign', () => {
 
   it('judges every letter (Friday→Monday on time, day-precise list reply, 23:59 on the deadline day) and counts verdicts', () => {
     const r = compute();
-    expect(r.summary.lettersByVerdict).toEqual({ 'same-day': 4, 'on-time': 6, late: 3, none: 3, pending: 0, unavailable: 1, gated: 3 });
+    expect(r.summary.lettersByVerdict).toEqual({ 'same-day': 4, 'on-time': 6, late: 3, none: 3, pending: 0, unavailable: 1, gated: 3, maintenance: 0 });
     expect(r.letters.find((l) => l.siteId === '6100000002' && l.ordinal === 2)).toMatchObject({
       verdict: 'on-time',
       deadline: '2026-03-09T23:59:59+08:00',
@@ -159,5 +159,31 @@ describe('report input from the store', () => {
     expect(input.sites[1]!.letters[0]).toMatchObject({ gated: true, submittedAt: '2026-03-03T10:00:00+08:00', repliedAt: null });
     const s = compute(input).summary;
     expect({ tested: s.sitesTested, onTime: s.onTime, unavailable: s.unavailable, noReply: s.noReply }).toEqual({ tested: 2, onTime: 0, unavailable: 1, noReply: 1 });
+  });
+});
+
+describe('announced maintenance in the report', () => {
+  it('a channel down inside an announced maintenance window is not counted as unavailable, and the report lists it', async () => {
+    const { reportInputFromStore } = await import('../../shared/domain/report/from-store.ts');
+    const { computeReport } = await import('../../shared/domain/report/compute.ts');
+    const { loadCalendar } = await import('../../shared/adapters/calendar-source.ts');
+    const { DEFAULT_METHOD } = await import('../../shared/domain/method.ts');
+    const calendar = loadCalendar();
+    const site = { id: '6100000009', name: '维护中的网站', category: '市县部门' as const, region: '西安市', homeUrl: 'http://a.cn/', consultUrl: 'http://a.cn/zx' };
+    const base = { campaignId: 'c1', siteId: site.id, channelId: 'ch', replyAddress: 'r@x', title: 't', body: 'b', questionId: 'q', persona: { name: 'n', phone: '13800000000', email: 'e@x' }, version: 1, updatedAt: '2026-10-01T00:00:00Z' };
+    const letters = [
+      { ...base, id: 'l1', ordinal: 1, state: 'unavailable' as const, plannedAt: '2026-10-13T10:00:00+08:00' },
+      { ...base, id: 'l2', ordinal: 2, state: 'submitted' as const, plannedAt: '2026-10-20T10:00:00+08:00', submittedAt: '2026-10-20T10:00:00+08:00',
+        firstReply: { at: '2026-10-20T15:00:00+08:00', source: 'mail' as const, precision: 'instant' as const, eventId: 'e2' } },
+    ];
+    const maintenance = { id: 'em', stream: `site:${site.id}`, type: 'channel.maintenance' as const, at: '2026-10-10T00:00:00Z', recordedAt: '2026-10-10T00:00:00Z', actor: 'staff:王', data: { from: '2026-10-12T00:00:00+08:00', to: '2026-10-14T00:00:00+08:00', reason: '系统升级' } };
+    const campaign = { id: 'c1', name: '测试', state: 'closed' as const, method: DEFAULT_METHOD, createdAt: '2026-10-01T00:00:00Z', windowClosesAt: '2026-12-31T17:30:00+08:00', siteIds: [site.id], lettersPerSite: 2 };
+    const { input } = reportInputFromStore({ campaign, sites: [site], letters, events: new Map([[`site:${site.id}`, [maintenance]]]), closedAt: '2026-12-31T17:30:00+08:00' });
+    const report = computeReport(input, { method: DEFAULT_METHOD, calendar, generatedAt: '2027-01-04T09:00:00+08:00', inputSha256: 'x' });
+    expect(report.summary.unavailable).toBe(0);
+    expect(report.summary.onTime).toBe(1);
+    expect(report.summary.allSameDay).toEqual([]); // one letter is not judged: no honour
+    expect(report.summary.maintenance).toEqual([expect.objectContaining({ siteId: site.id, ordinal: 1, note: '系统升级' })]);
+    expect(report.letters.find((l) => l.ordinal === 1)?.verdict).toBe('maintenance');
   });
 });

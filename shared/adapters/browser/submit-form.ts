@@ -61,12 +61,35 @@ interface FrameScan {
   metaRefresh: boolean;
 }
 
+/**
+ * One CDP session per page, kept for the page's life (the pool reuses pages): attaching a session and enabling
+ * its Network domain for every letter costs the browser more than the URL blocking it serves.
+ */
+const sessions = new WeakMap<Page, CDPSession>();
+
+async function sessionOf(page: Page): Promise<CDPSession> {
+  const known = sessions.get(page);
+  if (known && !known.detached) return known;
+  const session = await page.createCDPSession();
+  await session.send('Network.enable');
+  sessions.set(page, session);
+  return session;
+}
+
+function dropSession(page: Page): void {
+  const s = sessions.get(page);
+  sessions.delete(page);
+  if (s && !s.detached) void s.detach().catch(() => undefined);
+}
+
 export async function submitForm(page: Page, req: SubmitRequest, objects: ObjectStore): Promise<SubmitResult> {
   const state: AttemptState = { sent: false, submittedAt: null, started: performance.now() };
-  const cdp = await page.createCDPSession();
+  let cdp: CDPSession | undefined = await sessionOf(page);
   try {
     return await submitOnPage(page, req, objects, cdp, state);
   } catch (err) {
+    dropSession(page); // a protocol failure may have left the session unusable: the next letter attaches afresh
+    cdp = undefined;
     // A browser/protocol failure is our problem, never the site's: nothing sent → script-broken; maybe sent →
     // unconfirmed (staff check; never resent).
     const message = err instanceof Error ? err.message.split('\n')[0]!.slice(0, 200) : String(err);
@@ -83,8 +106,7 @@ export async function submitForm(page: Page, req: SubmitRequest, objects: Object
   } finally {
     // leave the page reusable by the next letter (the pool keeps pages alive)
     for (const type of ['request', 'requestfinished', 'requestfailed', 'response', 'dialog'] as const) page.removeAllListeners(type);
-    await cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
-    await cdp.detach().catch(() => undefined);
+    if (cdp) await cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => dropSession(page));
   }
 }
 
@@ -112,8 +134,8 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
 
   page.setDefaultNavigationTimeout(navTimeout);
   page.setDefaultTimeout(navTimeout);
-  // Blocking by URL in the browser itself (no request interception round trips through Node).
-  await cdp.send('Network.enable');
+  // Blocking by URL in the browser itself (no request interception round trips through Node); the session's
+  // Network domain is enabled once, when it is attached (sessionOf).
   await cdp.send('Network.setBlockedURLs', { urls: BLOCKED_URLS });
   const unblock = () => cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
   page.on('request', (r: HTTPRequest) => {

@@ -2,8 +2,8 @@
 import path from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventStore, LetterStore, ObjectStore, SiteStore } from '../../app/ports.ts';
-import type { IngestDeps } from '../../app/ingest-mail.ts';
-import { FsObjectStore } from '../object-store-fs.ts';
+import { KnownLetters, type IngestDeps } from '../../app/ingest-mail.ts';
+import { FsMailObjectStore } from './fs-mail-store.ts';
 import { DynamoLetterFinder, DynamoMailStore } from './dynamo-mail.ts';
 import { authenticateMail } from './auth.ts';
 import type { MailConfig } from './config.ts';
@@ -21,7 +21,7 @@ export function mailDeps(
   mail: MailConfig,
   options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; now?: () => Date; actor?: string } = {},
 ): IngestDeps & { finder: DynamoLetterFinder; mails: DynamoMailStore } {
-  const objects = options.objects ?? new FsObjectStore(path.join(options.dataDir ?? '.huixin', 'objects'));
+  const objects = options.objects ?? new FsMailObjectStore(path.join(options.dataDir ?? '.huixin', 'objects'));
   return {
     letters: stores.letters,
     events: stores.events,
@@ -44,5 +44,6 @@ export function mailDeps(
         }),
     log: (m) => process.stderr.write(`huixin: ${m}\n`),
     actor: options.actor ?? 'function:ingest-mail',
+    knownLetters: new KnownLetters(),
   };
 }

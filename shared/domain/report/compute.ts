@@ -23,7 +23,7 @@ import type {
   Summary,
 } from './types.ts';
 
-export const VERDICTS: readonly ReportVerdict[] = ['same-day', 'on-time', 'late', 'none', 'pending', 'unavailable', 'gated'];
+export const VERDICTS: readonly ReportVerdict[] = ['same-day', 'on-time', 'late', 'none', 'pending', 'unavailable', 'gated', 'maintenance'];
 
 export interface ComputeOptions {
   method: Method;
@@ -57,7 +57,10 @@ export function letterVerdict(
   method: Method,
   calendar: WorkingDayCalendar,
 ): Pick<ReportLetterRow, 'verdict' | 'deadline' | 'replyWorkingDays' | 'repliedAt'> {
-  if (letter.channel === 'unavailable') return { verdict: 'unavailable', deadline: null, replyWorkingDays: null, repliedAt: null };
+  if (letter.channel === 'unavailable') {
+    // Announced maintenance: the channel being down then is not held against the site (and the report says so).
+    return { verdict: letter.maintenance ? 'maintenance' : 'unavailable', deadline: null, replyWorkingDays: null, repliedAt: null };
+  }
   if (letter.submittedAt === null) {
     if (letter.gated) return { verdict: 'gated', deadline: null, replyWorkingDays: null, repliedAt: null };
     throw new InputError(`letter ${letter.ordinal} has no submission time but its channel is available (mark it unavailable or gated)`);
@@ -136,8 +139,9 @@ export function computeReport(input: ReportInput, options: ComputeOptions): Repo
         verdict: v.verdict,
       });
     }
-    // Gated letters nobody submitted are neither a failure nor an answer: the site is judged on the rest.
-    const judged = verdicts.filter((v): v is LetterOutcome => v !== 'gated');
+    // Gated letters nobody submitted, and channels down during announced maintenance, are neither a failure nor an
+    // answer: the site is judged on the rest.
+    const judged = verdicts.filter((v): v is LetterOutcome => v !== 'gated' && v !== 'maintenance');
     const result: ReportSiteResult = siteResult(judged, method) ?? 'untested';
     const honour = judged.length > 0 && judged.length === verdicts.length && isHonour(judged, method);
     if (result !== 'untested' && result !== 'pending') perSite.add(site.letters.length);

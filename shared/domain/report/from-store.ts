@@ -7,8 +7,8 @@
  * - letters in one of the method's unavailable states → channel unavailable;
  * - gated letters: submitted by staff (letter.submission-recorded) → judged like any other; else `gated`;
  * - the reply is the earliest `reply.seen` event (by its `at`), else the letter's denormalised firstReply;
- * - `channel.maintenance` events on a site's stream ({from, to, note}) are attached to the letters planned
- *   inside the window.
+ * - `channel.maintenance` events on a site's stream ({from, to, note|reason}) are attached to the letters planned
+ *   inside the window; an unavailable letter inside one is not counted against the site (verdict `maintenance`).
  */
 import type { DomainEvent } from '../events.ts';
 import type { Campaign, Letter, ReplySource, Site, TimePrecision } from '../model.ts';
@@ -50,7 +50,7 @@ export function reportInputFromStore(data: StoredCampaign): { input: ReportInput
       if (ev.type !== 'channel.maintenance') continue;
       const from = str(ev.data.from);
       const to = str(ev.data.to);
-      const note = str(ev.data.note);
+      const note = str(ev.data.note) ?? str(ev.data.reason);
       if (from && to) maintenance.push({ from, to, ...(note ? { note } : {}) });
     }
     const out: ReportInputLetter[] = [];
@@ -70,7 +70,9 @@ export function reportInputFromStore(data: StoredCampaign): { input: ReportInput
       if (unavailable) {
         const ev = events.find((e) => e.type === 'letter.unavailable');
         if (ev) evidence.push(ev.id);
-        out.push({ ordinal: l.ordinal, submittedAt: null, repliedAt: null, channel: 'unavailable', ...(evidence.length ? { evidence } : {}) });
+        const when = parseInstant(ev?.at ?? l.plannedAt);
+        const m = maintenance.find((w) => parseInstant(w.from) <= when && when <= parseInstant(w.to));
+        out.push({ ordinal: l.ordinal, submittedAt: null, repliedAt: null, channel: 'unavailable', ...(m ? { maintenance: m } : {}), ...(evidence.length ? { evidence } : {}) });
         continue;
       }
       if (submittedAt === null && !gated) {

@@ -12,6 +12,7 @@ export const VERDICT_LABEL: Record<ReportVerdict, string> = {
   pending: '待定',
   unavailable: '栏目不可用',
   gated: '需人工提交（未提交）',
+  maintenance: '维护期间不可用（不计）',
 };
 
 export const SITE_RESULT_LABEL: Record<ReportSiteResult, string> = {

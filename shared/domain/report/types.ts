@@ -60,8 +60,11 @@ export interface ReportInput {
   trend?: TrendPoint[];
 }
 
-/** A letter's verdict in the report. `gated`: a gated letter nobody submitted — neither a failure nor dropped silently. */
-export type ReportVerdict = 'same-day' | 'on-time' | 'late' | 'none' | 'pending' | 'unavailable' | 'gated';
+/**
+ * A letter's verdict in the report. `gated`: a gated letter nobody submitted — neither a failure nor dropped silently.
+ * `maintenance`: the channel was unavailable inside an announced maintenance window — not counted against the site.
+ */
+export type ReportVerdict = 'same-day' | 'on-time' | 'late' | 'none' | 'pending' | 'unavailable' | 'gated' | 'maintenance';
 
 /** A site's result: the four 通报 categories, `pending` (a letter still open) or `untested` (no judgeable letter). */
 export type ReportSiteResult = 'on-time' | 'late' | 'none' | 'unavailable' | 'pending' | 'untested';
