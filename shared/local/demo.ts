@@ -98,34 +98,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       seed: options.seed ?? 1,
     });
 
-    // Fast-forward: jump to the next thing due, at most an hour at a time (replies fall due between schedules);
-    // poll the public reply lists once a day at 16:30, as the daily poll does in AWS.
     const startMs = clock.now().getTime();
     const endMs = parseInstant(closesAt) + HOUR;
     const days = Math.ceil((endMs - startMs) / (24 * HOUR));
-    let lastPollDate = '';
-    let lastProgressDate = '';
     let replies = 0;
-    for (;;) {
-      const c = await stack.stores.campaigns.getCampaign(campaign.id);
-      if (!c || c.state === 'closed' || c.state === 'cancelled') break;
-      await stack.pump();
-      const delivered = await sandbox.tick(clock.now());
-      replies += delivered.filter((d) => d.kind === 'reply').length;
-      await stack.pump();
-      const today = beijingDate(clock.now().getTime());
-      const bjHour = (clock.now().getUTCHours() + 8) % 24;
-      if (today !== lastPollDate && bjHour >= 16) {
-        lastPollDate = today;
-        await stack.pollReplyLists(campaign.id);
-      }
-      const next = await stack.scheduler.nextDueAt();
-      const nowMs = clock.now().getTime();
-      const nextMs = next ? Math.min(parseInstant(next), nowMs + HOUR) : nowMs + HOUR;
-      if (nowMs > endMs + 7 * 24 * HOUR) throw new Error('the demo campaign did not close: its close schedule never fired');
-      clock.set(new Date(Math.max(nextMs, nowMs + 60_000)));
-      if (options.onProgress && today !== lastProgressDate) {
-        lastProgressDate = today;
+    const closed = await fastForward(stack, sandbox, clock, campaign.id, {
+      until: endMs + 7 * 24 * HOUR,
+      onTick: async (delivered) => {
+        replies += delivered;
+      },
+      onDay: async () => {
+        if (!options.onProgress) return;
         const sent = (await stack.stores.letters.lettersOfCampaign(campaign.id)).filter((l) => l.state !== 'planned' && l.state !== 'queued').length;
         options.onProgress({
           now: formatBeijing(clock.now().getTime()),
@@ -135,8 +118,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
           letters: fleet.sites.length * 2,
           replies,
         });
-      }
-    }
+      },
+    });
+    if (!closed) throw new Error('the demo campaign did not close: its close schedule never fired');
 
     const reportDir = path.join(options.outDir, 'draft');
     const publisher = new FolderPublisher(path.join(options.outDir, 'published'));
@@ -160,5 +144,44 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   } finally {
     await sandbox?.close().catch(() => {});
     await stack.close();
+  }
+}
+
+/**
+ * Fast-forward a campaign on the embedded default: jump to the next thing due, at most an hour at a time (replies fall
+ * due between schedules), work the queues, let the sandbox deliver its due replies, and poll the public reply lists
+ * once a day after 16:00, as the daily poll does in AWS. Stops when the campaign is closed (true) or at `until` (false).
+ */
+export async function fastForward(
+  stack: LocalStack,
+  sandbox: Pick<Sandbox, 'tick'>,
+  clock: ManualClock,
+  campaignId: string,
+  options: { until: number; onTick?: (repliesDelivered: number) => Promise<void>; onDay?: () => Promise<void> },
+): Promise<boolean> {
+  let lastPollDate = '';
+  let lastDay = '';
+  for (;;) {
+    const c = await stack.stores.campaigns.getCampaign(campaignId);
+    if (!c || c.state === 'closed' || c.state === 'cancelled') return true;
+    await stack.pump();
+    const delivered = await sandbox.tick(clock.now());
+    await options.onTick?.(delivered.filter((d) => d.kind === 'reply').length);
+    await stack.pump();
+    const today = beijingDate(clock.now().getTime());
+    const bjHour = (clock.now().getUTCHours() + 8) % 24;
+    if (today !== lastPollDate && bjHour >= 16) {
+      lastPollDate = today;
+      await stack.pollReplyLists(campaignId);
+    }
+    const nowMs = clock.now().getTime();
+    if (nowMs >= options.until) return false;
+    const next = await stack.scheduler.nextDueAt();
+    const nextMs = next ? Math.min(parseInstant(next), nowMs + HOUR) : nowMs + HOUR;
+    clock.set(new Date(Math.min(options.until, Math.max(nextMs, nowMs + 60_000))));
+    if (today !== lastDay) {
+      lastDay = today;
+      await options.onDay?.();
+    }
   }
 }
