@@ -14,19 +14,11 @@ import { reportInputFromStore } from '../shared/domain/report/from-store.ts';
 import { formatBeijing } from '../shared/domain/beijing-time.ts';
 import type { DomainEvent, EventType } from '../shared/domain/events.ts';
 import { SITE_CATEGORIES, type Campaign, type Letter, type Site } from '../shared/domain/model.ts';
+import { seededRng as rng } from '../shared/domain/random.ts';
 
 const SITES = 14_000;
 const PROVINCES = ['北京', '天津', '河北', '山西', '内蒙古', '辽宁', '吉林', '黑龙江', '上海', '江苏', '浙江', '安徽', '福建', '江西', '山东', '河南', '湖北', '湖南', '广东', '广西', '海南', '重庆', '四川', '贵州', '云南', '西藏', '陕西', '甘肃', '青海', '宁夏', '新疆'];
 
-/** Deterministic PRNG (mulberry32) so every run builds the same report. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function nationalCampaign() {
   const rand = rng(42);

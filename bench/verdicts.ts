@@ -7,20 +7,10 @@ import { loadCalendar } from '../shared/adapters/calendar-source.ts';
 import { formatBeijing, formatDate, parseDate, startOfBeijingDayMs } from '../shared/domain/beijing-time.ts';
 import { judgeLetter, verdictCode, VERDICTS } from '../shared/domain/timeliness.ts';
 import type { BenchResult } from './run.ts';
+import { seededRng } from '../shared/domain/random.ts';
 
 const MS_DAY = 86_400_000;
 
-/** A small seeded PRNG (mulberry32), so every run judges the same letters. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface Letters {
   n: number;
@@ -30,7 +20,7 @@ interface Letters {
 }
 
 function makeLetters(n: number, seed: number): Letters {
-  const rand = prng(seed);
+  const rand = seededRng(seed);
   const from = startOfBeijingDayMs(parseDate('2024-01-01'));
   const to = startOfBeijingDayMs(parseDate('2026-11-30'));
   const submitted = new Float64Array(n);

@@ -40,17 +40,6 @@ export function compactDate(d: Date): string {
   return bjDate(d).replaceAll('-', '');
 }
 
-/** mulberry32: deterministic for a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length) % xs.length] as T;
@@ -131,3 +120,6 @@ export function parseCookies(header: string | undefined): Record<string, string>
 export function charCount(s: string): number {
   return [...s].length;
 }
+
+/** mulberry32: deterministic for a seed. */
+export { seededRng as rng } from '../shared/domain/random.ts';

@@ -3,15 +3,10 @@
  * Thin: parse each record, close the campaign (idempotent: closing a closed campaign is a no-op), report
  * failed records as partial batch failures so only they come back (and go to the DLQ after maxReceiveCount).
  */
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
-import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { closeCampaign, type CampaignDeps } from '../../shared/app/campaigns.ts';
-import { loadConfig } from '../../shared/config.ts';
-import { resolveMailSettings } from '../../shared/adapters/mail/config.ts';
-import { openStores } from '../../shared/local/runtime.ts';
+import { awsCampaignDeps } from '../../shared/aws/campaign-deps.ts';
 
 const Body = z.object({ campaignId: z.string().min(1) });
 
@@ -33,22 +28,4 @@ export function makeHandler(deps: () => Promise<CampaignDeps>, log: (line: strin
   };
 }
 
-let cached: Promise<CampaignDeps> | undefined;
-function awsDeps(): Promise<CampaignDeps> {
-  cached ??= (async () => {
-    const stores = await openStores(loadConfig());
-    return {
-      sites: stores.sites,
-      campaigns: stores.campaigns,
-      letters: stores.letters,
-      events: stores.events,
-      scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
-      clock: { now: () => new Date() },
-      calendar: loadCalendar(),
-      mail: await resolveMailSettings(),
-    };
-  })();
-  return cached;
-}
-
-export const handler = makeHandler(awsDeps);
+export const handler = makeHandler(awsCampaignDeps);

@@ -4,15 +4,10 @@
  * Idempotent: without an `id` the campaign id is derived from the name and the Beijing date, so a retried
  * invocation finds the campaign it made and duplicates nothing.
  */
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
-import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { createCampaign, derivedId, type CampaignDeps, type CreateCampaignInput } from '../../shared/app/campaigns.ts';
-import { loadConfig } from '../../shared/config.ts';
 import { beijingDate, formatBeijing } from '../../shared/domain/beijing-time.ts';
 import { InputError } from '../../shared/domain/errors.ts';
-import { resolveMailSettings } from '../../shared/adapters/mail/config.ts';
-import { openStores } from '../../shared/local/runtime.ts';
+import { awsCampaignDeps } from '../../shared/aws/campaign-deps.ts';
 
 export interface PlanCampaignResult {
   ok: boolean;
@@ -42,22 +37,4 @@ export function makeHandler(deps: () => Promise<CampaignDeps>) {
   };
 }
 
-let cached: Promise<CampaignDeps> | undefined;
-function awsDeps(): Promise<CampaignDeps> {
-  cached ??= (async () => {
-    const stores = await openStores(loadConfig());
-    return {
-      sites: stores.sites,
-      campaigns: stores.campaigns,
-      letters: stores.letters,
-      events: stores.events,
-      scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
-      clock: { now: () => new Date() },
-      calendar: loadCalendar(),
-      mail: await resolveMailSettings(),
-    };
-  })();
-  return cached;
-}
-
-export const handler = makeHandler(awsDeps);
+export const handler = makeHandler(awsCampaignDeps);

@@ -11,6 +11,7 @@
  *   half-hour slot holds more than `maxPerSlot` letters (default: twice the even share, at least 1).
  * A year without official calendar data throws the calendar's UnknownCalendarYearError.
  */
+import { seededRng } from './random.ts';
 import {
   BEIJING_OFFSET_MS,
   MS_PER_DAY,
@@ -103,17 +104,6 @@ export interface CampaignPlan {
   maxPerSlot: number;
 }
 
-/** mulberry32: a small, fast, seeded PRNG in [0, 1). */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function minutesOf(hhmm: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
@@ -306,3 +296,5 @@ export function beijingMinuteOfDay(iso: string): number {
   const ms = parseInstant(iso);
   return Math.floor((((ms + BEIJING_OFFSET_MS) % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY / 60_000);
 }
+
+export { seededRng };
