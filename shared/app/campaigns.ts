@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { beijingDate, beijingDay, formatBeijing, parseDate, parseInstant, startOfBeijingDayMs } from '../domain/beijing-time.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import { DEFAULT_OFFICE_HOURS, officeSlots, planCampaign, seededRng, type PlanQuestion } from '../domain/campaign-plan.ts';
-import { countLetterStates, newCampaign, transition, UNSENT_LETTER_STATES, WAITING_LETTER_STATES, type CampaignAction, type LetterStateCounts } from '../domain/campaign.ts';
+import { countLetterStates, judgementInstant, newCampaign, transition, UNSENT_LETTER_STATES, WAITING_LETTER_STATES, type CampaignAction, type LetterStateCounts } from '../domain/campaign.ts';
 import { ConflictError, InputError, NotFoundError } from '../domain/errors.ts';
 import { streamOf, type DomainEvent, type EventType } from '../domain/events.ts';
 import { replyAddress } from '../domain/mail/reply-address.ts';
@@ -104,6 +104,8 @@ export const CreateCampaignSchema = z
     window: z.union([z.object({ workingDays: z.number().int().min(1).max(250) }), z.object({ closesAt: isoInstant })]),
     start: isoDate.optional(),
     minGapWorkingDays: z.number().int().min(1).max(60).optional(),
+    /** Working days kept after the last deadline before the window closes, so late replies can still be seen. */
+    lateObservationWorkingDays: z.number().int().min(0).max(60).optional(),
     officeHours: z.array(z.object({ from: z.string(), to: z.string() })).min(1).optional(),
     maxPerSlot: z.number().int().min(1).optional(),
     seed: z.number().int().optional(),
@@ -167,15 +169,7 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
   if (sites.length === 0) throw new InputError('no site matches the selection (import the registry first: huixin sites import FILE)');
 
   // Questions used at each site within the past year are not asked again.
-  const yearAgo = parseInstant(createdAt) - 365 * 86_400_000;
-  const usedQuestions = new Map<string, Set<string>>();
-  await forEachLimit(sites, 16, async (s) => {
-    const used = new Set<string>();
-    for (const l of await deps.letters.lettersOfSite(s.id)) {
-      if (l.campaignId !== id && l.state !== 'cancelled' && parseInstant(l.plannedAt) >= yearAgo) used.add(l.questionId);
-    }
-    usedQuestions.set(s.id, used);
-  });
+  const usedQuestions = await questionsUsedWithinAYear(deps, id, createdAt, sites);
 
   const start = input.start ?? beijingDate(createdAt);
   const plan = planCampaign({
@@ -186,6 +180,7 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
     workingDays: input.workingDays,
     ...(input.officeHours ? { officeHours: input.officeHours } : {}),
     ...(input.minGapWorkingDays !== undefined ? { minGapWorkingDays: input.minGapWorkingDays } : {}),
+    ...(input.lateObservationWorkingDays !== undefined ? { lateObservationWorkingDays: input.lateObservationWorkingDays } : {}),
     ...(input.maxPerSlot !== undefined ? { maxPerSlot: input.maxPerSlot } : {}),
     notBefore: createdAt,
     calendar: deps.calendar,
@@ -235,7 +230,10 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
       updatedAt: createdAt,
     };
   });
-  await deps.letters.putLetters(letters);
+  // A re-run writes only the letters that are missing (putLetters leaves existing ones as they are anyway; this saves
+  // a failed conditional write per letter). Their events are appended again: idempotent, and one may be missing.
+  const stored = existing ? new Set((await deps.letters.lettersOfCampaign(id)).map((l) => l.id)) : new Set<string>();
+  await deps.letters.putLetters(stored.size ? letters.filter((l) => !stored.has(l.id)) : letters);
   await deps.events.append(
     event('campaign.created', streamOf.campaign(id), createdAt, input.actor, {
       name: campaign.name,
@@ -262,6 +260,32 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
     preHolidayDays: plan.preHolidayDays,
     ...(letters[0] ? { firstSendAt: letters[0].plannedAt, lastSendAt: letters.at(-1)!.plannedAt } : {}),
   };
+}
+
+/**
+ * The questions each selected site was asked within the past year (other campaigns, letters not cancelled).
+ * Read per campaign (one paginated Query each: a handful of campaigns a year) rather than per site (one Query per
+ * site: 14,000 for a national campaign); the per-site read is kept for a small selection out of a big history.
+ * A campaign whose window closed more than a year (+ 90 days of slack) ago cannot hold a letter planned in the year.
+ */
+async function questionsUsedWithinAYear(deps: CampaignDeps, id: string, createdAt: string, sites: readonly Site[]): Promise<Map<string, Set<string>>> {
+  const yearAgo = parseInstant(createdAt) - 365 * 86_400_000;
+  const usedQuestions = new Map<string, Set<string>>(sites.map((s) => [s.id, new Set<string>()]));
+  const counts = (l: Letter) => l.campaignId !== id && l.state !== 'cancelled' && parseInstant(l.plannedAt) >= yearAgo;
+  const recent = (await deps.campaigns.listCampaigns()).filter((c) => c.id !== id && parseInstant(c.windowClosesAt) >= yearAgo - 90 * 86_400_000);
+  const recentLetters = recent.reduce((n, c) => n + c.siteIds.length * c.lettersPerSite, 0);
+  if (sites.length * 4 < recentLetters) {
+    // a few sites out of a big history: their own letters are fewer reads
+    await forEachLimit(sites, 16, async (s) => {
+      const used = usedQuestions.get(s.id)!;
+      for (const l of await deps.letters.lettersOfSite(s.id)) if (counts(l)) used.add(l.questionId);
+    });
+    return usedQuestions;
+  }
+  for (const c of recent) {
+    for (const l of await deps.letters.lettersOfCampaign(c.id)) if (counts(l)) usedQuestions.get(l.siteId)?.add(l.questionId);
+  }
+  return usedQuestions;
 }
 
 /** A bare date closes at the end of that Beijing day. */
@@ -296,7 +320,10 @@ async function change(deps: CampaignDeps, c: Campaign, action: CampaignAction, a
 
 async function scheduleSends(deps: CampaignDeps, c: Campaign, letters: readonly Letter[]): Promise<void> {
   const group = scheduleNames.group(c.id);
-  await forEachLimit(letters, 16, (l) => deps.scheduler.scheduleAt(scheduleNames.send(l.id), l.plannedAt, { queue: 'submit', body: { letterId: l.id } }, { group }));
+  const items = letters.map((l) => ({ name: scheduleNames.send(l.id), at: l.plannedAt, target: { queue: 'submit' as const, body: { letterId: l.id } } }));
+  // Batched where the adapter can (the local scheduler: ~1 write call per 25 schedules); one call each otherwise.
+  if (deps.scheduler.scheduleMany) return deps.scheduler.scheduleMany(items, { group });
+  await forEachLimit(items, 16, (i) => deps.scheduler.scheduleAt(i.name, i.at, i.target, { group }));
 }
 
 /**
@@ -450,7 +477,7 @@ const SENT_STATES = new Set(['submitted', 'unconfirmed', 'unavailable', 'script-
 
 export async function campaignStatus(deps: Pick<CampaignDeps, 'campaigns' | 'letters' | 'sites' | 'calendar'>, id: string, asOf: string): Promise<CampaignStatus> {
   const c = await getCampaignOrThrow(deps, id);
-  const asOfMs = parseInstant(asOf);
+  const asOfMs = judgementInstant(c, parseInstant(asOf));
   const letters = await deps.letters.lettersOfCampaign(id);
   const verdicts: Record<Verdict, number> = { 'same-day': 0, 'on-time': 0, late: 0, none: 0, pending: 0 };
   const today = beijingDay(asOfMs);

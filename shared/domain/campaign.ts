@@ -12,6 +12,7 @@
  * everything already recorded stays. The method is frozen at creation and never changes afterwards.
  */
 import { InputError } from './errors.ts';
+import { parseInstant } from './beijing-time.ts';
 import { LETTER_STATES, type Campaign, type CampaignState, type Letter, type LetterState, type Method } from './model.ts';
 
 export const CAMPAIGN_ACTIONS = ['start', 'pause', 'resume', 'close', 'finish', 'cancel'] as const;
@@ -123,4 +124,12 @@ function canonical(v: unknown): unknown {
     );
   }
   return v;
+}
+
+/**
+ * The instant a campaign's verdicts are judged at: now while it runs; its window close once it is closed — a closed
+ * campaign's verdicts are final, whatever the clock of whoever looks at them says.
+ */
+export function judgementInstant(campaign: Pick<Campaign, 'state' | 'windowClosesAt'>, nowMs: number): number {
+  return campaign.state === 'closed' ? parseInstant(campaign.windowClosesAt) : nowMs;
 }

@@ -116,3 +116,14 @@ describe('campaign records', () => {
     expect(sameMethod(c.method, methodFor({ workingDays: 2, calendar: { source: 'chinese-days@1.5.7', years: [2024, 2025, 2026] } }))).toBe(false);
   });
 });
+
+describe('the instant verdicts are judged at', () => {
+  it('is now while a campaign runs, and its window close once it is closed (final verdicts, whatever the viewer\'s clock)', async () => {
+    const { judgementInstant } = await import('../../shared/domain/campaign.ts');
+    const windowClosesAt = '2026-12-31T17:30:00+08:00';
+    const now = Date.parse('2026-11-23T10:00:00Z');
+    expect(judgementInstant({ state: 'running', windowClosesAt }, now)).toBe(now);
+    expect(judgementInstant({ state: 'closed', windowClosesAt }, now)).toBe(Date.parse(windowClosesAt));
+    expect(judgementInstant({ state: 'closed', windowClosesAt }, Date.parse('2027-03-01T00:00:00Z'))).toBe(Date.parse(windowClosesAt));
+  });
+});

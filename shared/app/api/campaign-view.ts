@@ -11,6 +11,7 @@ import { isHonour, letterOutcome, siteResult, type LetterOutcome } from '../../d
 import { SITE_CATEGORIES, type Campaign, type Letter, type Site, type SiteCategory, type SiteResult } from '../../domain/model.ts';
 import { judgeLetter, type Verdict } from '../../domain/timeliness.ts';
 import type { CampaignStore, LetterStore, SiteStore } from '../ports.ts';
+import { judgementInstant } from '../../domain/campaign.ts';
 
 export type SiteOutcome = SiteResult | 'pending';
 /** Channel health as the letters show it (the site page has the full channel event history). */
@@ -84,7 +85,7 @@ export async function computeCampaignView(
 
 /** Pure: the view from a campaign, its letters and the registry. */
 export function buildCampaignView(c: Campaign, letters: readonly Letter[], registry: readonly Site[], calendar: WorkingDayCalendar, asOf: string): CampaignView {
-  const asOfMs = parseInstant(asOf);
+  const asOfMs = judgementInstant(c, parseInstant(asOf));
   const asOfText = formatBeijing(asOfMs);
   const today = beijingDay(asOfMs);
   const verdicts: Record<Verdict, number> = { 'same-day': 0, 'on-time': 0, late: 0, none: 0, pending: 0 };
