@@ -3,7 +3,8 @@ import path from 'node:path';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import type { Clock } from '../../shared/app/ports.ts';
 import { InputError } from '../../shared/domain/errors.ts';
-import { buildReport, loadCampaignInput, publishReport, trendPointFrom, verifyReport } from '../../shared/app/report.ts';
+import type { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
+import { DEFAULT_HISTORY, buildReport, loadCampaignInput, publishReport, trendPointFrom, verifyReport } from '../../shared/app/report.ts';
 import { readJsonInput, readSheetInput } from '../../shared/adapters/report/input.ts';
 import { FolderPublisher } from '../../shared/adapters/report/publish-folder.ts';
 import type { Method } from '../../shared/domain/model.ts';
@@ -15,8 +16,8 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function wholeNumber(value: string): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new InputError(`--working-days must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
+function wholeNumber(value: string, option = '--working-days'): number {
+  if (!/^\s*\d+\s*$/.test(value)) throw new InputError(`${option} must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
   return Number(value);
 }
 
@@ -29,15 +30,22 @@ interface BuildOpts {
   closedAt?: string;
   calendar: string[];
   previous: string[];
+  history: string;
 }
 
-async function loadInput(opts: BuildOpts): Promise<{ input: ReportInput; method?: Method }> {
+async function loadInput(opts: BuildOpts, calendar: WorkingDayCalendar): Promise<{ input: ReportInput; method?: Method }> {
   if (opts.campaign) {
+    const history = wholeNumber(opts.history, '--history');
     const { loadConfig } = await import('../../shared/config.ts');
     const { openStores } = await import('../../shared/local/runtime.ts');
     const stores = await openStores(loadConfig());
     try {
-      const r = await loadCampaignInput(stores, opts.campaign, opts.closedAt ? { closedAt: opts.closedAt } : {});
+      const r = await loadCampaignInput(stores, opts.campaign, {
+        calendar,
+        history,
+        ...(opts.closedAt ? { closedAt: opts.closedAt } : {}),
+      });
+      if (r.earlier.length) process.stderr.write(`huixin: trend with ${r.earlier.length} earlier campaigns from the store: ${r.earlier.join(', ')}\n`);
       if (r.omitted) process.stderr.write(`huixin: ${r.omitted} letters never submitted (cancelled, unconfirmed, script-broken…) are left out\n`);
       return { input: r.input, method: r.method };
     } finally {
@@ -70,6 +78,7 @@ export function register(program: Command, clock: Clock = systemClock): void {
     .option('--working-days <N>', '截止时限（工作日，CSV/XLSX 输入）/ deadline in working days (CSV/XLSX input)', '1')
     .option('--closed-at <ISO>', '检查结束（观察窗口关闭）时间 / when the observation window closed')
     .option('--calendar <FILE>', '附加日历文件（holiday-cn 格式），可重复 / extra calendar file (holiday-cn schema), repeatable', collect, [])
+    .option('--history <N>', '从存储读取时，趋势最多回溯的往期活动数（0 = 不回溯）/ with --campaign: how many earlier closed campaigns in the store the trend reaches back (0 = none)', String(DEFAULT_HISTORY))
     .option('--previous <DIR>', '往期通报目录（含 summary.json），用于趋势图，可重复，按时间先后 / an earlier report folder for the trend chart, repeatable, oldest first', collect, [])
     .addHelpText(
       'after',
@@ -79,14 +88,20 @@ CSV/XLSX 列 / columns: 网站名称, 网站标识码, 类别(省政府门户/�
 输出 / writes: summary.json report.html report.xlsx report.csv letters.csv input.json method.json
 
 示例 / examples:
+  huixin report build --campaign c01… --out out/2026q2      (earlier closed campaigns in the store → 趋势 + 往期结果)
   huixin report build --input results.json --out out/2026q1
   huixin report build --input 2026q1.xlsx --name "2026年第一季度" --closed-at 2026-03-31T23:59:59+08:00 --out out/2026q1`,
     )
     .action(async (opts: BuildOpts) => {
       if (!opts.campaign === !opts.input) throw new InputError('give exactly one of --campaign ID or --input FILE');
       const calendar = loadCalendar({ files: opts.calendar });
-      const { input, method } = await loadInput(opts);
-      if (opts.previous.length) input.trend = [...(input.trend ?? []), ...(await Promise.all(opts.previous.map(trendPointFrom)))];
+      const { input, method } = await loadInput(opts, calendar);
+      if (opts.previous.length) {
+        const previous = await Promise.all(opts.previous.map(trendPointFrom));
+        const auto = input.trend ?? [];
+        // From the store, the earlier campaigns found there are the most recent: folders given by hand come before them.
+        input.trend = opts.campaign ? [...previous.filter((p) => !auto.some((a) => a.name === p.name)), ...auto] : [...auto, ...previous];
+      }
       const { report: r } = await buildReport(opts.out, { input, calendar, clock, ...(method ? { method } : {}) });
       const s = r.summary;
       process.stdout.write(

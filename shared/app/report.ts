@@ -6,12 +6,13 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
-import type { Method } from '../domain/model.ts';
+import type { Campaign, Letter, Method, Site } from '../domain/model.ts';
 import { methodFor } from '../domain/method.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
 import { computeReport } from '../domain/report/compute.ts';
 import type { Report, ReportInput, Summary, TrendPoint } from '../domain/report/types.ts';
-import { formatBeijing } from '../domain/beijing-time.ts';
+import { formatBeijing, parseInstant } from '../domain/beijing-time.ts';
+import { earlierCampaignOf, withHistory, type EarlierCampaign } from '../domain/report/history.ts';
 import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import { reportInputFromStore } from '../domain/report/from-store.ts';
@@ -231,15 +232,10 @@ export async function publishReport(
   return { version, location, manifest };
 }
 
-/** Read a campaign, its sites, letters and their events from the stores, as report input (plus its frozen method). */
-export async function loadCampaignInput(
-  stores: { campaigns: CampaignStore; sites: SiteStore; letters: LetterStore; events: EventStore },
-  campaignId: string,
-  options: { closedAt?: string; concurrency?: number } = {},
-): Promise<{ input: ReportInput; method: Method; omitted: number }> {
-  const campaign = await stores.campaigns.getCampaign(campaignId);
-  if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
-  const [sites, letters] = await Promise.all([stores.sites.listSites(), stores.letters.lettersOfCampaign(campaignId)]);
+type ReportStores = { campaigns: CampaignStore; sites: SiteStore; letters: LetterStore; events: EventStore };
+
+/** The event streams of a campaign's letters and sites, read with bounded concurrency. */
+async function eventsOf(stores: ReportStores, letters: readonly Letter[], concurrency: number): Promise<Map<string, DomainEvent[]>> {
   const streams = [...letters.map((l) => streamOf.letter(l.id)), ...new Set(letters.map((l) => streamOf.site(l.siteId)))];
   const events = new Map<string, DomainEvent[]>();
   let next = 0;
@@ -249,14 +245,81 @@ export async function loadCampaignInput(
       events.set(s, await stores.events.stream(s));
     }
   };
-  await Promise.all(Array.from({ length: options.concurrency ?? 16 }, worker));
-  const { input, omitted } = reportInputFromStore({
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return events;
+}
+
+/** How many earlier campaigns the trend reaches back by default (two years of quarterly campaigns). */
+export const DEFAULT_HISTORY = 8;
+
+/**
+ * The campaigns before `campaign` in the store: closed, created strictly before it, oldest first, the most recent
+ * `limit` of them.
+ */
+export function earlierCampaigns(all: readonly Campaign[], campaign: Campaign, limit = DEFAULT_HISTORY): Campaign[] {
+  const created = parseInstant(campaign.createdAt);
+  const sorted = all
+    .filter((c) => c.id !== campaign.id && c.state === 'closed' && parseInstant(c.createdAt) < created)
+    .sort((a, b) => parseInstant(a.createdAt) - parseInstant(b.createdAt) || (a.id < b.id ? -1 : 1));
+  return limit > 0 ? sorted.slice(-limit) : [];
+}
+
+/**
+ * Each earlier campaign's results, computed from the store with the same pure code as the report itself
+ * (reportInputFromStore → computeReport, with that campaign's own frozen method, as of its window close).
+ */
+export async function loadEarlierCampaigns(
+  stores: ReportStores,
+  campaign: Campaign,
+  options: { calendar: WorkingDayCalendar; sites: readonly Site[]; limit?: number; concurrency?: number },
+): Promise<EarlierCampaign[]> {
+  const earlier = earlierCampaigns(await stores.campaigns.listCampaigns(), campaign, options.limit);
+  const out: EarlierCampaign[] = [];
+  for (const c of earlier) {
+    const letters = await stores.letters.lettersOfCampaign(c.id);
+    const events = await eventsOf(stores, letters, options.concurrency ?? 16);
+    const { input } = reportInputFromStore({ campaign: c, sites: options.sites, letters, events });
+    const report = computeReport(input, { method: c.method, calendar: options.calendar, generatedAt: '', inputSha256: '' });
+    out.push(earlierCampaignOf(report));
+  }
+  return out;
+}
+
+/**
+ * Read a campaign, its sites, letters and their events from the stores, as report input (plus its frozen method).
+ * With a calendar, the earlier campaigns in the store (closed, created before this one; at most `history`, default
+ * DEFAULT_HISTORY; 0 = none) are computed too: the province trend goes into `input.trend` (oldest first; the report
+ * adds this campaign last) and each site's earlier results into `site.history`.
+ */
+export async function loadCampaignInput(
+  stores: ReportStores,
+  campaignId: string,
+  options: { closedAt?: string; concurrency?: number; calendar?: WorkingDayCalendar; history?: number } = {},
+): Promise<{ input: ReportInput; method: Method; omitted: number; earlier: string[] }> {
+  const campaign = await stores.campaigns.getCampaign(campaignId);
+  if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
+  const [sites, letters] = await Promise.all([stores.sites.listSites(), stores.letters.lettersOfCampaign(campaignId)]);
+  const events = await eventsOf(stores, letters, options.concurrency ?? 16);
+  const stored = reportInputFromStore({
     campaign,
     sites,
     letters,
     events,
     ...(options.closedAt ? { closedAt: options.closedAt } : {}),
   });
+  const { omitted } = stored;
+  let input = stored.input;
+  let earlierNames: string[] = [];
+  if (options.calendar && options.history !== 0) {
+    const earlier = await loadEarlierCampaigns(stores, campaign, {
+      calendar: options.calendar,
+      sites,
+      ...(options.history !== undefined ? { limit: options.history } : {}),
+      ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    });
+    input = withHistory(input, earlier);
+    earlierNames = earlier.map((e) => e.point.name);
+  }
   // Cite each evidence event by id and the sha256 of its stored content, plus any object hashes it carries.
   const byId = new Map<string, DomainEvent>();
   for (const list of events.values()) for (const e of list) byId.set(e.id, e);
@@ -278,17 +341,21 @@ export async function loadCampaignInput(
       l.evidence = cited;
     }
   }
-  return { input, method: campaign.method, omitted };
+  return { input, method: campaign.method, omitted, earlier: earlierNames };
 }
 
 /** The publish-results use case: read a campaign from the stores, build a draft in `workDir`, verify and publish it. */
 export async function publishCampaignResults(
-  stores: { campaigns: CampaignStore; sites: SiteStore; letters: LetterStore; events: EventStore },
+  stores: ReportStores,
   campaignId: string,
   publisher: ReportPublisher,
-  options: { calendar: WorkingDayCalendar; clock: Clock; workDir: string; closedAt?: string },
+  options: { calendar: WorkingDayCalendar; clock: Clock; workDir: string; closedAt?: string; history?: number },
 ): Promise<{ version: number; location: string; summary: Report['summary'] }> {
-  const { input, method } = await loadCampaignInput(stores, campaignId, options.closedAt ? { closedAt: options.closedAt } : {});
+  const { input, method } = await loadCampaignInput(stores, campaignId, {
+    calendar: options.calendar,
+    ...(options.closedAt ? { closedAt: options.closedAt } : {}),
+    ...(options.history !== undefined ? { history: options.history } : {}),
+  });
   const { report } = await buildReport(options.workDir, { input, method, calendar: options.calendar, clock: options.clock });
   const { version, location } = await publishReport(options.workDir, publisher, { calendar: options.calendar, clock: options.clock });
   return { version, location, summary: report.summary };

@@ -24,6 +24,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 1px solid #444; padding: 2px 4px; text-align: left; vertical-align: top; white-space: nowrap; }
 th:nth-child(2), td:nth-child(2) { white-space: normal; min-width: 12em; }
 th { background: #eee; }
+table.with-history td:last-child, table.with-history th:last-child { white-space: normal; min-width: 16em; font-size: 8pt; }
 .annex { break-before: page; page-break-before: always; page: annex; }
 .method li { margin: 0.2em 0; }
 .meta { color: #555; font-size: 9pt; }
@@ -50,6 +51,23 @@ function sharesSentence(s: Summary): string {
   return `及时回复率${s.shares.onTime}%，未及时回复${s.shares.late}%，未回复${s.shares.noReply}%，栏目不可用${s.shares.unavailable}%。`;
 }
 
+/** 趋势: against the previous campaign (province) and each site's previous result. '' without earlier campaigns. */
+export function trendSentence(s: Summary): string {
+  const parts: string[] = [];
+  if (s.trend.length > 1) {
+    const prev = s.trend[s.trend.length - 2]!;
+    const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10);
+    parts.push(
+      `与${prev.name}（检查网站${prev.sitesTested}家，及时回复率${pct(prev.onTime, prev.sitesTested)}%）相比，本次及时回复率为${s.shares.onTime}%，未回复${prev.noReply}家→${s.noReply}家，栏目不可用${prev.unavailable}家→${s.unavailable}家。`,
+    );
+  }
+  const h = s.history;
+  if (h.sites > 0) {
+    parts.push(`${h.sites}家网站参加过往期检查（${h.campaigns.join('、')}），与其上一次结果相比，${h.improved}家改善，${h.worsened}家变差，${h.unchanged}家持平（各网站往期结果见附件）。`);
+  }
+  return parts.join('');
+}
+
 function cell(c: Cell): string {
   return c === null ? '' : e(String(c));
 }
@@ -68,6 +86,8 @@ export function renderHtml(report: Report): string {
   out.push(`<div class="chart">${groupChart('各类别网站检查结果', s.byCategory)}</div>`);
   out.push(`<div class="chart">${groupChart('各地区网站检查结果', s.byRegion)}</div>`);
   out.push(`<div class="chart">${replyTimeChart(s)}</div>`);
+  const trend = trendSentence(s);
+  if (trend) out.push(`<p>${e(trend)}</p>`);
   if (s.trend.length > 1) out.push(`<div class="chart">${trendChart(s)}</div>`);
 
   out.push('<h2>二、当日回复情况</h2>');
@@ -104,7 +124,8 @@ export function renderHtml(report: Report): string {
 
   out.push('</main>');
   const t = sitesTable(report, displayTime);
-  out.push(`<section class="annex"><h2>附件：各网站检查结果</h2><table><thead><tr>`);
+  const tableClass = t.header[t.header.length - 1] === '往期结果' ? ' class="with-history"' : '';
+  out.push(`<section class="annex"><h2>附件：各网站检查结果</h2><table${tableClass}><thead><tr>`);
   for (const h of t.header) out.push(`<th>${e(h)}</th>`);
   out.push('</tr></thead><tbody>');
   const rows: string[] = [];

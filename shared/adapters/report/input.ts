@@ -38,6 +38,9 @@ const SiteSchema = z
     category: z.enum(SITE_CATEGORIES),
     region: z.string().default(''),
     letters: z.array(LetterSchema).min(1),
+    history: z
+      .array(z.object({ campaign: z.string().min(1), result: z.enum(['on-time', 'late', 'none', 'unavailable', 'pending', 'untested']) }).strict())
+      .optional(),
   })
   .strict();
 const TrendSchema = z.object({
@@ -108,7 +111,9 @@ export function reportInputFromJson(value: unknown, source = 'input'): ReportInp
       if (l.evidence) out.evidence = l.evidence;
       return out;
     });
-    return { id: s.id, name: s.name, category: s.category, region: s.region, letters };
+    const site: ReportInputSite = { id: s.id, name: s.name, category: s.category, region: s.region, letters };
+    if (s.history?.length) site.history = s.history.map((h) => ({ campaign: h.campaign, result: h.result }));
+    return site;
   });
   const campaign: ReportInput['campaign'] = { name: d.campaign.name, workingDays: d.campaign.workingDays, closedAt: d.campaign.closedAt };
   if (d.campaign.id) campaign.id = d.campaign.id;

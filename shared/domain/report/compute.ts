@@ -12,6 +12,7 @@ import { InputError } from '../errors.ts';
 import { parseInstant } from '../beijing-time.ts';
 import { judgeLetter } from '../timeliness.ts';
 import { describeMethod, isHonour, siteResult, type LetterOutcome } from '../method.ts';
+import { historySummary } from './history.ts';
 import type {
   Counts,
   Report,
@@ -163,9 +164,11 @@ export function computeReport(input: ReportInput, options: ComputeOptions): Repo
       letters: site.letters.length,
       result,
       allSameDay: honour,
+      history: site.history ?? [],
     });
   }
 
+  const trend = [...(input.trend ?? []), { name: campaign.name, ...totals }];
   const summary: Summary = {
     schema: 'huixin.report/1',
     campaign: {
@@ -194,7 +197,8 @@ export function computeReport(input: ReportInput, options: ComputeOptions): Repo
     replyWorkingDays,
     gated,
     maintenance,
-    trend: [...(input.trend ?? []), { name: campaign.name, ...totals }],
+    trend,
+    history: historySummary(sites, trend),
     method,
     methodText: describeMethod(method, { windowClosesAt: campaign.windowClosesAt ?? campaign.closedAt }),
     generatedAt: options.generatedAt,

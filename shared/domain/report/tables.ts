@@ -2,7 +2,7 @@
  * The report's tables as plain rows (shared by CSV, XLSX and the HTML annex), the Chinese labels, and the
  * neutralisation of hostile text: a cell that starts with = + - @ (or tab / CR) never becomes a live formula.
  */
-import type { Report, ReportSiteResult, ReportVerdict, Summary } from './types.ts';
+import type { Report, ReportSiteResult, ReportVerdict, SiteHistoryEntry, Summary } from './types.ts';
 
 export const VERDICT_LABEL: Record<ReportVerdict, string> = {
   'same-day': '当日回复',
@@ -25,6 +25,21 @@ export const SITE_RESULT_LABEL: Record<ReportSiteResult, string> = {
 };
 
 export const SOURCE_LABEL: Record<string, string> = { mail: '邮件', 'reply-list': '网站答复列表', staff: '人工记录' };
+
+/** Short site results for the compact 往期结果 column. */
+export const HISTORY_LABEL: Record<ReportSiteResult, string> = {
+  'on-time': '及时回复',
+  late: '未及时回复',
+  none: '未回复',
+  unavailable: '栏目不可用',
+  pending: '待定',
+  untested: '未检测',
+};
+
+/** A site's earlier results, oldest first: `2026年第一季度 未回复 → 2026年第二季度 及时回复` ('' when none). */
+export function historyText(history: ReadonlyArray<SiteHistoryEntry>): string {
+  return history.map((h) => `${h.campaign} ${HISTORY_LABEL[h.result]}`).join(' → ');
+}
 
 const FORMULA_START = /^[=+\-@\t\r]/;
 
@@ -54,9 +69,10 @@ export function maxLetters(report: Report): number {
   return n;
 }
 
-/** 附件-网站: one row per site, with each letter's times and verdict. */
+/** 附件-网站: one row per site, with each letter's times and verdict (and 往期结果 when earlier campaigns exist). */
 export function sitesTable(report: Report, fmt: (iso: string | null) => string): Table {
   const n = maxLetters(report);
+  const withHistory = report.sites.some((s) => s.history.length > 0);
   const header = ['序号', '网站名称', '网站标识码', '类别', '地区'];
   const widths = [6, 36, 14, 14, 12];
   for (let i = 1; i <= n; i++) {
@@ -65,6 +81,10 @@ export function sitesTable(report: Report, fmt: (iso: string | null) => string):
   }
   header.push('网站结果', '当日回复');
   widths.push(22, 10);
+  if (withHistory) {
+    header.push('往期结果');
+    widths.push(40);
+  }
   // letters are stored in site order: walk them with a cursor
   const rows: Cell[][] = [];
   let cursor = 0;
@@ -77,6 +97,7 @@ export function sitesTable(report: Report, fmt: (iso: string | null) => string):
     }
     cursor += s.letters;
     row.push(SITE_RESULT_LABEL[s.result], s.allSameDay ? '是' : '否');
+    if (withHistory) row.push(historyText(s.history));
     rows.push(row);
   });
   return { name: '附件-网站', header, widths, rows };

@@ -28,12 +28,21 @@ export interface ReportInputLetter {
   evidence?: string[];
 }
 
+/** A site's result in one earlier campaign (per-site trend). */
+export interface SiteHistoryEntry {
+  /** The earlier campaign's name, as in its trend point. */
+  campaign: string;
+  result: ReportSiteResult;
+}
+
 export interface ReportInputSite {
   id: string;
   name: string;
   category: SiteCategory;
   region: string;
   letters: ReportInputLetter[];
+  /** Its result in earlier campaigns, oldest first (from the store, or given in the JSON input). */
+  history?: SiteHistoryEntry[];
 }
 
 /** Earlier campaigns' headline numbers, for the trend chart. */
@@ -93,6 +102,8 @@ export interface ReportSiteRow {
   letters: number;
   result: ReportSiteResult;
   allSameDay: boolean;
+  /** Earlier campaigns' results, oldest first (empty when none). */
+  history: SiteHistoryEntry[];
 }
 
 export interface Counts {
@@ -132,6 +143,11 @@ export interface Summary extends Counts {
   gated: { letters: number; submittedByStaff: number; notSubmitted: number };
   maintenance: Array<{ siteId: string; siteName: string; ordinal: number } & MaintenanceWindow>;
   trend: TrendPoint[];
+  /**
+   * Per-site trend: the earlier campaigns in site histories, how many sites have one, and against each site's most
+   * recent earlier result how many improved / worsened / stayed the same (four 通报 categories only).
+   */
+  history: { campaigns: string[]; sites: number; improved: number; worsened: number; unchanged: number };
   method: Method;
   methodText: string[];
   generatedAt: string;
