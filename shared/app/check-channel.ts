@@ -15,6 +15,8 @@ import type { FormSubmitter, SubmitResult } from '../domain/forms/submission.ts'
 import type { Persona } from '../domain/model.ts';
 import { ids } from './ids.ts';
 import type { Clock, EventStore, ObjectStore } from './ports.ts';
+import { createHash } from 'node:crypto';
+import { pageStructure } from '../domain/forms/fingerprint.ts';
 
 export type PrecheckStatus = 'form' | 'needs-browser' | 'unreachable' | 'http-error';
 
@@ -96,25 +98,54 @@ export interface ChannelCheck {
   finalUrl: string;
   evidence: Record<string, { key: string; sha256: string }>;
   timings: Record<string, number>;
+  /** sha256 of the page's structure (see pageStructure), when the HTTP look fetched it. */
+  structure?: string;
+  /** When the browser last vouched for this unchanged page (a check that reused its verdict). */
+  browserCheckedAt?: string;
+}
+
+function lastCheck(events: readonly DomainEvent[]): ChannelCheck | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (e.type === 'channel.checked') return e.data as unknown as ChannelCheck;
+  }
+  return undefined;
 }
 
 const PROBE = { title: '办理居住证需要哪些材料？', body: '您好，我刚来本地工作不久，想办理居住证。请问需要准备哪些材料？' };
 
+/** A page the HTTP look cannot vouch for is opened in the browser again only when its structure changed, or after this. */
+export const BROWSER_RECHECK_MS = 7 * 24 * 3_600_000;
+
 export async function checkChannel(deps: CheckChannelDeps, input: CheckChannelInput): Promise<ChannelCheck> {
   const checkedAt = deps.clock.now();
-  const stamp = checkedAt.toISOString().replace(/[:.]/g, '-');
-  const prefix = `channel-checks/${input.siteId}/${stamp}`;
+  const prefix = `channel-checks/${input.siteId}/${checkedAt.toISOString().replace(/[:.]/g, '-')}`;
   const mode = input.mode ?? (input.profile ? 'browser' : 'auto');
+  const previous = deps.events ? lastCheck(await deps.events.stream(streamOf.site(input.siteId))) : undefined;
   let check: ChannelCheck | undefined;
+  let structure: string | undefined;
   if (mode === 'auto') {
     const pre = await precheckChannel(input.url, { fetchImpl: deps.fetchImpl });
     const evidence: ChannelCheck['evidence'] = {};
     if (pre.html !== undefined) {
-      const stored = await deps.objects.put(`${prefix}/page.html`, pre.html, 'text/html; charset=utf-8');
-      evidence.html = { key: stored.key, sha256: stored.sha256 };
+      // Content-addressed: a page that did not change is not stored again (the event still names its hash).
+      const sha256 = createHash('sha256').update(pre.html).digest('hex');
+      const key = `channel-checks/${input.siteId}/pages/${sha256}.html`;
+      if (previous?.evidence?.html?.sha256 !== sha256) await deps.objects.put(key, pre.html, 'text/html; charset=utf-8');
+      evidence.html = { key, sha256 };
+      structure = createHash('sha256').update(pageStructure(pre.html)).digest('hex');
     }
-    const base = { siteId: input.siteId, url: input.url, via: 'http' as const, checkedAt: checkedAt.toISOString(), finalUrl: pre.finalUrl ?? input.url, evidence, timings: { httpMs: pre.ms } };
+    const base = { siteId: input.siteId, url: input.url, via: 'http' as const, checkedAt: checkedAt.toISOString(), finalUrl: pre.finalUrl ?? input.url, evidence, timings: { httpMs: pre.ms }, ...(structure ? { structure } : {}) };
     if (pre.status === 'form') check = { ...base, status: 'ready', reason: pre.reason };
+    else if (pre.status === 'needs-browser' && previous && structure) {
+      // Same structure as when the browser last vouched for it (within a week): the browser would see what it saw then.
+      const vouchedAt = previous.via === 'browser' ? previous.checkedAt : previous.browserCheckedAt;
+      const fresh = vouchedAt !== undefined && checkedAt.getTime() - Date.parse(vouchedAt) < BROWSER_RECHECK_MS;
+      if (fresh && previous.structure === structure && (previous.status === 'ready' || previous.status === 'gated')) {
+        const reason = previous.reason.replace(/^unchanged-since-browser-check:/, '');
+        check = { ...base, status: previous.status, reason: `unchanged-since-browser-check:${reason}`, browserCheckedAt: vouchedAt };
+      }
+    }
   }
   if (!check) {
     const persona = input.persona ?? { name: '王伟', phone: '13800000000', email: 'check@example.invalid' };
@@ -129,7 +160,7 @@ export async function checkChannel(deps: CheckChannelDeps, input: CheckChannelIn
     if (r.evidence.screenshot) evidence.screenshot = { key: r.evidence.screenshot.key, sha256: r.evidence.screenshot.sha256 };
     if (r.evidence.html) evidence.html = { key: r.evidence.html.key, sha256: r.evidence.html.sha256 };
     const status: ChannelStatus = r.outcome === 'ready' ? 'ready' : r.outcome === 'gated' ? 'gated' : r.outcome === 'script-broken' ? 'script-broken' : 'unavailable';
-    check = { siteId: input.siteId, url: input.url, status, reason: r.reason, via: 'browser', checkedAt: checkedAt.toISOString(), finalUrl: r.evidence.finalUrl, evidence, timings: r.evidence.timings };
+    check = { siteId: input.siteId, url: input.url, status, reason: r.reason, via: 'browser', checkedAt: checkedAt.toISOString(), finalUrl: r.evidence.finalUrl, evidence, timings: r.evidence.timings, ...(structure ? { structure } : {}) };
   }
   if (deps.events) {
     const event: DomainEvent = {
