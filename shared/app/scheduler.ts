@@ -28,6 +28,17 @@ export interface Scheduler {
   scheduleAt(name: string, at: string, target: ScheduleTarget, options?: ScheduleOptions): Promise<void>;
   /** Remove a schedule that has not fired yet; a no-op when there is none. */
   cancel(name: string, options?: ScheduleOptions): Promise<void>;
+  /**
+   * Optional: many `scheduleAt`s in one go (the same contract for each, idempotent on (group, name)), for an adapter
+   * that can batch its writes (the local scheduler on DynamoDB/dynalite). Callers fall back to `scheduleAt` each.
+   */
+  scheduleMany?(items: readonly ScheduleItem[], options?: ScheduleOptions): Promise<void>;
+}
+
+export interface ScheduleItem {
+  name: string;
+  at: string;
+  target: ScheduleTarget;
 }
 
 export const DEFAULT_SCHEDULE_GROUP = 'huixin-default';

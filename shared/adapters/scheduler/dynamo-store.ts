@@ -4,15 +4,16 @@
  * `SCHEDULES#DUE`, sorted by its due instant (UTC-sortable), so "what is due now" is one Query. Firing or
  * cancelling removes it from the index (sparse). Every state change is a single-item conditional write.
  */
-import { GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
-import { isConditionalFailure, type Item } from '../dynamo/client.ts';
+import { batchPutAll, isConditionalFailure, mapLimit, type Item } from '../dynamo/client.ts';
 import { fromItem, toItem, values } from '../dynamo/codec.ts';
 import { sortableInstant } from '../dynamo/table-schema.ts';
 import type { ScheduleState, ScheduleStore, StoredSchedule } from './local.ts';
 
 const DUE_PK = 'SCHEDULES#DUE';
 const keyOf = (key: string) => ({ pk: `SCHEDULE#${key}`, sk: 'SCHEDULE' });
+const itemOf = (schedule: StoredSchedule) => toItem(schedule, { ...keyOf(schedule.key), gsi1pk: DUE_PK, gsi1sk: `${sortableInstant(schedule.at)}#${schedule.key}` }, 'schedule');
 
 export class DynamoScheduleStore implements ScheduleStore {
   constructor(
@@ -25,7 +26,7 @@ export class DynamoScheduleStore implements ScheduleStore {
       await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
-          Item: toItem(schedule, { ...keyOf(schedule.key), gsi1pk: DUE_PK, gsi1sk: `${sortableInstant(schedule.at)}#${schedule.key}` }, 'schedule'),
+          Item: itemOf(schedule),
           // new, or replacing a cancelled one
           ConditionExpression: 'attribute_not_exists(pk) OR #state = :cancelled',
           ExpressionAttributeNames: { '#state': 'state' },
@@ -37,6 +38,39 @@ export class DynamoScheduleStore implements ScheduleStore {
       if (isConditionalFailure(err)) return false;
       throw err;
     }
+  }
+
+  /**
+   * Many creates with batched writes: one strongly consistent BatchGetItem per 100 keys finds the live ones, then
+   * BatchWriteItem (25 a call) writes the rest. A campaign's 28,000 sends cost ~1,400 calls instead of 28,000.
+   * Between the read and the write nobody else touches these keys (they are derived from the campaign: only a
+   * concurrent re-run of the same create would, and it writes the same schedules).
+   */
+  async createMany(schedules: readonly StoredSchedule[]): Promise<void> {
+    const first = new Map<string, StoredSchedule>();
+    for (const s of schedules) if (!first.has(s.key)) first.set(s.key, s); // as one by one: the first one wins
+    const unique = [...first.values()];
+    const chunks: StoredSchedule[][] = [];
+    for (let i = 0; i < unique.length; i += 100) chunks.push(unique.slice(i, i + 100));
+    const live = new Set<string>();
+    await mapLimit(chunks, 4, async (chunk) => {
+      let keys: Item[] = chunk.map((s) => values(keyOf(s.key)));
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt >= 8) throw new Error(`schedules: ${keys.length} keys still unprocessed by BatchGetItem`);
+        if (attempt > 0) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+        const out = await this.client.send(
+          new BatchGetItemCommand({
+            RequestItems: { [this.tableName]: { Keys: keys, ConsistentRead: true, ProjectionExpression: '#k, #state', ExpressionAttributeNames: { '#k': 'key', '#state': 'state' } } },
+          }),
+        );
+        for (const i of out.Responses?.[this.tableName] ?? []) {
+          const s = fromItem<Pick<StoredSchedule, 'key' | 'state'>>(i);
+          if (s.state !== 'cancelled') live.add(s.key);
+        }
+        keys = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    });
+    await batchPutAll(this.client, this.tableName, unique.filter((s) => !live.has(s.key)).map(itemOf));
   }
 
   async get(key: string): Promise<StoredSchedule | undefined> {

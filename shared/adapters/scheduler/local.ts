@@ -14,6 +14,7 @@ import type { Queue } from '../../app/ports.ts';
 import {
   DEFAULT_SCHEDULE_GROUP,
   checkScheduleName,
+  type ScheduleItem,
   type ScheduleOptions,
   type ScheduleQueue,
   type ScheduleTarget,
@@ -44,6 +45,11 @@ export interface ScheduleStore {
    * let a deleted schedule be made again); false (and nothing changed) when a live one (pending, firing, fired) exists.
    */
   create(schedule: StoredSchedule): Promise<boolean>;
+  /**
+   * Optional: `create` for many schedules with batched writes (same rule: absent or cancelled → written, a live one
+   * is left as it is). Not atomic across the batch; each schedule ends up created exactly once.
+   */
+  createMany?(schedules: readonly StoredSchedule[]): Promise<void>;
   get(key: string): Promise<StoredSchedule | undefined>;
   /** Pending or firing schedules with `at` ≤ `asOf`, earliest first. */
   due(asOf: string, limit: number): Promise<StoredSchedule[]>;
@@ -92,6 +98,23 @@ export class LocalScheduler implements Scheduler {
       state: 'pending',
       createdAt: this.stamp(),
     });
+  }
+
+  async scheduleMany(items: readonly ScheduleItem[], options: ScheduleOptions = {}): Promise<void> {
+    const group = checkScheduleName('group', options.group ?? DEFAULT_SCHEDULE_GROUP);
+    const createdAt = this.stamp();
+    const schedules: StoredSchedule[] = items.map((i) => ({
+      key: scheduleKey(group, checkScheduleName('name', i.name)),
+      group,
+      name: i.name,
+      at: formatBeijing(parseInstant(i.at)),
+      target: i.target,
+      state: 'pending',
+      createdAt,
+    }));
+    const store = this.options.store;
+    if (store.createMany) return store.createMany(schedules);
+    for (const s of schedules) await store.create(s);
   }
 
   async cancel(name: string, options: ScheduleOptions = {}): Promise<void> {
