@@ -55,7 +55,7 @@ export function createHandler(getDeps: () => Promise<SendAlertsDeps>) {
 let cached: Promise<SendAlertsDeps> | undefined;
 
 async function productionDeps(): Promise<SendAlertsDeps> {
-  const env = process.env;
+  const env = { ...process.env, ...(await secretsFromSsm(process.env)) };
   const stores = await openStores(loadConfig(env));
   const bucket = env.HUIXIN_EVIDENCE_BUCKET;
   const objects = bucket ? new S3ObjectStore(new S3Client({}), bucket) : undefined;
@@ -68,6 +68,27 @@ async function productionDeps(): Promise<SendAlertsDeps> {
     ...(checkUrl ? { checkQueue: new SqsQueue<{ sites: { siteId: string }[] }>(new SQSClient({}), checkUrl) } : {}),
     log,
   };
+}
+
+/** In AWS the SMTP URL (SES SMTP credentials) and the webhooks (signing keys) are SSM SecureStrings, not env values. */
+async function secretsFromSsm(env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const wanted = ([['HUIXIN_SMTP_URL', env.HUIXIN_SMTP_URL_PARAM], ['HUIXIN_ALERT_WEBHOOKS', env.HUIXIN_ALERT_WEBHOOKS_PARAM]] as const).filter(
+    ([name, param]) => param && !env[name],
+  );
+  if (wanted.length === 0) return {};
+  const { SSMClient, GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const ssm = new SSMClient({});
+  const out: Record<string, string> = {};
+  for (const [name, param] of wanted) {
+    try {
+      const p = await ssm.send(new GetParameterCommand({ Name: param, WithDecryption: true }));
+      if (p.Parameter?.Value) out[name] = p.Parameter.Value;
+    } catch (err) {
+      // A parameter not created yet: alerts are recorded and retried, nothing is lost.
+      if ((err as { name?: string }).name !== 'ParameterNotFound') throw err;
+    }
+  }
+  return out;
 }
 
 export const handler = createHandler(() => (cached ??= productionDeps()));

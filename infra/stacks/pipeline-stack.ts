@@ -17,6 +17,7 @@
 import { ArnFormat, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ses from 'aws-cdk-lib/aws-ses';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
@@ -67,7 +68,7 @@ export class PipelineStack extends Stack {
   readonly queues: { submit: QueueWithDlq; close: QueueWithDlq; deadline: QueueWithDlq };
   readonly schedulerRole: iam.Role;
   readonly schedulerDlq: DeadLetterQueue;
-  readonly functions: Record<'submitLetter' | 'checkChannel' | 'pollReplyLists' | 'deadline' | 'planCampaign' | 'closeCampaign' | 'publishResults' | 'ingestMail', HuixinFunction>;
+  readonly functions: Record<'submitLetter' | 'checkChannel' | 'pollReplyLists' | 'deadline' | 'planCampaign' | 'closeCampaign' | 'publishResults' | 'ingestMail' | 'sendAlerts', HuixinFunction>;
   readonly mail: MailIntake;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
@@ -298,13 +299,38 @@ export class PipelineStack extends Stack {
     ingestMail.role.addToPolicy(readReplySecret);
     this.mail = new MailIntake(this, 'MailIntake', { mailDomain, rawBucket: rawMail, prefix: RAW_MAIL_PREFIX, ingest: ingestMail.fn });
 
+    // ── Alerts: broken channels, recoveries, reminders, digests — mail through SES SMTP and office webhooks.
+    // Secrets (the SMTP URL with SES SMTP credentials, webhook signing keys) live in SSM SecureStrings, never in env values.
+    const smtpUrlParam = ctx('smtpUrlParam') ?? '/huixin/smtp-url';
+    const webhooksParam = ctx('alertWebhooksParam') ?? '/huixin/alert-webhooks';
+    const paramArn = (name: string) => this.formatArn({ service: 'ssm', resource: 'parameter', resourceName: name.replace(/^\/+/, ''), arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const sendAlerts = new HuixinFunction(this, 'SendAlerts', {
+      entry: 'functions/send-alerts/handler.ts',
+      description: 'huixin: channel alerts (one per incident, reminders, recovery, digests) and the staff daily digest',
+      memorySize: 512,
+      timeout: TIMEOUTS.daily,
+      table,
+      environment: {
+        HUIXIN_EVIDENCE_BUCKET: evidence.bucketName,
+        HUIXIN_SMTP_URL_PARAM: smtpUrlParam,
+        HUIXIN_ALERT_WEBHOOKS_PARAM: webhooksParam,
+        HUIXIN_ALERT_FROM: ctx('alertFrom') ?? `huixin@${mailDomain}`,
+        ...(ctx('alertEmails') ? { HUIXIN_ALERT_EMAILS: ctx('alertEmails') as string } : {}),
+        HUIXIN_MAIL_DOMAIN: mailDomain,
+      },
+    });
+    allowObjects(sendAlerts, evidence, ['s3:GetObject']);
+    sendAlerts.role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [paramArn(smtpUrlParam), paramArn(webhooksParam)] }));
+    // The sending identity for alert mail (verify the domain's DKIM records once, as the stack output says).
+    const sendingIdentity = new ses.EmailIdentity(this, 'AlertSendingIdentity', { identity: ses.Identity.domain(mailDomain) });
+
     // ── Daily schedules, Beijing time.
     // One role for the daily schedules: lambda:InvokeFunction on exactly these functions (and their versions).
     const dailyRole = new iam.Role(this, 'DailySchedulesRole', {
       description: 'huixin: assumed by EventBridge Scheduler to run the daily reply-list poll and channel check',
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
     });
-    for (const f of [pollReplyLists, checkChannel]) {
+    for (const f of [pollReplyLists, checkChannel, sendAlerts]) {
       Validations.of(dailyRole).acknowledge({
         id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(f.fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
         reason: 'Added by the Scheduler LambdaInvoke target: the function and its versions/aliases (`<arn>:*`), this one function only.',
@@ -317,6 +343,18 @@ export class PipelineStack extends Stack {
       schedule: daily(8, 0),
       target: new targets.LambdaInvoke(pollReplyLists.fn, { role: dailyRole, deadLetterQueue: this.schedulerDlq.queue, retryAttempts: 2, maxEventAge: Duration.hours(2) }),
     });
+    new scheduler.Schedule(this, 'AlertsRun', {
+      description: 'huixin: channel alerts, every 30 minutes',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(30)),
+      target: new targets.LambdaInvoke(sendAlerts.fn, { role: dailyRole, input: scheduler.ScheduleTargetInput.fromObject({ task: 'run' }), deadLetterQueue: this.schedulerDlq.queue, retryAttempts: 2, maxEventAge: Duration.hours(1) }),
+    });
+    new scheduler.Schedule(this, 'DailyDigest', {
+      description: 'huixin: the staff daily digest (overdue letters, gated letters, holding pen), 08:30 Beijing',
+      schedule: daily(8, 30),
+      target: new targets.LambdaInvoke(sendAlerts.fn, { role: dailyRole, input: scheduler.ScheduleTargetInput.fromObject({ task: 'digest' }), deadLetterQueue: this.schedulerDlq.queue, retryAttempts: 2, maxEventAge: Duration.hours(2) }),
+    });
+    new CfnOutput(this, 'AlertSmtpUrlParameter', { value: smtpUrlParam, description: 'Create out of band: SES SMTP credentials as smtps://USER:PASS@email-smtp.<region>.amazonaws.com:465 (SecureString)' });
+    new CfnOutput(this, 'AlertSendingIdentityName', { value: sendingIdentity.emailIdentityName, description: 'Publish its DKIM records in DNS so alert mail is accepted' });
     const checkSites = (ctx('channelCheckSites') ?? '')
       .split(',')
       .map((s) => s.trim())
@@ -335,7 +373,7 @@ export class PipelineStack extends Stack {
       });
     }
 
-    this.functions = { submitLetter, checkChannel, pollReplyLists, deadline: deadlinePoll, planCampaign, closeCampaign, publishResults, ingestMail };
+    this.functions = { submitLetter, checkChannel, pollReplyLists, deadline: deadlinePoll, planCampaign, closeCampaign, publishResults, ingestMail, sendAlerts };
 
     new CfnOutput(this, 'ReceiptRuleSetName', {
       value: this.mail.ruleSet.receiptRuleSetName,

@@ -199,19 +199,34 @@ describe('pipeline stack: EventBridge Scheduler', () => {
   });
 
   it('runs the reply-list poll and the channel check daily on Beijing time, dead-lettering undeliverable runs', () => {
-    const schedules = Object.values(template.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>);
-    expect(schedules).toHaveLength(2);
+    const all = Object.values(template.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>);
+    for (const s of all) expect(s.Properties.Target.DeadLetterConfig.Arn).toEqual(resolve(stack.schedulerDlq.queue.queueArn));
+    // The alert runs every 30 minutes; the daily ones (reply lists, channel check, staff digest) run on Beijing time.
+    const schedules = all.filter((s) => String(s.Properties.ScheduleExpression).startsWith('cron('));
+    expect(schedules).toHaveLength(3);
     for (const s of schedules) {
       expect(s.Properties.ScheduleExpressionTimezone).toBe('Asia/Shanghai');
       expect(s.Properties.ScheduleExpression).toMatch(/^cron\(\d+ \d+ \* \* \? \*\)$/);
-      expect(s.Properties.Target.DeadLetterConfig.Arn).toEqual(resolve(stack.schedulerDlq.queue.queueArn));
     }
+    expect(all.filter((s) => s.Properties.ScheduleExpression === 'rate(30 minutes)')).toHaveLength(1);
+    const alertInputs = all.filter((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.sendAlerts))).map((s) => JSON.parse(s.Properties.Target.Input).task);
+    expect(alertInputs.sort()).toEqual(['digest', 'run']);
     const check = schedules.find((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.checkChannel)))!;
     expect(JSON.parse(check.Properties.Target.Input)).toEqual({ sites: [{ siteId: 'site-a' }, { siteId: 'site-b' }] });
   });
 
   it('creates no channel-check schedule when no sites are configured (the handler needs a site list)', () => {
-    expect(Object.keys(build().template.findResources('AWS::Scheduler::Schedule'))).toHaveLength(1);
+    expect(Object.keys(build().template.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3); // reply lists + the two alert schedules
+  });
+});
+
+describe('pipeline stack: alerts', () => {
+  it('sends alerts from a verified SES identity, reading its SMTP URL and webhooks from SSM parameters only', () => {
+    template.resourceCountIs('AWS::SES::EmailIdentity', 1);
+    const fn = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('channel alerts') } });
+    const env = (Object.values(fn)[0] as Resource).Properties.Environment.Variables;
+    expect(env).toMatchObject({ HUIXIN_SMTP_URL_PARAM: '/huixin/smtp-url', HUIXIN_ALERT_WEBHOOKS_PARAM: '/huixin/alert-webhooks' });
+    expect(env.HUIXIN_SMTP_URL).toBeUndefined();
   });
 });
 
