@@ -19,7 +19,6 @@
  *
  * Env: HUIXIN_BENCH_CAMPAIGN_SIZES (default "250,500,1000"), HUIXIN_BENCH_PAGES (browser pages, default 4).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -40,65 +39,13 @@ import type { Site } from '../shared/domain/model.ts';
 import { REGISTRY_COLUMNS } from '../shared/domain/registry.ts';
 import { ManualClock } from '../shared/local/manual-clock.ts';
 import { startLocalStack } from '../shared/local/stack.ts';
+import { treeCpuSeconds, treeMemoryKb } from './memory.ts';
 
 const HOUR = 3_600_000;
 const STAGES = ['plan', 'submit', 'queues', 'ingest', 'verdicts', 'loop'] as const;
 type Stage = (typeof STAGES)[number];
 
-/** Sum of RSS and PSS (kB) of a process and all its descendants, from /proc. */
-export function treeMemoryKb(root: number): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* exited */
-    }
-  }
-  let rss = 0;
-  let pss = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    try {
-      const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rss += Number(/^Rss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
-    } catch {
-      /* exited */
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { rss, pss };
-}
 
-/** CPU seconds used so far by a process tree (own + reaped children), from /proc (clock ticks of 10 ms). */
-export function treeCpuSeconds(root: number): number {
-  const kids = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      kids.set(Number(f[1]), [...(kids.get(Number(f[1])) ?? []), Number(d)]);
-      ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
-    } catch {
-      /* exited */
-    }
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += ticks.get(pid) ?? 0;
-    stack.push(...(kids.get(pid) ?? []));
-  }
-  return total / 100;
-}
 
 export interface BenchSite {
   spec: SiteSpec;

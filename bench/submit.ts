@@ -5,7 +5,6 @@
  * process: the PSS sum against the target, the RSS sum — which counts shared pages once per process — alongside).
  * Env: HUIXIN_BENCH_LETTERS (500), HUIXIN_BENCH_PAGES (4).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,67 +15,10 @@ import { FsObjectStore } from '../shared/adapters/object-store-fs.ts';
 import { QUESTIONS } from '../shared/domain/questions.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import type { VariantName } from '../sandbox/types.ts';
+import { treeCpuSeconds, treeMemoryKb } from './memory.ts';
 
 const VARIANTS: VariantName[] = ['jact', 'trs', 'aspnet', 'gbk', 'iframe', 'two-step', 'xhr-modal', 'csrf', 'multipart', 'confirm-preview'];
 
-/** Sum of RSS and PSS (kB) of a process and all its descendants, from /proc. */
-function treeMemoryKb(root: number): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* exited */
-    }
-  }
-  let rss = 0;
-  let pss = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    try {
-      const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      rss += Number(/^Rss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
-    } catch {
-      try {
-        rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-      } catch {
-        /* exited */
-      }
-    }
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { rss, pss };
-}
-
-/** CPU seconds used so far by a process tree (own + reaped children), from /proc (clock ticks of 10 ms). */
-function treeCpuSeconds(root: number): number {
-  const kids = new Map<number, number[]>();
-  const ticks = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      kids.set(Number(f[1]), [...(kids.get(Number(f[1])) ?? []), Number(d)]);
-      ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
-    } catch {
-      /* exited */
-    }
-  }
-  let total = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
-    total += ticks.get(pid) ?? 0;
-    stack.push(...(kids.get(pid) ?? []));
-  }
-  return total / 100;
-}
 
 export async function run(): Promise<BenchResult> {
   const letters = Number(process.env.HUIXIN_BENCH_LETTERS ?? 500);

@@ -1,0 +1,61 @@
+/** What a benchmark's process tree (Node + Chromium + local servers) uses, from /proc. */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Sum of RSS and PSS (kB) of a process and all its descendants, from /proc. */
+export function treeMemoryKb(root: number): { rss: number; pss: number } {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      /* exited */
+    }
+  }
+  let rss = 0;
+  let pss = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    try {
+      const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
+    } catch {
+      try {
+        rss += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+      } catch {
+        /* exited */
+      }
+    }
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return { rss, pss };
+}
+
+/** CPU seconds used so far by a process tree (own + reaped children), from /proc (clock ticks of 10 ms). */
+export function treeCpuSeconds(root: number): number {
+  const kids = new Map<number, number[]>();
+  const ticks = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      kids.set(Number(f[1]), [...(kids.get(Number(f[1])) ?? []), Number(d)]);
+      ticks.set(Number(d), Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]));
+    } catch {
+      /* exited */
+    }
+  }
+  let total = 0;
+  const stack = [root];
+  while (stack.length) {
+    const pid = stack.pop()!;
+    total += ticks.get(pid) ?? 0;
+    stack.push(...(kids.get(pid) ?? []));
+  }
+  return total / 100;
+}
