@@ -34,7 +34,7 @@ export function register(program: Command): void {
       const interactive = opts.progress && process.stderr.isTTY;
       const bar = new cliProgress.SingleBar(
         {
-          format: '模拟季度 {bar} {value}/{total} 天 | {now} | 已发信 {sent}/{letters} | 回复 {replies}',
+          format: '模拟季度 {bar} {value}/{total} 天 | {now} | 已发信 {sent}/{letters} | 已收到回复 {replies}',
           stream: process.stderr,
           hideCursor: true,
           noTTYOutput: false,
@@ -63,7 +63,7 @@ export function register(program: Command): void {
             bar.update(p.day, payload);
           } else if (opts.progress && Math.floor(p.day / 7) !== lastLine) {
             lastLine = Math.floor(p.day / 7);
-            process.stderr.write(`  第 ${p.day}/${p.days} 天 ${payload.now}  已发信 ${p.sent}/${p.letters}  回复 ${p.replies}\n`);
+            process.stderr.write(`  第 ${p.day}/${p.days} 天 ${payload.now}  已发信 ${p.sent}/${p.letters}  已收到回复 ${p.replies}\n`);
           }
         },
       }).finally(() => {

@@ -102,15 +102,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const startMs = clock.now().getTime();
     const endMs = parseInstant(closesAt) + HOUR;
     const days = Math.ceil((endMs - startMs) / (24 * HOUR));
-    let replies = 0;
     const closed = await fastForward(stack, sandbox, clock, campaign.id, {
       until: endMs + 7 * 24 * HOUR,
-      onTick: async (delivered) => {
-        replies += delivered;
-      },
       onDay: async () => {
         if (!options.onProgress) return;
-        const sent = (await stack.stores.letters.lettersOfCampaign(campaign.id)).filter((l) => l.state !== 'planned' && l.state !== 'queued').length;
+        const letters = await stack.stores.letters.lettersOfCampaign(campaign.id);
+        const sent = letters.filter((l) => l.state !== 'planned' && l.state !== 'queued').length;
+        // Replies huixin has captured (mail, reply lists), not what the sandbox sent.
+        const replies = letters.filter((l) => l.firstReply).length;
         options.onProgress({
           now: formatBeijing(clock.now().getTime()),
           day: Math.min(days, Math.floor((clock.now().getTime() - startMs) / (24 * HOUR))),
@@ -158,7 +157,7 @@ export async function fastForward(
   sandbox: Pick<Sandbox, 'tick'>,
   clock: ManualClock,
   campaignId: string,
-  options: { until: number; onTick?: (repliesDelivered: number) => Promise<void>; onDay?: () => Promise<void> },
+  options: { until: number; onDay?: () => Promise<void> },
 ): Promise<boolean> {
   let lastPollDate = '';
   let lastDay = '';
@@ -166,8 +165,7 @@ export async function fastForward(
     const c = await stack.stores.campaigns.getCampaign(campaignId);
     if (!c || c.state === 'closed' || c.state === 'cancelled') return true;
     await stack.pump();
-    const delivered = await sandbox.tick(clock.now());
-    await options.onTick?.(delivered.filter((d) => d.kind === 'reply').length);
+    await sandbox.tick(clock.now());
     await stack.pump();
     const today = beijingDate(clock.now().getTime());
     const bjHour = (clock.now().getUTCHours() + 8) % 24;
