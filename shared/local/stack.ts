@@ -79,7 +79,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const calendar = loadCalendar({ env });
   await mkdir(options.filesDir, { recursive: true });
   const objects = new FsObjectStore(options.filesDir);
-  const finder = new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites);
+  const finder = new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites, () => options.clock.now());
 
   const ingestDeps: IngestDeps = {
     letters: stores.letters,

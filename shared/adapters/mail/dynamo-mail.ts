@@ -94,6 +94,8 @@ export class DynamoLetterFinder implements LetterFinder {
     private readonly tableName: string,
     private readonly letters: LetterStore,
     private readonly sites: Pick<SiteStore, 'listSites'>,
+    /** Stamps `updatedAt` (the injected clock: a fast-forwarded demo, a test). */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   /** Write the pointer items for a letter (call when it is submitted / when its 查询码 becomes known). */
@@ -147,7 +149,7 @@ export class DynamoLetterFinder implements LetterFinder {
     for (let attempt = 0; attempt < 5; attempt++) {
       if (!cur) throw new NotFoundError(`no letter ${letterId}`);
       if (cur.firstReply && Date.parse(cur.firstReply.at) <= Date.parse(evidence.at)) return { letter: cur, changed: false };
-      const next: Letter = { ...cur, firstReply: evidence, version: cur.version + 1, updatedAt: new Date().toISOString() };
+      const next: Letter = { ...cur, firstReply: evidence, version: cur.version + 1, updatedAt: this.now().toISOString() };
       try {
         await this.client.send(
           new PutItemCommand({

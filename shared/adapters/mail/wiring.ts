@@ -25,7 +25,7 @@ export function mailDeps(
   return {
     letters: stores.letters,
     events: stores.events,
-    finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites),
+    finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites, options.now),
     mails: new DynamoMailStore(stores.client, stores.tableName),
     objects,
     clock: { now: options.now ?? (() => new Date()) },
