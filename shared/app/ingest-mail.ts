@@ -403,25 +403,7 @@ export async function attachHeldMail(
   if (!record) throw new NotFoundError(`no mail ${mailId}`);
   if (record.status !== 'held') throw new ConflictError(`mail ${mailId} is ${record.status}, not held`);
   if (!(await deps.letters.getLetter(letterId))) throw new NotFoundError(`no letter ${letterId}`);
-  const now = deps.clock.now().toISOString();
-  const actor = `staff:${staff}`;
-  const updated = await deps.mails.updateMail(mailId, ['held'], {
-    status: 'attached',
-    letterId,
-    match: 'staff',
-    decidedBy: staff,
-    decidedAt: now,
-    ...(note ? { note } : {}),
-  });
-  await deps.events.append({
-    id: deterministicId('e', new Date(now), `${mailId}:mail.attached`),
-    stream: streamOf.mail(mailId),
-    type: 'mail.attached',
-    at: now,
-    recordedAt: now,
-    actor,
-    data: { mailId, letterId, ...(note ? { note } : {}) },
-  });
+  const { updated, now, actor } = await decideHeldMail(deps, mailId, staff, note, 'mail.attached', { status: 'attached', letterId, match: 'staff' }, { letterId });
   const ev = observation({ ...updated, match: 'staff' }, letterId, actor, now, { attachedBy: staff, attachedAt: now });
   await deps.events.append(ev);
   const changed = await applyReply(deps, ev, letterId);
@@ -431,21 +413,30 @@ export async function attachHeldMail(
 /** Staff discard a held mail (spam, not ours): recorded with who and when; nothing is erased. */
 export async function discardHeldMail(deps: HoldingPenDeps, mailId: string, staff: string, note?: string): Promise<MailRecord> {
   if (!staff.trim()) throw new InputError('staff user required');
+  return (await decideHeldMail(deps, mailId, staff, note, 'mail.discarded', { status: 'discarded' }, {})).updated;
+}
+
+/** One staff decision on a held mail: a conditional move out of `held`, and the event that records who and when. */
+async function decideHeldMail(
+  deps: HoldingPenDeps,
+  mailId: string,
+  staff: string,
+  note: string | undefined,
+  type: 'mail.attached' | 'mail.discarded',
+  patch: Parameters<HoldingPenDeps['mails']['updateMail']>[2],
+  data: Record<string, unknown>,
+): Promise<{ updated: MailRecord; now: string; actor: string }> {
   const now = deps.clock.now().toISOString();
-  const updated = await deps.mails.updateMail(mailId, ['held'], {
-    status: 'discarded',
-    decidedBy: staff,
-    decidedAt: now,
-    ...(note ? { note } : {}),
-  });
+  const actor = `staff:${staff}`;
+  const updated = await deps.mails.updateMail(mailId, ['held'], { ...patch, decidedBy: staff, decidedAt: now, ...(note ? { note } : {}) });
   await deps.events.append({
-    id: deterministicId('e', new Date(now), `${mailId}:mail.discarded`),
+    id: deterministicId('e', new Date(now), `${mailId}:${type}`),
     stream: streamOf.mail(mailId),
-    type: 'mail.discarded',
+    type,
     at: now,
     recordedAt: now,
-    actor: `staff:${staff}`,
-    data: { mailId, ...(note ? { note } : {}) },
+    actor,
+    data: { mailId, ...data, ...(note ? { note } : {}) },
   });
-  return updated;
+  return { updated, now, actor };
 }
