@@ -80,6 +80,8 @@ export interface Sandbox {
   mails(): SentMail[];
   /** Deliver every ack/reply due at or before `now`; returns what was delivered, by due time. */
   tick(now: Date): Promise<Delivery[]>;
+  /** When the earliest ack/reply not yet delivered falls due (undefined: nothing left to deliver). */
+  nextDueAt(): Date | undefined;
   setBroken(siteKey: string, reason: BrokenReason): void;
   /** Undo setBroken (and a variant's built-in breakage). */
   recover(siteKey: string): void;
@@ -408,6 +410,13 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     return out;
   }
 
+  function nextDueAt(): Date | undefined {
+    let min: Date | undefined;
+    for (const s of states.values())
+      for (const items of s.schedule.values()) for (const item of items) if (!item.done && (!min || item.dueAt < min)) min = item.dueAt;
+    return min;
+  }
+
   return {
     origin: core.origin,
     platformOrigin: core.platformOrigin,
@@ -421,6 +430,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     letters: (k) => core.letterLog.filter((l) => !k || l.siteKey === k),
     mails: () => [...sent],
     tick,
+    nextDueAt,
     setBroken: (k, reason) => {
       get(k).brokenOverride = reason;
     },

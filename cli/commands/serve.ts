@@ -65,7 +65,7 @@ export function register(program: Command): void {
         const now = clock.now().getTime();
         if (now - lastPoll >= 6 * 60 * MINUTE) {
           lastPoll = now;
-          for (const c of await stack.stores.campaigns.listCampaigns()) if (c.state === 'running') await stack.pollReplyLists(c.id);
+          await stack.pollReplyLists(); // every running or paused campaign's open letters
         }
         if (now - lastAlerts >= 15 * MINUTE) {
           lastAlerts = now;

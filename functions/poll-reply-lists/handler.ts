@@ -5,18 +5,17 @@
  *   running or paused campaign (a paused campaign's submitted letters still get replies). Returns counts.
  * - `deadlineHandler` — the consumer of the `deadline` queue (`{ letterId }`, put there by the letter's deadline
  *   schedule): the same poll for one letter, as SQS partial batch failures (a failing site is retried, then dead-lettered).
- * Where a site's list lives: guessed from its consultation URL (`guessReplyListProfile`: JACT, TRS); a site with no
- * guessable list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE, HUIXIN_STORE).
+ * Where a letter's reply is listed: `replyListProfiles` (a known platform guessed from the URL the letter was
+ * submitted to, else the query/list pages its pages link to); a site with no list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE, HUIXIN_STORE).
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
 import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
 import type { CampaignStore, LetterStore, SiteStore } from '../../shared/app/ports.ts';
-import { pollReplyList, type PollResult, type ReplyListDeps, type ReplyListProfile } from '../../shared/app/reply-lists.ts';
+import { pollReplyList, replyListProfiles, type PollResult, type ReplyListDeps, type ReplyListProfiles } from '../../shared/app/reply-lists.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { CampaignState, Letter } from '../../shared/domain/model.ts';
-import { guessReplyListProfile } from '../../shared/domain/reply-lists/profile.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 
 /** Campaigns whose submitted letters are still waiting for replies. */
@@ -29,6 +28,8 @@ export interface PollDeps {
   letters: Pick<LetterStore, 'lettersOfCampaign' | 'getLetter'>;
   sites: Pick<SiteStore, 'getSite'>;
   reply: ReplyListDeps;
+  /** Where each letter's reply is listed; default: a finder for the run (discovered once per letter and site). */
+  profiles?: ReplyListProfiles;
   /** Letters polled at once in the daily run (sites are slow; a few at a time). Default 8. */
   concurrency?: number;
   log(message: string): void;
@@ -45,32 +46,23 @@ export interface DailySummary {
 
 type Outcome = 'not-open' | 'no-profile' | 'polled' | 'reply';
 
-/** Cache one guessed profile per site for the run. */
-function profiles(deps: PollDeps): (siteId: string) => Promise<ReplyListProfile | null> {
-  const cache = new Map<string, Promise<ReplyListProfile | null>>();
-  return (siteId) => {
-    let p = cache.get(siteId);
-    if (!p) {
-      p = deps.sites.getSite(siteId).then((s) => (s ? guessReplyListProfile(s.consultUrl) : null));
-      cache.set(siteId, p);
-    }
-    return p;
-  };
-}
-
-async function pollOne(deps: PollDeps, profileOf: (siteId: string) => Promise<ReplyListProfile | null>, letter: Letter): Promise<Outcome> {
+async function pollOne(deps: PollDeps, profiles: ReplyListProfiles, letter: Letter): Promise<Outcome> {
   if (letter.state !== 'submitted' || letter.firstReply) return 'not-open';
-  const profile = await profileOf(letter.siteId);
+  const profile = await profiles.of(letter);
   if (!profile) return 'no-profile';
   const r: PollResult = await pollReplyList(deps.reply, letter, profile);
   if (r.recorded) deps.log(JSON.stringify({ msg: 'reply seen on the reply list', letterId: letter.id, url: r.url, eventId: r.eventId }));
+  if (r.firstReplyChanged) profiles.forget(letter.id);
   return r.recorded || r.firstReplyChanged ? 'reply' : 'polled';
 }
+
+/** The deps' long-lived profile finder, or one for this run. */
+const profilesOf = (deps: PollDeps) => deps.profiles ?? replyListProfiles({ events: deps.reply.events, sites: deps.sites, fetch: deps.reply.fetch });
 
 export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
   return async (): Promise<DailySummary> => {
     const deps = await getDeps();
-    const profileOf = profiles(deps);
+    const profiles = profilesOf(deps);
     const campaigns = (await deps.campaigns.listCampaigns()).filter((c) => POLLED_CAMPAIGN_STATES.includes(c.state));
     const open: Letter[] = [];
     for (const c of campaigns) open.push(...(await deps.letters.lettersOfCampaign(c.id, 'submitted')).filter((l) => !l.firstReply));
@@ -80,7 +72,7 @@ export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
       while (next < open.length) {
         const letter = open[next++]!;
         try {
-          const o = await pollOne(deps, profileOf, letter);
+          const o = await pollOne(deps, profiles, letter);
           if (o === 'no-profile') summary.noProfile++;
           else if (o !== 'not-open') summary.polled++;
           if (o === 'reply') summary.replies++;
@@ -100,7 +92,7 @@ export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
 export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
-    const profileOf = profiles(deps);
+    const profiles = profilesOf(deps);
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const record of event.Records ?? []) {
       let letterId: string;
@@ -112,7 +104,7 @@ export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
       }
       try {
         const letter = await deps.letters.getLetter(letterId);
-        const outcome = letter ? await pollOne(deps, profileOf, letter) : 'not-open';
+        const outcome = letter ? await pollOne(deps, profiles, letter) : 'not-open';
         deps.log(JSON.stringify({ msg: 'deadline poll', letterId, outcome: letter ? outcome : 'no-such-letter' }));
       } catch (err) {
         deps.log(JSON.stringify({ msg: 'deadline poll failed', letterId, error: (err as Error).message }));

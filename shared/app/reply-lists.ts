@@ -11,7 +11,7 @@ import { linksOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
-import type { Clock, EventStore, LetterFinder } from './ports.ts';
+import type { Clock, EventStore, LetterFinder, SiteStore } from './ports.ts';
 
 export type Fetcher = (url: string) => Promise<{ status: number; contentType: string | null; body: Uint8Array; url: string }>;
 
@@ -137,4 +137,49 @@ export async function discoverReplyListProfile(fetch: Fetcher, submittedTo: stri
   if (!profile.queryUrl) delete profile.queryUrl;
   if (!profile.listUrl) delete profile.listUrl;
   return profile.queryUrl || profile.listUrl ? profile : null;
+}
+
+/** Each letter's reply-list profile, found once: see `replyListProfiles`. */
+export interface ReplyListProfiles {
+  of(letter: Letter): Promise<ReplyListProfile | null>;
+  /** Drop a letter's entry (it has its reply: no more polls). */
+  forget(letterId: string): void;
+}
+
+/**
+ * Where each letter's reply will be listed, discovered from the URL it was finally submitted to (its submission
+ * evidence: a 12345 redirect counts) and its site's pages, once per letter and once per site + origin. The daily
+ * poll and the deadline poll share it, in AWS and on the embedded default alike.
+ */
+export function replyListProfiles(deps: { events: Pick<EventStore, 'stream'>; sites: Pick<SiteStore, 'getSite'>; fetch: Fetcher }): ReplyListProfiles {
+  const bySite = new Map<string, Promise<ReplyListProfile | null>>();
+  const byLetter = new Map<string, Promise<ReplyListProfile | null>>();
+  async function find(letter: Letter): Promise<ReplyListProfile | null> {
+    const events = await deps.events.stream(streamOf.letter(letter.id));
+    const submitted = events.filter((e) => e.type === 'letter.submitted' || e.type === 'letter.submission-recorded').at(-1);
+    const evidence = submitted?.data.evidence as { finalUrl?: string; formUrl?: string } | undefined;
+    const site = await deps.sites.getSite(letter.siteId);
+    const url = evidence?.formUrl || evidence?.finalUrl || site?.consultUrl;
+    if (!url) return null;
+    const key = `${letter.siteId} ${new URL(url).origin}`;
+    let p = bySite.get(key);
+    if (!p) {
+      p = discoverReplyListProfile(deps.fetch, url, site ? [site.consultUrl, site.homeUrl].filter(Boolean) : []);
+      bySite.set(key, p);
+      p.catch(() => bySite.delete(key));
+    }
+    return p;
+  }
+  return {
+    of(letter) {
+      let p = byLetter.get(letter.id);
+      if (!p) {
+        p = find(letter);
+        byLetter.set(letter.id, p);
+        p.catch(() => byLetter.delete(letter.id));
+      }
+      return p;
+    },
+    forget: (letterId) => void byLetter.delete(letterId),
+  };
 }

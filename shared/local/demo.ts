@@ -15,7 +15,7 @@ import { FolderPublisher } from '../adapters/report/publish-folder.ts';
 import { campaignStatus, createCampaign } from '../app/campaigns.ts';
 import { importSites } from '../app/import-sites.ts';
 import { publishCampaignResults } from '../app/report.ts';
-import { beijingDate, formatBeijing, parseInstant } from '../domain/beijing-time.ts';
+import { beijingDate, beijingDay, formatBeijing, parseInstant, startOfBeijingDayMs } from '../domain/beijing-time.ts';
 import type { Letter } from '../domain/model.ts';
 import { ManualClock } from './manual-clock.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
@@ -148,40 +148,86 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 /**
- * Fast-forward a campaign on the embedded default: jump to the half hour in which the next thing falls due, at most an
- * hour at a time (replies fall due between schedules), work the queues, let the sandbox deliver its due replies, and poll the public reply lists
- * once a day after 16:00, as the daily poll does in AWS. Stops when the campaign is closed (true) or at `until` (false).
+ * Move the simulated clock until the campaign closes (true) or `until` passes (false), doing at each stop what the
+ * cloud would do at that moment: fire the due schedules and drain the queues (`pump`), let the sandbox sites mail
+ * the replies that fell due, and poll the reply lists once a day from 16:00 Beijing time.
+ *
+ * The clock jumps straight to the next thing that happens — a schedule (rounded up to the half hour, so the letters
+ * due in the same half hour go out together on one browser's pages, as a Lambda batch would), a sandbox reply, the
+ * daily poll — never further than `MAX_STEP`, so progress keeps moving. Quiet nights and weekends cost one stop.
+ *
+ * Letters are submitted in the background while the clock moves on, as Lambdas run while time passes — but only
+ * within reach: the clock waits for them (`settle`) rather than move more than `MAX_LEAD` past the time the unfinished
+ * submissions began, to another Beijing day, or over a gap of more than half an hour (the lunch break, the night).
+ * So a slow site delays its own letter by minutes of simulated time, never the campaign by seconds of real time,
+ * and every letter is still submitted on its planned day, in the office-hours block it was planned in.
  */
 export async function fastForward(
-  stack: LocalStack,
-  sandbox: Pick<Sandbox, 'tick'>,
+  stack: Pick<LocalStack, 'pump' | 'settle' | 'submittingSince' | 'pollReplyLists' | 'scheduler' | 'stores'>,
+  sandbox: Pick<Sandbox, 'tick' | 'nextDueAt'>,
   clock: ManualClock,
   campaignId: string,
   options: { until: number; onDay?: () => Promise<void> },
 ): Promise<boolean> {
   let lastPollDate = '';
   let lastDay = '';
+  const pump = () => stack.pump({ submissions: 'background' });
   for (;;) {
     const c = await stack.stores.campaigns.getCampaign(campaignId);
-    if (!c || c.state === 'closed' || c.state === 'cancelled') return true;
-    await stack.pump();
-    await sandbox.tick(clock.now());
-    await stack.pump();
-    const today = beijingDate(clock.now().getTime());
-    const bjHour = (clock.now().getUTCHours() + 8) % 24;
-    if (today !== lastPollDate && bjHour >= 16) {
-      lastPollDate = today;
-      await stack.pollReplyLists(campaignId);
+    if (!c || c.state === 'closed' || c.state === 'cancelled') {
+      await stack.settle();
+      return true;
     }
+    const r = await pump();
+    const delivered = await sandbox.tick(clock.now());
+    // Work begets work (a schedule a handler created, a retry put back on a queue): pump again.
+    if (r.fired + r.deadlines + r.closed > 0 || delivered.length > 0) await pump();
     const nowMs = clock.now().getTime();
-    if (nowMs >= options.until) return false;
-    const next = await stack.scheduler.nextDueAt();
-    // Letters due within the same half hour go out together (one browser, several pages), as a Lambda batch would.
-    const nextMs = next ? Math.min(Math.ceil(parseInstant(next) / HALF_HOUR) * HALF_HOUR, nowMs + HOUR) : nowMs + HOUR;
-    clock.set(new Date(Math.min(options.until, Math.max(nextMs, nowMs + 60_000))));
+    const today = beijingDate(nowMs);
+    if (today !== lastPollDate && beijingHour(nowMs) >= POLL_HOUR) {
+      lastPollDate = today;
+      await stack.pollReplyLists();
+    }
+    if (nowMs >= options.until) {
+      await stack.settle();
+      return false;
+    }
+    const nextStop = async () => {
+      const candidates = [nowMs + MAX_STEP, nextPollMs(nowMs, lastPollDate === today)];
+      const next = await stack.scheduler.nextDueAt();
+      if (next) candidates.push(Math.ceil(parseInstant(next) / HALF_HOUR) * HALF_HOUR);
+      const reply = sandbox.nextDueAt();
+      if (reply) candidates.push(reply.getTime());
+      return Math.min(options.until, Math.max(Math.min(...candidates), nowMs + 60_000));
+    };
+    let to = await nextStop();
+    const since = stack.submittingSince();
+    if (since !== undefined && (to - nowMs > HALF_HOUR || to - since > MAX_LEAD || beijingDay(to) !== beijingDay(nowMs))) {
+      // Out of reach: the letters in flight finish at this time, and whatever they left (a retry) is done too.
+      await stack.settle();
+      await stack.pump();
+      to = await nextStop();
+    }
+    clock.set(new Date(to));
     if (today !== lastDay) {
       lastDay = today;
       await options.onDay?.();
     }
   }
+}
+
+/** The daily reply-list poll runs at the first stop at or after 16:00 Beijing time. */
+const POLL_HOUR = 16;
+/** The longest jump of the simulated clock (progress is reported once per simulated day). */
+const MAX_STEP = 12 * HOUR;
+/** How far the clock may run ahead of letters still being submitted. */
+const MAX_LEAD = HOUR;
+
+function beijingHour(ms: number): number {
+  return Math.floor((ms - startOfBeijingDayMs(beijingDay(ms))) / HOUR);
+}
+
+/** The next 16:00 Beijing at which the daily poll is due: today's unless it is done. */
+function nextPollMs(nowMs: number, doneToday: boolean): number {
+  return startOfBeijingDayMs(beijingDay(nowMs) + (doneToday ? 1 : 0)) + POLL_HOUR * HOUR;
 }

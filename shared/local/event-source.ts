@@ -26,7 +26,7 @@ export interface PollResult {
   failed: number;
 }
 
-export async function pollOnce(options: EventSourceOptions, waitSeconds = 0): Promise<PollResult> {
+export async function pollOnce(options: EventSourceOptions, waitSeconds = 0, onReceived?: (count: number) => void): Promise<PollResult> {
   const { client, queueUrl, handler } = options;
   const received = await client.send(
     new ReceiveMessageCommand({
@@ -39,6 +39,7 @@ export async function pollOnce(options: EventSourceOptions, waitSeconds = 0): Pr
     }),
   );
   const messages = received.Messages ?? [];
+  onReceived?.(messages.length);
   if (messages.length === 0) return { received: 0, succeeded: 0, failed: 0 };
 
   const event: SQSEvent = { Records: messages.map((m) => toRecord(m, options.queueArn ?? queueUrl)) };
@@ -71,19 +72,34 @@ export async function pollOnce(options: EventSourceOptions, waitSeconds = 0): Pr
 }
 
 /** Process until the queue yields nothing (failed messages come back after `retryDelaySeconds`, so set it to 0 to drain retries too). */
-export async function drain(options: EventSourceOptions, limits: { maxBatches?: number } = {}): Promise<PollResult> {
+/**
+ * Run the consumer until the queue is empty. `concurrency` pollers work side by side (as Lambda runs several
+ * invocations of one event source mapping), so one slow message does not hold the others back.
+ */
+export async function drain(options: EventSourceOptions, limits: { maxBatches?: number; concurrency?: number } = {}): Promise<PollResult> {
   const total: PollResult = { received: 0, succeeded: 0, failed: 0 };
-  for (let i = 0; i < (limits.maxBatches ?? 10_000); i++) {
-    const r = await pollOnce(options);
-    if (r.received === 0) break;
-    total.received += r.received;
-    total.succeeded += r.succeeded;
-    total.failed += r.failed;
-  }
+  let batches = 0;
+  const more: Promise<void>[] = [];
+  // One poller first: an empty queue (the usual case) costs one receive. Its first messages bring in the others,
+  // before it hands them to the handler.
+  const spawn = (count: number) => {
+    if (count === 0 || more.length > 0) return;
+    for (let i = 1; i < (limits.concurrency ?? 1); i++) more.push(poller());
+  };
+  const poller = async (): Promise<void> => {
+    while (batches++ < (limits.maxBatches ?? 10_000)) {
+      const r = await pollOnce(options, 0, spawn);
+      total.received += r.received;
+      total.succeeded += r.succeeded;
+      total.failed += r.failed;
+      if (r.received === 0) return;
+    }
+  };
+  await poller();
+  await Promise.all(more);
   return total;
 }
 
-/** Long-poll forever (for `huixin serve`) until `stop()` is called. */
 export function startPolling(options: EventSourceOptions): { stop(): Promise<void> } {
   let running = true;
   const loop = (async () => {

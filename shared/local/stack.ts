@@ -19,11 +19,10 @@ import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail, type IngestDeps } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
-import { discoverReplyListProfile, pollReplyList, type ReplyListProfile } from '../app/reply-lists.ts';
+import { replyListProfiles } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
-import type { Letter } from '../domain/model.ts';
-import { streamOf } from '../domain/events.ts';
 import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/handler.ts';
+import { createDailyHandler as createDailyPollHandler, createDeadlineHandler as createDeadlinePollHandler, type DailySummary, type PollDeps } from '../../functions/poll-reply-lists/handler.ts';
 import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
 import { campaignRuntime, mailSettings } from './campaign-runtime.ts';
 import { drain, type SqsHandler } from './event-source.ts';
@@ -40,8 +39,6 @@ export interface LocalStackOptions {
   smtpPort?: number;
   /** Pages the one browser works with at once. */
   browserPages?: number;
-  /** Where a site's public reply list is; default: guessed from its consultation URL (JACT, TRS…). */
-  replyListProfile?: (siteId: string) => Promise<ReplyListProfile | undefined>;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
 }
@@ -55,10 +52,18 @@ export interface LocalStack {
   smtp: InboundServer;
   mailDomain: string;
   submitter: BrowserSubmitter;
-  /** Fire due schedules and run every queue's consumer until the queues are empty. */
-  pump(): Promise<{ fired: number; submitted: number; closed: number; deadlines: number }>;
-  /** Look every open letter up on its site's reply list (the daily poll). */
-  pollReplyLists(campaignId: string): Promise<number>;
+  /**
+   * Fire due schedules and run every queue's consumer until the queues are empty. With `submissions: 'background'`
+   * the submit queue's consumer runs on without being awaited (the fast-forward moves the clock meanwhile;
+   * `submitted` then counts only what an earlier background run finished) — `settle()` waits for it.
+   */
+  pump(options?: { submissions?: 'wait' | 'background' }): Promise<{ fired: number; submitted: number; closed: number; deadlines: number }>;
+  /** Wait until background submissions are done; resolves to how many letters they submitted. */
+  settle(): Promise<number>;
+  /** The clock's time (ms) when the unfinished background submissions began, or undefined when there are none. */
+  submittingSince(): number | undefined;
+  /** Look every open letter of every running campaign up on its site's reply list (the daily poll). */
+  pollReplyLists(): Promise<DailySummary>;
   close(): Promise<void>;
 }
 
@@ -122,49 +127,49 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log,
   }));
 
+  // The reply-list polls: the poll-reply-lists function's own handlers (daily run and deadline-queue consumer), with
+  // one profile finder kept for the stack's life (each letter's list is discovered once).
   const fetch = httpFetcher({ timeoutMs: 10_000 });
-  const profiles = new Map<string, Promise<ReplyListProfile | null>>();
-  /** Where the letter's reply will be listed: discovered from the URL it was finally submitted to (12345 redirects too). */
-  async function profileFor(letter: Letter): Promise<ReplyListProfile | undefined> {
-    if (options.replyListProfile) return options.replyListProfile(letter.siteId);
-    const events = await stores.events.stream(streamOf.letter(letter.id));
-    const submitted = events.filter((e) => e.type === 'letter.submitted' || e.type === 'letter.submission-recorded').at(-1);
-    const evidence = submitted?.data.evidence as { finalUrl?: string; formUrl?: string } | undefined;
-    const site = await stores.sites.getSite(letter.siteId);
-    const url = evidence?.formUrl || evidence?.finalUrl || site?.consultUrl;
-    if (!url) return undefined;
-    const key = `${letter.siteId} ${new URL(url).origin}`;
-    if (!profiles.has(key)) profiles.set(key, discoverReplyListProfile(fetch, url, site ? [site.consultUrl, site.homeUrl] : []));
-    return (await profiles.get(key)) ?? undefined;
-  }
-
-  const replyDeps = { events: stores.events, finder, clock: options.clock, fetch };
-  async function pollLetter(letter: Letter): Promise<boolean> {
-    if (letter.state !== 'submitted' || letter.firstReply) return false;
-    const profile = await profileFor(letter);
-    if (!profile) return false;
-    try {
-      return (await pollReplyList(replyDeps, letter, profile)).firstReplyChanged;
-    } catch (err) {
-      log(`reply list of ${letter.siteId}: ${(err as Error).message}`);
-      return false;
-    }
-  }
-
-  const deadlineHandler: SqsHandler = async (event) => {
-    const batchItemFailures: { itemIdentifier: string }[] = [];
-    for (const r of event.Records) {
-      try {
-        const { letterId } = JSON.parse(r.body) as { letterId: string };
-        const letter = await stores.letters.getLetter(letterId);
-        if (letter) await pollLetter(letter);
-      } catch {
-        batchItemFailures.push({ itemIdentifier: r.messageId });
-      }
-    }
-    return { batchItemFailures };
+  const pollDeps: PollDeps = {
+    campaigns: stores.campaigns,
+    letters: stores.letters,
+    sites: stores.sites,
+    reply: { events: stores.events, finder, clock: options.clock, fetch },
+    profiles: replyListProfiles({ events: stores.events, sites: stores.sites, fetch }),
+    log,
   };
+  const dailyPoll = createDailyPollHandler(async () => pollDeps);
+  const deadlineHandler: SqsHandler = createDeadlinePollHandler(async () => pollDeps);
   const closeHandler = makeCloseHandler(async () => campaign, log);
+
+  // The submit queue's consumer: one poller per browser page (+1 so the next letter is ready), a letter per receive,
+  // so a slow site holds one page, not a batch.
+  const pages = options.browserPages ?? 4;
+  const drainSubmit = () =>
+    drain({ client: sqs.client, queueUrl: queues.submit.url, handler: submitHandler, retryDelaySeconds: 0, batchSize: 1 }, { concurrency: pages + 1 });
+  const background = { runs: 0, since: undefined as number | undefined, tail: Promise.resolve(), submitted: 0, error: undefined as unknown };
+  function submitInBackground(): void {
+    if (background.runs >= 2) return; // one draining, one queued behind it: the queued one sees every newer message
+    background.since ??= options.clock.now().getTime();
+    background.runs++;
+    background.tail = background.tail.then(async () => {
+      try {
+        background.submitted += (await drainSubmit()).succeeded;
+      } catch (err) {
+        background.error ??= err;
+      } finally {
+        if (--background.runs === 0) background.since = undefined;
+      }
+    });
+  }
+  async function settle(): Promise<number> {
+    await background.tail;
+    const { submitted, error } = background;
+    background.submitted = 0;
+    background.error = undefined;
+    if (error) throw error;
+    return submitted;
+  }
 
   return {
     stores,
@@ -175,19 +180,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     smtp,
     mailDomain: mail.domain,
     submitter,
-    async pump() {
+    async pump(o = {}) {
       const fired = (await scheduler.fireDue(options.clock.now())).fired.length;
-      const submitted = await drain({ client: sqs.client, queueUrl: queues.submit.url, handler: submitHandler, retryDelaySeconds: 0 });
+      let submitted = 0;
+      if (o.submissions === 'background') submitInBackground();
+      else submitted = (await settle()) + (await drainSubmit()).succeeded;
       const deadlines = await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 });
       const closed = await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 });
-      return { fired, submitted: submitted.succeeded, closed: closed.succeeded, deadlines: deadlines.succeeded };
+      return { fired, submitted, closed: closed.succeeded, deadlines: deadlines.succeeded };
     },
-    async pollReplyLists(campaignId) {
-      let found = 0;
-      for (const letter of await stores.letters.lettersOfCampaign(campaignId, 'submitted')) if (await pollLetter(letter)) found++;
-      return found;
-    },
+    settle,
+    submittingSince: () => background.since,
+    pollReplyLists: () => dailyPoll(),
     async close() {
+      await settle().catch(() => {});
       await submitter.close().catch(() => {});
       await smtp.close().catch(() => {});
       await sqs.stop().catch(() => {});

@@ -34,6 +34,32 @@ describe('queues on the embedded default (real SQS-compatible server, same @aws-
     expect(await sqs.depth(pair.url)).toBe(0);
   });
 
+  it('drain with concurrency: a message that is still being handled does not hold the others back', async () => {
+    const pair = await sqs.queueWithDlq('concurrent', { maxReceiveCount: 5 });
+    const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);
+    for (let n = 1; n <= 4; n++) await queue.send({ n });
+    const done: number[] = [];
+    let othersDone!: () => void;
+    const othersFinished = new Promise<void>((resolve) => (othersDone = resolve));
+    let slowSeen = false;
+    const handler: SqsHandler = async (event) => {
+      for (const r of event.Records) {
+        const { n } = JSON.parse(r.body) as { n: number };
+        // The first message received waits until the three others are done: one poller alone would never get there.
+        if (!slowSeen) {
+          slowSeen = true;
+          await othersFinished;
+        }
+        done.push(n);
+        if (done.length === 3) othersDone();
+      }
+    };
+    const r = await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0, batchSize: 1 }, { concurrency: 3 });
+    expect(r).toEqual({ received: 4, succeeded: 4, failed: 0 });
+    expect(done).toHaveLength(4);
+    expect(await sqs.depth(pair.url)).toBe(0);
+  });
+
   it('a poison message lands in the DLQ after maxReceiveCount, and redrive brings it back', async () => {
     const pair = await sqs.queueWithDlq('poison', { maxReceiveCount: 2 });
     const queue = new SqsQueue<{ poison: boolean }>(sqs.client, pair.url);

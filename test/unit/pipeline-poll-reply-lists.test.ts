@@ -19,7 +19,10 @@ const SITES: Record<string, string> = {
   jact: 'http://jact.test/jact/front/mailwrite.do',
   down: 'http://down.test/jact/front/mailwrite.do',
   unknown: 'http://unknown.test/contact/form.html',
+  portal: 'http://portal.test/hudong/write',
 };
+/** An unknown platform whose consultation page carries a GET query form for the 查询码. */
+const PORTAL_PAGE = '<html><body><form method="get" action="/hudong/query"><input type="hidden" name="sysid" value="7">查询码：<input type="text" name="cxm"><input type="submit" value="查询"></form></body></html>';
 
 async function setup() {
   const letters = new MemoryLetterStore();
@@ -31,12 +34,14 @@ async function setup() {
     { ...base, id: 'l5', firstReply: { at: '2026-11-24T00:00:00+08:00', source: 'mail', precision: 'instant', eventId: 'e0' } } as Letter, // already replied
     { ...base, id: 'l6', state: 'planned', submittedAt: undefined } as unknown as Letter, // not submitted
     { ...base, id: 'l7', siteId: 'down' }, // its site fails
+    { ...base, id: 'l8', siteId: 'portal', queryCode: 'PQ77' }, // unknown platform: its query form is discovered
   ]);
   const fetched: string[] = [];
   const fetch: Fetcher = async (url) => {
     fetched.push(url);
     if (url.startsWith('http://down.test/')) throw new Error('connect ECONNREFUSED');
     if (url.includes('searchcode=AB12CD')) return { status: 200, contentType: null, body: fx('date-only-list.html'), url };
+    if (url === SITES.portal) return { status: 200, contentType: 'text/html; charset=utf-8', body: new TextEncoder().encode(PORTAL_PAGE), url };
     return { status: 404, contentType: 'text/html', body: new Uint8Array(), url };
   };
   const events = new MemoryEventStore();
@@ -53,13 +58,16 @@ async function setup() {
 }
 
 describe('poll-reply-lists daily handler', () => {
-  it('polls every submitted, unreplied letter of running/paused campaigns on its guessed list, records replies, and survives a failing site', async () => {
+  it('polls every submitted, unreplied letter of running/paused campaigns on its list (guessed or discovered), records replies, and survives a failing site', async () => {
     const { deps, letters, fetched } = await setup();
     const summary = await createDailyHandler(async () => deps)();
-    expect(summary).toEqual({ campaigns: 2, open: 4, polled: 2, noProfile: 1, replies: 1, failed: 1 });
+    expect(summary).toEqual({ campaigns: 2, open: 5, polled: 3, noProfile: 1, replies: 1, failed: 1 });
     expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list', at: '2026-11-24T00:00:00+08:00', precision: 'day' });
     expect(fetched.some((u) => u.includes('searchcode=AB12CD'))).toBe(true);
-    expect(fetched.every((u) => !u.startsWith('http://unknown.test/'))).toBe(true);
+    // the unknown platform: its query form found on the consultation page, the letter looked up by its 查询码
+    expect(fetched).toContain('http://portal.test/hudong/query?sysid=7&cxm=PQ77');
+    // a site that links no list or query page: its pages were looked at, nothing polled
+    expect(fetched.filter((u) => u.startsWith('http://unknown.test/')).every((u) => u === SITES.unknown || u === 'http://unknown.test/')).toBe(true);
     // l4 (closed campaign), l5 (replied) and l6 (planned) were never looked up
     expect(fetched.filter((u) => u.includes('jact.test')).length).toBeGreaterThan(0);
     expect((await letters.getLetter('l4'))!.firstReply).toBeUndefined();
@@ -71,7 +79,7 @@ describe('poll-reply-lists daily handler', () => {
     await daily();
     const second = await daily();
     expect(second.replies).toBe(0);
-    expect(second.open).toBe(3);
+    expect(second.open).toBe(4);
     expect(await events.stream('letter:l1')).toHaveLength(1);
   });
 });

@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { fastForward } from '../../shared/local/demo.ts';
+import { ManualClock } from '../../shared/local/manual-clock.ts';
+import { parseInstant } from '../../shared/domain/beijing-time.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+/** A ManualClock that records every move and what was in flight when it moved. */
+class RecordingClock extends ManualClock {
+  moves: Array<{ from: number; to: number; inFlightSince: number | undefined }> = [];
+  inFlightSince: () => number | undefined = () => undefined;
+  override set(to: Date | string): void {
+    this.moves.push({ from: this.now().getTime(), to: new Date(to).getTime(), inFlightSince: this.inFlightSince() });
+    super.set(to);
+  }
+}
+
+/**
+ * A stand-in for the local stack: letters due at the given instants are "submitted in the background" from the
+ * pump that fires them until `settle()`; the campaign closes at `closesAt`.
+ */
+function fakeStack(clock: RecordingClock, due: string[], closesAt: string) {
+  const pending = due.map(parseInstant).sort((a, b) => a - b);
+  let since: number | undefined;
+  const settled: number[] = [];
+  const stack = {
+    stores: { campaigns: { getCampaign: async () => ({ state: clock.now().getTime() >= parseInstant(closesAt) ? 'closed' : 'running' }) } },
+    scheduler: { nextDueAt: async () => (pending.length ? new Date(pending[0]!).toISOString() : undefined) },
+    pump: async () => {
+      let fired = 0;
+      while (pending.length && pending[0]! <= clock.now().getTime()) {
+        pending.shift();
+        fired++;
+        since ??= clock.now().getTime();
+      }
+      return { fired, submitted: 0, closed: 0, deadlines: 0 };
+    },
+    settle: async () => {
+      settled.push(clock.now().getTime());
+      since = undefined;
+      return 0;
+    },
+    submittingSince: () => since,
+    pollReplyLists: async () => ({ campaigns: 1, open: 0, polled: 0, noProfile: 0, replies: 0, failed: 0 }),
+  };
+  clock.inFlightSince = () => since;
+  return { stack: stack as unknown as Parameters<typeof fastForward>[0], settled };
+}
+
+const noReplies = { tick: async () => [], nextDueAt: () => undefined };
+
+describe('fastForward (the demo and the campaign bench drive the embedded default with it)', () => {
+  it('lets letters run on while the clock moves half an hour at a time, but never past an hour, a gap or a day', async () => {
+    const clock = new RecordingClock('2026-11-23T08:00:00+08:00');
+    // a busy morning (every half hour), the lunch gap, an afternoon letter, then the next day
+    const due = ['09:05', '09:35', '10:10', '10:40', '11:10', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`).concat('2026-11-24T09:15:00+08:00');
+    const { stack, settled } = fakeStack(clock, due, '2026-11-25T17:30:00+08:00');
+    expect(await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-12-01T00:00:00+08:00') })).toBe(true);
+    const withLetters = clock.moves.filter((m) => m.inFlightSince !== undefined);
+    expect(withLetters.length).toBeGreaterThan(0); // the clock did move with letters in flight
+    for (const m of withLetters) {
+      expect(m.to - m.from).toBeLessThanOrEqual(30 * MIN);
+      expect(m.to - m.inFlightSince!).toBeLessThanOrEqual(HOUR);
+      expect(new Date(m.to + 8 * HOUR).getUTCDate()).toBe(new Date(m.from + 8 * HOUR).getUTCDate());
+    }
+    // the letters were waited for before the lunch break and before the night
+    expect(settled).toContain(parseInstant('2026-11-23T11:30:00+08:00'));
+    expect(settled.some((t) => t >= parseInstant('2026-11-23T14:30:00+08:00') && t < parseInstant('2026-11-23T18:00:00+08:00'))).toBe(true);
+    // letters due in the same half hour were fired together at its end
+    expect(clock.moves.map((m) => m.to)).toContain(parseInstant('2026-11-23T09:30:00+08:00'));
+  });
+
+  it('jumps over a quiet night in one move', async () => {
+    const clock = new RecordingClock('2026-11-23T17:00:00+08:00');
+    const { stack } = fakeStack(clock, ['2026-11-24T09:10:00+08:00'], '2026-11-24T12:00:00+08:00');
+    await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-12-01T00:00:00+08:00') });
+    // 17:00 → 09:30 next morning, only the 12-hour cap and the 16:00 poll in between
+    expect(clock.moves.filter((m) => m.to <= parseInstant('2026-11-24T09:30:00+08:00')).length).toBeLessThanOrEqual(2);
+  });
+});
