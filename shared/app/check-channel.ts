@@ -104,14 +104,6 @@ export interface ChannelCheck {
   browserCheckedAt?: string;
 }
 
-function lastCheck(events: readonly DomainEvent[]): ChannelCheck | undefined {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const e = events[i]!;
-    if (e.type === 'channel.checked') return e.data as unknown as ChannelCheck;
-  }
-  return undefined;
-}
-
 const PROBE = { title: '办理居住证需要哪些材料？', body: '您好，我刚来本地工作不久，想办理居住证。请问需要准备哪些材料？' };
 
 /** A page the HTTP look cannot vouch for is opened in the browser again only when its structure changed, or after this. */
@@ -121,7 +113,7 @@ export async function checkChannel(deps: CheckChannelDeps, input: CheckChannelIn
   const checkedAt = deps.clock.now();
   const prefix = `channel-checks/${input.siteId}/${checkedAt.toISOString().replace(/[:.]/g, '-')}`;
   const mode = input.mode ?? (input.profile ? 'browser' : 'auto');
-  const previous = deps.events ? lastCheck(await deps.events.stream(streamOf.site(input.siteId))) : undefined;
+  const previous = (await deps.events?.latest(streamOf.site(input.siteId), 'channel.checked'))?.data as ChannelCheck | undefined;
   let check: ChannelCheck | undefined;
   let structure: string | undefined;
   if (mode === 'auto') {

@@ -51,6 +51,8 @@ export interface EventStore {
   append(event: DomainEvent): Promise<void>;
   /** A stream's events in time order (by `at`, then id). */
   stream(stream: string): Promise<DomainEvent[]>;
+  /** The stream's latest event of this type (by `at`, then id), without reading the whole stream. */
+  latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined>;
 }
 
 export interface StoredObject {

@@ -83,6 +83,16 @@ describe('DynamoDB store adapters against real dynalite (in memory)', () => {
     expect(got[1]).toEqual(event('e2', stream, '2026-03-02T10:00:00+08:00'));
   });
 
+  it('latest(stream, type) finds the newest event of a type behind many newer events of other types', async () => {
+    const stream = 'site:latest';
+    await s.events.append({ ...event('lc-1', stream, '2026-03-01T10:00:00+08:00'), type: 'channel.checked', data: { n: 1 } });
+    await s.events.append({ ...event('lc-2', stream, '2026-03-02T10:00:00+08:00'), type: 'channel.checked', data: { n: 2 } });
+    for (let i = 0; i < 45; i++) await s.events.append({ ...event(`lo-${String(i).padStart(2, '0')}`, stream, `2026-03-03T10:${String(i).padStart(2, '0')}:00+08:00`), type: 'alert.sent' });
+    expect((await s.events.latest(stream, 'channel.checked'))?.data).toEqual({ n: 2 });
+    expect((await s.events.latest(stream, 'alert.sent'))?.id).toBe('lo-44');
+    expect(await s.events.latest(stream, 'letter.submitted')).toBeUndefined();
+  });
+
   it("a letter and its timeline come back from one Query of the letter's partition", async () => {
     await s.letters.putLetters([letter('l-tl')]);
     await s.events.append(event('e-tl', 'letter:l-tl', T0));

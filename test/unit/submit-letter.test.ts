@@ -43,6 +43,9 @@ class FakeEvents implements EventStore {
   async stream(s: string) {
     return this.all.filter((e) => e.stream === s);
   }
+  async latest(s: string, type: DomainEvent['type']) {
+    return this.all.filter((e) => e.stream === s && e.type === type).at(-1);
+  }
 }
 class FakeObjects implements ObjectStore {
   readonly files = new Map<string, Uint8Array>();

@@ -1,4 +1,4 @@
-import { PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { EventStore } from '../../app/ports.ts';
 import { isConditionalFailure, queryAll } from './client.ts';
@@ -38,5 +38,29 @@ export class DynamoEventStore implements EventStore {
       ConsistentRead: true,
     });
     return items.map((i) => fromItem<DomainEvent>(i));
+  }
+
+  async latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined> {
+    // Newest first, a page at a time (the filter applies after the page limit), until one of the type turns up.
+    let start: Record<string, AttributeValue> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :ev)',
+          FilterExpression: '#type = :type',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: values({ ':pk': keys.streamPk(stream), ':ev': keys.EVENT_SK_PREFIX, ':type': type }),
+          ScanIndexForward: false,
+          Limit: 20,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const hit = page.Items?.[0];
+      if (hit) return fromItem<DomainEvent>(hit);
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return undefined;
   }
 }

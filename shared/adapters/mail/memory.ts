@@ -174,6 +174,9 @@ export class MemoryEventStore implements EventStore {
       .filter((e) => e.stream === stream)
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.id.localeCompare(b.id));
   }
+  async latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined> {
+    return (await this.stream(stream)).filter((e) => e.type === type).at(-1);
+  }
 }
 
 export class MemoryObjectStore implements ObjectStore {
