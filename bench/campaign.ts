@@ -374,7 +374,40 @@ export interface QuarterInputs {
   /** Lambda SQS event source pollers: requests per queue per day while idle (5 pollers × 20 s long polls). */
   idleQueueRequestsPerDay: number;
   queues: number;
+  /** The scheduled alert runs (send-alerts); default ALERT_RUNS. */
+  alerts?: AlertRunInputs;
 }
+
+/** The scheduled alert runs (functions/send-alerts, every 30 minutes) reading the alert feed (docs/cost.md "Alerts"). */
+export interface AlertRunInputs {
+  runsPerDay: number;
+  /** Billed seconds per run besides visiting sites: init (a function invoked every 30 min is usually cold; INIT is billed), cursor, feed, work-list and outbox queries. */
+  fixedSecondsPerRun: number;
+  /** Seconds one site visit takes (a strongly consistent GetItem of its alert state + the state machine); `visitsInFlight` overlap. */
+  secondsPerVisit: number;
+  visitsInFlight: number;
+  memoryGb: number;
+  /** Share of sites with an open or suspected incident at a time: visited on every run (reminders, re-checks). */
+  activeShare: number;
+  /** Size of a feed event (a `channel.checked` with its evidence keys, a letter outcome). */
+  feedEventBytes: number;
+  /** Runs that read a feed event: the one after it, and the next within the 10-minute look-back (40 min read per 30 min run). */
+  readsPerFeedEvent: number;
+  /** Alert state item of a site with an incident (incident, seen ids), KB; a site without one is < 1 KB. */
+  activeStateKb: number;
+}
+
+export const ALERT_RUNS: AlertRunInputs = {
+  runsPerDay: 48,
+  fixedSecondsPerRun: 1.5,
+  secondsPerVisit: 0.015,
+  visitsInFlight: 8,
+  memoryGb: 0.5,
+  activeShare: 0.02,
+  feedEventBytes: 600,
+  readsPerFeedEvent: 40 / 30,
+  activeStateKb: 3,
+};
 
 export interface CostLine {
   item: string;
@@ -385,7 +418,7 @@ export interface CostLine {
 const gbMonthsOverQuarter = (gbAtEnd: number) => gbAtEnd * 1.5; // grows from 0 to gbAtEnd over 3 months (avg half), then kept a month
 
 /** The quarter's bill, line by line, and the naive health check for comparison. */
-export function quarterCost(i: QuarterInputs): { lines: CostLine[]; total: number; naiveHealthCheckUsd: number } {
+export function quarterCost(i: QuarterInputs): { lines: CostLine[]; total: number; naiveHealthCheckUsd: number; naiveAlertRunsUsd: number } {
   const P = PRICES;
   const letters = i.sites * i.lettersPerSite;
   const checks = i.sites * i.days;
@@ -425,10 +458,39 @@ export function quarterCost(i: QuarterInputs): { lines: CostLine[]; total: numbe
   add('CloudWatch Logs (3-month retention)', logGb * (P.logsIngestGb + P.logsGbMonth * 1.5), `${logGb.toFixed(2)} GB (${i.logBytesPerJob} B per job)`);
   const traces = letters / 2 + (checks + browserChecks + polls) / i.sitesPerInvocation + mails;
   add('X-Ray (active tracing)', traces * P.xrayTrace, `${Math.round(traces)} traces`);
+  // Alert runs over the feed: each run reads what was recorded since the last (+ look-back) and visits those sites
+  // and the ones with an open/suspected incident; an unchanged site costs no write.
+  const a = i.alerts ?? ALERT_RUNS;
+  const runs = a.runsPerDay * i.days;
+  const feedEvents = checks + letters; // every check; one final submission outcome per letter (maintenance: a handful)
+  const activeVisits = i.sites * a.activeShare * runs;
+  const visits = feedEvents * a.readsPerFeedEvent + activeVisits;
+  const alertSeconds = runs * a.fixedSecondsPerRun + (visits * a.secondsPerVisit) / a.visitsInFlight;
+  add('Lambda: send-alerts runs, 48/day (arm64)', alertSeconds * a.memoryGb * P.lambdaGbSecondArm + runs * P.lambdaRequest,
+    `${runs} runs × ${a.fixedSecondsPerRun} s + ${Math.round(visits)} site visits × ${a.secondsPerVisit} s / ${a.visitsInFlight} in flight, ${a.memoryGb} GB`);
+  const activeRu = Math.ceil(a.activeStateKb / 4);
+  const alertReads =
+    (visits - activeVisits) * 1 + activeVisits * activeRu // alert state, strongly consistent
+    + ((feedEvents * a.readsPerFeedEvent * a.feedEventBytes) / 4096) * 0.5 // the feed Query (a GSI: eventually consistent)
+    + letters * a.readsPerFeedEvent // a letter outcome's letter (its site)
+    + runs * 3; // run cursor, work list (2 Queries), outbox, per-day feed minimums
+  const feedWrites = feedEvents * Math.ceil(a.feedEventBytes / 1024); // the gsi1 copy of each feed event
+  const stateWrites = i.sites * a.activeShare * i.days * (Math.ceil(a.activeStateKb) + 1) + runs; // a broken site's daily failure (state + incident copy); the run cursor
+  add('DynamoDB: alert feed index + alert runs', (feedWrites + stateWrites) * P.dynamoWriteUnit + alertReads * P.dynamoReadUnit,
+    `${Math.round(feedWrites)} WRU feed copies + ${Math.round(stateWrites)} WRU state, ${Math.round(alertReads)} RRU (${Math.round(visits)} visits)`);
+  const feedGb = (feedEvents * a.feedEventBytes) / 1e9;
+  add('DynamoDB storage: alert feed index', gbMonthsOverQuarter(feedGb) * P.dynamoGbMonth, `${feedGb.toFixed(2)} GB of gsi1 copies at the end of the quarter (PITR covers the base table only)`);
   const total = lines.reduce((n, l) => n + l.usd, 0);
   // Naive: every site every day in its own invocation, a cold browser each time, one page.
   const naiveHealthCheckUsd = checks * (1.5 + i.submitSecondsPerLetter + i.realNetworkSeconds) * i.browserMemoryGb * P.lambdaGbSecondX86;
-  return { lines, total, naiveHealthCheckUsd };
+  // Alert runs before the feed: every run visits every site, reading its whole site stream (strongly consistent, a
+  // check a day: half the quarter's on average), its letters (gsi2) and its alert state.
+  const naiveVisits = i.sites * runs;
+  const streamRu = Math.ceil(((i.days / 2) * a.feedEventBytes) / 4096);
+  const naiveReads = naiveVisits * (streamRu + Math.max(0.5, (i.lettersPerSite * 6 * 1024) / 4096 * 0.5) + 1);
+  const naiveSeconds = runs * a.fixedSecondsPerRun + (naiveVisits * 3 * a.secondsPerVisit) / a.visitsInFlight;
+  const naiveAlertRunsUsd = naiveReads * P.dynamoReadUnit + naiveSeconds * a.memoryGb * P.lambdaGbSecondArm;
+  return { lines, total, naiveHealthCheckUsd, naiveAlertRunsUsd };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Scheduled alerts (EventBridge Scheduler): `{ "task": "run" }` (default; every 15–60 min) reads new channel
- * observations, queues alerts and sends what is due (one pass: failed sends wait for their backoff and the next
+ * Scheduled alerts (EventBridge Scheduler): `{ "task": "run" }` (default; every 15–60 min) reads the channel
+ * observations recorded since the last run (the alert feed: its cost follows what changed, not sites × history),
+ * queues alerts and sends what is due (one pass: failed sends wait for their backoff and the next
  * invocation); `{ "task": "digest" }` (daily, e.g. 08:30 Beijing time) queues and sends the staff's daily digest.
  * Suspected channels are sent to the check queue for their confirming re-check (HUIXIN_CHECK_QUEUE_URL, optional).
  * Env: HUIXIN_SMTP_URL, HUIXIN_ALERT_* (shared/adapters/alerts/config.ts), HUIXIN_EVIDENCE_BUCKET (screenshots to

@@ -1,11 +1,14 @@
 /**
  * Alerts on broken comment channels, and the staff's daily digest.
  *
- * - `runAlerts`: read each site's new channel observations (its `channel.checked` events; its letters' final
- *   submission outcomes) since the site's cursor, re-check a suspected channel (confirmation by a retry) when a
- *   `recheck` is wired, apply them to the incident state machine (shared/domain/alerts/incidents.ts), add the
- *   reminders that are due, and put the resulting messages in the outbox — one per incident, or ONE digest when
- *   more than K break (recover, are reminded) in the same run.
+ * - `runAlerts`: read the alert feed (the channel observations — `channel.checked`, letters' final submission
+ *   outcomes — and maintenance announcements recorded since the run cursor, with a look-back), group it by site and
+ *   visit only those sites plus the sites with time-driven work (open/suspected incidents, unqueued notifications):
+ *   re-check a suspected channel (confirmation by a retry) when a `recheck` is wired, apply the new observations to
+ *   the incident state machine (shared/domain/alerts/incidents.ts), add the reminders that are due, and put the
+ *   resulting messages in the outbox — one per incident, or ONE digest when more than K break (recover, are
+ *   reminded) in the same run. A run's cost follows what changed, not sites × history. The very first run (no
+ *   cursor yet), a run for given `siteIds`, or an event store without the feed read each site's streams instead.
  * - `processChannelObservation(s)`: the same for observations a caller already has (e.g. a batch of checks).
  * - `sendPending`: deliver the outbox; a failed send is retried with exponential backoff (delays go through the
  *   injected `sleep`, so tests move a fake clock) and every attempt is recorded: `alert.sent` / `alert.failed` on
@@ -16,6 +19,7 @@
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import { InputError, ConflictError } from '../domain/errors.ts';
 import {
+  currentWindows,
   DEFAULT_POLICY,
   isActive,
   maintenanceWindows,
@@ -31,7 +35,7 @@ import {
 import { composeMessages, dailyDigest, type AlertMessage, type RenderContext, type SiteInfo } from '../domain/alerts/messages.ts';
 import { afterFailure, afterSuccess, DEFAULT_RETRY, deliveriesFor, type AlertTarget, type Delivery, type RetryPolicy } from '../domain/alerts/outbox.ts';
 import type { Letter, Site } from '../domain/model.ts';
-import type { AlertStore, SiteAlertState } from './alerts-ports.ts';
+import type { AlertRunCursor, AlertStore, SiteAlertState } from './alerts-ports.ts';
 import { ids } from './ids.ts';
 import type { Clock, EventStore, LetterStore, MailRecord, ObjectStore, SiteStore } from './ports.ts';
 import type { AlertSender } from '../adapters/alerts/senders.ts';
@@ -40,7 +44,7 @@ export interface AlertDeps {
   alerts: AlertStore;
   events: EventStore;
   sites: Pick<SiteStore, 'listSites' | 'getSite'>;
-  letters: Pick<LetterStore, 'lettersOfSite'>;
+  letters: Pick<LetterStore, 'lettersOfSite' | 'getLetter'>;
   sender: AlertSender;
   clock: Clock;
   targets: readonly AlertTarget[];
@@ -109,6 +113,9 @@ function advanceCursor(state: SiteAlertState | undefined, events: readonly Domai
   return { at, seen: [...cur.seen, ...events.map((e) => e.id)].slice(-SEEN_MAX) };
 }
 
+const sameWindows = (a: readonly MaintenanceWindow[], b: readonly MaintenanceWindow[]) =>
+  a.length === b.length && a.every((w) => b.some((x) => x.eventId === w.eventId));
+
 interface SiteOutcome {
   notifications: Notification[];
   suppressed: { siteId: string; eventId: string }[];
@@ -119,7 +126,12 @@ interface SiteOutcome {
 async function applyToSite(deps: AlertDeps, siteId: string, read: (state: SiteAlertState | undefined) => Promise<{ obs: ChannelObservation[]; events: DomainEvent[]; windows: MaintenanceWindow[] }>, withReminder: boolean): Promise<SiteOutcome> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const state = await deps.alerts.getSiteState(siteId);
-    const { obs, events, windows } = await read(state);
+    const read1 = await read(state);
+    const { obs, events } = read1;
+    // windows known from earlier runs (kept on the state) and any just read
+    const windows = [...(state?.maintenance ?? []), ...read1.windows.filter((w) => !state?.maintenance?.some((k) => k.eventId === w.eventId))];
+    const keptWindows = currentWindows(windows, deps.clock.now());
+    const windowsChanged = !sameWindows(state?.maintenance ?? [], keptWindows);
     let incident = state?.incident;
     const carried = state?.unqueued ?? [];
     const notifications: Notification[] = [...carried];
@@ -142,11 +154,15 @@ async function applyToSite(deps: AlertDeps, siteId: string, read: (state: SiteAl
         notifications.push(due);
       }
     }
-    if (changed.length === 0 && events.length === 0) return { notifications, suppressed, suspected: incident?.state === 'suspected' };
+    // Nothing changed (no new events, or only no-ops: a working channel without an incident, a duplicate, a stale
+    // replay): no write. Reading those events again later is harmless — they are no-ops then too (an incident opened
+    // since makes them stale) — and it saves the day's ~14,000 cursor-only writes.
+    if (changed.length === 0 && suppressed.length === 0 && !windowsChanged) return { notifications, suppressed, suspected: incident?.state === 'suspected' };
     const next: SiteAlertState = {
       siteId,
       ...(incident ? { incident } : {}),
       ...(notifications.length ? { unqueued: notifications } : {}),
+      ...(keptWindows.length ? { maintenance: keptWindows } : {}),
       cursor: advanceCursor(state, events),
       version: (state?.version ?? 0) + 1,
     };
@@ -163,8 +179,12 @@ async function applyToSite(deps: AlertDeps, siteId: string, read: (state: SiteAl
   throw new ConflictError(`alert state of site ${siteId}: too much contention`);
 }
 
-async function renderContext(deps: AlertDeps): Promise<RenderContext> {
-  const sites = new Map<string, SiteInfo>((await deps.sites.listSites()).map((s) => [s.id, s]));
+/** Site names for rendering: the given sites one by one (a run's few), or the whole registry (the daily digest). */
+async function renderContext(deps: AlertDeps, siteIds?: readonly string[]): Promise<RenderContext> {
+  const list = siteIds
+    ? (await Promise.all([...new Set(siteIds)].map((id) => deps.sites.getSite(id)))).filter((x): x is Site => !!x)
+    : await deps.sites.listSites();
+  const sites = new Map<string, SiteInfo>(list.map((s) => [s.id, s]));
   return { site: (id) => sites.get(id), locate: (key) => deps.objects?.locate(key) ?? key, now: deps.clock.now() };
 }
 
@@ -204,7 +224,7 @@ async function markQueued(deps: AlertDeps, notifications: readonly Notification[
 
 async function finish(deps: AlertDeps, outcomes: SiteOutcome[], suspectedIds: string[]): Promise<RunResult> {
   const notifications = [...new Map(outcomes.flatMap((o) => o.notifications).map((n) => [notificationKey(n), n])).values()];
-  const messages = notifications.length ? composeMessages(notifications, policyOf(deps), await renderContext(deps)) : [];
+  const messages = notifications.length ? composeMessages(notifications, policyOf(deps), await renderContext(deps, notifications.map((n) => n.incident.siteId))) : [];
   const queued = await enqueue(deps, messages);
   await markQueued(deps, notifications);
   return { notifications, messages, queued, suppressed: outcomes.flatMap((o) => o.suppressed), suspected: suspectedIds };
@@ -243,10 +263,81 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => 
   return out;
 }
 
-/** The scheduled run: every site's new observations (re-checking suspected channels), reminders, messages to the outbox. */
+/**
+ * The scheduled run. Reads the alert feed since the run cursor when the event store has one (see the file header);
+ * otherwise — and for the first run ever, and for a run limited to `siteIds` — each site's own streams.
+ */
 export async function runAlerts(deps: AlertDeps, options: { siteIds?: readonly string[] } = {}): Promise<RunResult> {
+  const runStart = deps.clock.now();
+  if (options.siteIds || !deps.events.recordedBetween) return runOverStreams(deps, options.siteIds);
+  const cursor = await deps.alerts.getRunCursor();
+  // First run on the feed: read every site's streams once (events recorded before the feed existed), then the feed.
+  const result = cursor ? await runOverFeed(deps, cursor, runStart) : await runOverStreams(deps);
+  await advanceRunCursor(deps, cursor, new Date(runStart.getTime() - LOOKBACK_MS).toISOString());
+  return result;
+}
+
+/** Move the run cursor forward to `at` (never back: two overlapping runs keep the later cursor). */
+async function advanceRunCursor(deps: AlertDeps, known: AlertRunCursor | undefined, at: string): Promise<void> {
+  let cur = known;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (cur && Date.parse(cur.at) >= Date.parse(at)) return;
+    try {
+      await deps.alerts.putRunCursor({ at, version: (cur?.version ?? 0) + 1 }, cur?.version ?? 0);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConflictError)) throw err;
+      cur = await deps.alerts.getRunCursor();
+    }
+  }
+}
+
+/** Visit the sites through the alert feed: those with new events and those with time-driven work, nothing else. */
+async function runOverFeed(deps: AlertDeps, cursor: AlertRunCursor, runStart: Date): Promise<RunResult> {
+  const feed = await deps.events.recordedBetween!(cursor.at, runStart.toISOString());
+  // A letter's events are on the letter's stream: its site is on the letter (one read per letter, this run only).
+  const letterIds = [...new Set(feed.filter((e) => e.stream.startsWith('letter:')).map((e) => e.stream.slice('letter:'.length)))];
+  const siteOfLetter = new Map<string, string | undefined>();
+  await mapLimit(letterIds, deps.concurrency ?? 8, async (id) => void siteOfLetter.set(id, (await deps.letters.getLetter(id))?.siteId));
+  const bySite = new Map<string, DomainEvent[]>();
+  for (const e of feed) {
+    const [kind, id = ''] = [e.stream.slice(0, e.stream.indexOf(':')), e.stream.slice(e.stream.indexOf(':') + 1)];
+    const siteId = kind === 'site' ? id : kind === 'letter' ? siteOfLetter.get(id) : undefined;
+    if (siteId) bySite.set(siteId, [...(bySite.get(siteId) ?? []), e]);
+  }
+  for (const st of await deps.alerts.listPendingWork()) if (!bySite.has(st.siteId)) bySite.set(st.siteId, []);
+
+  const suspected: string[] = [];
+  const readFeed = (siteId: string, siteEvents: readonly DomainEvent[]) => async (state: SiteAlertState | undefined) => {
+    const since = state ? Date.parse(state.cursor.at) : -Infinity;
+    const seen = new Set(state?.cursor.seen ?? []);
+    const events = [...new Map(siteEvents.map((e) => [e.id, e])).values()].filter((e) => Date.parse(e.recordedAt) >= since && !seen.has(e.id));
+    const obs = events.map((e) => observationOf(e, siteId)).filter((o): o is ChannelObservation => !!o);
+    obs.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.eventId.localeCompare(b.eventId));
+    return { obs, events, windows: maintenanceWindows(events) };
+  };
+  const outcomes = await mapLimit([...bySite], deps.concurrency ?? 8, async ([siteId, siteEvents]) => {
+    let o = await applyToSite(deps, siteId, readFeed(siteId, siteEvents), true);
+    if (o.suspected && deps.recheck) {
+      const site = await deps.sites.getSite(siteId);
+      if (site) {
+        await deps.recheck(site);
+        // the re-check appended a `channel.checked`: its newest one, not the site's history
+        const latest = await deps.events.latest(streamOf.site(siteId), 'channel.checked');
+        const again = await applyToSite(deps, siteId, readFeed(siteId, [...siteEvents, ...(latest ? [latest] : [])]), false);
+        o = { notifications: again.notifications, suppressed: [...o.suppressed, ...again.suppressed], suspected: again.suspected };
+      }
+    }
+    if (o.suspected) suspected.push(siteId);
+    return o;
+  });
+  return finish(deps, outcomes, suspected);
+}
+
+/** Visit every registry site (or the given ones) reading its whole streams: the first run, targeted runs, no feed. */
+async function runOverStreams(deps: AlertDeps, siteIds?: readonly string[]): Promise<RunResult> {
   const sites = await deps.sites.listSites();
-  const wanted = options.siteIds ? new Set(options.siteIds) : undefined;
+  const wanted = siteIds ? new Set(siteIds) : undefined;
   const list = wanted ? sites.filter((s) => wanted.has(s.id)) : sites;
   const suspected: string[] = [];
   const readSite = (siteId: string) => async (state: SiteAlertState | undefined) => {

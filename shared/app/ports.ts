@@ -53,6 +53,13 @@ export interface EventStore {
   stream(stream: string): Promise<DomainEvent[]>;
   /** The stream's latest event of this type (by `at`, then id), without reading the whole stream. */
   latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined>;
+  /**
+   * The alert feed: every event of the alert types (ALERT_FEED_TYPES in shared/domain/alerts/incidents.ts — channel
+   * observations, letters' submission outcomes, maintenance) with `since <= recordedAt <= until`, by recordedAt then id,
+   * whatever its stream. Read from an index, so it may lag a moment behind `append`: read it with a look-back.
+   * Optional: without it `runAlerts` falls back to visiting every site's history.
+   */
+  recordedBetween?(since: string, until: string): Promise<DomainEvent[]>;
 }
 
 export interface StoredObject {

@@ -221,6 +221,164 @@ describe('runAlerts over the event streams', () => {
   });
 });
 
+/** Count every call on an object's methods (and, for the feed, the events it returned). */
+function counting<T extends object>(target: T, counts: Record<string, number>): T {
+  return new Proxy(target, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver);
+      if (typeof v !== 'function') return v;
+      return async (...args: unknown[]) => {
+        counts[String(prop)] = (counts[String(prop)] ?? 0) + 1;
+        const out = await (v as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+        if (prop === 'recordedBetween') counts.feedItems = (counts.feedItems ?? 0) + (out as unknown[]).length;
+        return out;
+      };
+    },
+  });
+}
+
+describe('runAlerts through the alert feed (after the first run)', () => {
+  const letterOf = (w: ReturnType<typeof world>, id: string, siteId: string): Letter => ({
+    id, campaignId: 'c', siteId, channelId: 'ch', ordinal: 1, state: 'unavailable', plannedAt: w.now().toISOString(),
+    replyAddress: 'a@b', title: 't', body: 'b', questionId: 'q', persona: { name: 'n', phone: 'p', email: 'e' }, version: 2, updatedAt: w.now().toISOString(),
+  });
+
+  it('a run after 30 quiet days reads O(changes): no site history, no letter lists, no registry, only the sites that changed', async () => {
+    const w = world(40);
+    // 30 days of daily checks of every site, one run every 30 minutes of each check day's morning
+    for (let day = 0; day < 30; day++) {
+      for (const s of w.sites) await w.check(s.id, 'ready');
+      await runAlerts(w.deps);
+      w.advance(30 * 60_000);
+      await runAlerts(w.deps);
+      w.advance(24 * HOUR - 30 * 60_000);
+    }
+    expect(w.alerts.runCursor).toBeDefined();
+    const counts: Record<string, number> = {};
+    const deps: AlertDeps = { ...w.deps, events: counting(w.events, counts), letters: counting(w.letters, counts), sites: counting(w.deps.sites, counts), alerts: counting(w.alerts, counts) };
+    // a day's checks, all fine: each checked site is visited (its state read), none is written
+    for (const s of w.sites) await w.check(s.id, 'ready');
+    await runAlerts(deps);
+    expect(counts.getSiteState).toBe(40);
+    expect(counts.putSiteState ?? 0).toBe(0);
+    expect(counts.stream ?? 0).toBe(0);
+    for (const k of Object.keys(counts)) delete counts[k];
+    // a run with nothing new since the last (past the look-back): the feed is empty, no site is visited
+    w.advance(30 * 60_000);
+    await runAlerts(deps);
+    for (const k of Object.keys(counts)) delete counts[k];
+    w.advance(30 * 60_000);
+    await runAlerts(deps);
+    expect(counts.stream ?? 0).toBe(0);
+    expect(counts.lettersOfSite ?? 0).toBe(0);
+    expect(counts.listSites ?? 0).toBe(0);
+    expect(counts.getSiteState ?? 0).toBe(0);
+    expect(counts.recordedBetween).toBe(1);
+    // one site breaks: only it is visited, and the feed holds only what was recorded since the last run (+ look-back)
+    for (const k of Object.keys(counts)) delete counts[k];
+    w.advance(30 * 60_000);
+    await w.check(w.sites[7]!.id, 'unavailable');
+    const r = await runAlerts(deps);
+    expect(r.suspected).toEqual([w.sites[7]!.id]);
+    expect(counts.feedItems).toBe(1);
+    expect(counts.getSiteState).toBe(1);
+    expect(counts.stream ?? 0).toBe(0);
+    expect(counts.lettersOfSite ?? 0).toBe(0);
+    expect(counts.listSites ?? 0).toBe(0);
+    // the suspected site stays on the list of time-driven work until its re-check: visited, nothing else
+    for (const k of Object.keys(counts)) delete counts[k];
+    w.advance(30 * 60_000);
+    await runAlerts(deps);
+    expect(counts.getSiteState).toBe(1);
+    expect(counts.stream ?? 0).toBe(0);
+  });
+
+  it('an observation recorded before a run but written after it (a late writer) is read by the next run', async () => {
+    const w = world();
+    const id = w.sites[0]!.id;
+    await runAlerts(w.deps); // the first run: the feed cursor starts here
+    w.advance(HOUR);
+    await w.check(id, 'unavailable');
+    await runAlerts(w.deps);
+    w.advance(HOUR);
+    const runAt = w.now().toISOString();
+    await runAlerts(w.deps);
+    // a check stamped 5 minutes before that run, whose write landed only after it
+    const stamped = new Date(Date.parse(runAt) - 5 * 60_000).toISOString();
+    await w.events.append({ id: 'e-late', stream: `site:${id}`, type: 'channel.checked', at: stamped, recordedAt: stamped, actor: 'function:check-channel', data: { url: 'http://x/', status: 'unavailable', reason: 'http-500' } });
+    w.advance(30 * 60_000);
+    const r = await runAlerts(w.deps);
+    expect(r.messages.map((m) => m.kind)).toEqual(['broken']);
+    expect((await w.alerts.getSiteState(id))?.incident?.eventIds).toContain('e-late');
+    expect((await runAlerts(w.deps)).messages).toEqual([]);
+  });
+
+  it('a letter that ended unavailable reaches its site through the feed and alerts once', async () => {
+    const w = world(3);
+    const site = w.sites[2]!.id;
+    await runAlerts(w.deps);
+    w.advance(HOUR);
+    await w.letters.putLetters([letterOf(w, 'l-9', site)]);
+    await w.events.append({ id: 'e-l9', stream: 'letter:l-9', type: 'letter.unavailable', at: w.now().toISOString(), recordedAt: w.now().toISOString(), actor: 'function:submit-letter', data: { reason: 'http-404', channel: { kind: 'site-form', url: 'http://x/form' } } });
+    const r = await runAlerts(w.deps);
+    expect(r.messages.map((m) => [m.kind, m.siteIds, m.letterIds])).toEqual([['broken', [site], ['l-9']]]);
+    w.advance(30 * 60_000);
+    expect((await runAlerts(w.deps)).messages).toEqual([]);
+  });
+
+  it('a recheck wired in confirms within the same run (it reads the site’s newest check, not its history)', async () => {
+    const w = world();
+    const id = w.sites[0]!.id;
+    await runAlerts(w.deps);
+    w.advance(HOUR);
+    w.deps.recheck = async (site) => {
+      w.advance(5 * 60_000);
+      await w.check(site.id, 'unavailable');
+    };
+    await w.check(id, 'unavailable');
+    const r = await runAlerts(w.deps);
+    expect(r.messages.map((m) => m.kind)).toEqual(['broken']);
+    expect(r.suspected).toEqual([]);
+  });
+
+  it('maintenance announced days ahead still suppresses failures inside its window; after it, failures alert again', async () => {
+    const w = world();
+    const id = w.sites[0]!.id;
+    await runAlerts(w.deps);
+    await announceMaintenance(w.deps, { siteId: id, from: '2026-03-05T08:00:00+08:00', to: '2026-03-05T20:00:00+08:00', reason: '网站升级', by: 'ops' });
+    w.advance(30 * 60_000);
+    await runAlerts(w.deps);
+    expect((await w.alerts.getSiteState(id))?.maintenance?.map((m) => m.reason)).toEqual(['网站升级']);
+    w.advance(3 * 24 * HOUR); // 2026-03-05T01:30Z = 09:30 Beijing: inside the window, long after the announcement was read
+    await w.check(id, 'unavailable');
+    w.advance(HOUR);
+    await w.check(id, 'unavailable');
+    const r = await runAlerts(w.deps);
+    expect(r.messages).toEqual([]);
+    expect(r.suppressed).toHaveLength(2);
+    w.advance(12 * HOUR);
+    await w.check(id, 'unavailable');
+    await runAlerts(w.deps);
+    w.advance(HOUR);
+    await w.check(id, 'unavailable');
+    expect((await runAlerts(w.deps)).messages.map((m) => m.kind)).toEqual(['broken']);
+  });
+
+  it('runAlerts(deps, { siteIds }) handles only those sites and leaves the feed cursor where it was', async () => {
+    const w = world(2);
+    await runAlerts(w.deps);
+    const cursor = w.alerts.runCursor;
+    w.advance(HOUR);
+    await w.check(w.sites[0]!.id, 'unavailable');
+    await w.check(w.sites[1]!.id, 'unavailable');
+    const r = await runAlerts(w.deps, { siteIds: [w.sites[1]!.id] });
+    expect(r.suspected).toEqual([w.sites[1]!.id]);
+    expect(w.alerts.runCursor).toEqual(cursor);
+    const all = await runAlerts(w.deps);
+    expect(all.suspected.sort()).toEqual([w.sites[0]!.id, w.sites[1]!.id]);
+  });
+});
+
 describe('sendPending', () => {
   it('a failed send is retried after its backoff (through the injected sleep) and every attempt is recorded', async () => {
     const w = world();

@@ -2,7 +2,9 @@
  * AlertStore in huixin's single table (schema: shared/adapters/dynamo/table-schema.ts). Items this adds
  * (Engineer B: please fold into docs/data-model.md):
  * - site alert state: pk `ALERTSITE#<siteId>`, sk `STATE`; while its incident is suspected/open also
- *   gsi1pk `ALERTS#ACTIVE`, gsi1sk `<siteId>` (sparse: the open incidents are one Query).
+ *   gsi1pk `ALERTS#ACTIVE`, gsi1sk `<siteId>` (sparse: the open incidents are one Query); while it holds
+ *   notifications not yet queued also gsi2pk `ALERTS#UNQUEUED`, gsi2sk `<siteId>`.
+ * - the scheduled runs' cursor on the alert feed: pk `ALERTS#RUN`, sk `CURSOR`.
  * - incident history: pk `ALERTSITE#<siteId>`, sk `INCIDENT#<incidentId>`; gsi2pk `ALERTS#INCIDENTS`, gsi2sk `<startedAt UTC>#<id>`.
  * - delivery (outbox): pk `ALERTDELIVERY#<deliveryId>`, sk `DELIVERY`; gsi2pk `ALERTS#DELIVERIES`, gsi2sk `<createdAt UTC>#<id>`;
  *   while pending also gsi1pk `ALERTS#PENDING`, gsi1sk `<nextAttemptAt UTC>#<id>`.
@@ -11,7 +13,7 @@ import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/cl
 import { ConflictError } from '../../domain/errors.ts';
 import { isActive, type Incident } from '../../domain/alerts/incidents.ts';
 import type { Delivery } from '../../domain/alerts/outbox.ts';
-import type { AlertStore, SiteAlertState } from '../../app/alerts-ports.ts';
+import type { AlertRunCursor, AlertStore, SiteAlertState } from '../../app/alerts-ports.ts';
 import { isConditionalFailure, queryAll } from '../dynamo/client.ts';
 import { fromItem, toItem, values } from '../dynamo/codec.ts';
 import { sortableInstant } from '../dynamo/table-schema.ts';
@@ -21,8 +23,20 @@ const PENDING = 'ALERTS#PENDING';
 const INCIDENTS = 'ALERTS#INCIDENTS';
 const DELIVERIES = 'ALERTS#DELIVERIES';
 
+const UNQUEUED = 'ALERTS#UNQUEUED';
+const RUN_CURSOR = { pk: 'ALERTS#RUN', sk: 'CURSOR' };
+
 const stateItem = (s: SiteAlertState) =>
-  toItem(s, { pk: `ALERTSITE#${s.siteId}`, sk: 'STATE', ...(isActive(s.incident) ? { gsi1pk: ACTIVE, gsi1sk: s.siteId } : {}) }, 'alert-site');
+  toItem(
+    s,
+    {
+      pk: `ALERTSITE#${s.siteId}`,
+      sk: 'STATE',
+      ...(isActive(s.incident) ? { gsi1pk: ACTIVE, gsi1sk: s.siteId } : {}),
+      ...(s.unqueued?.length ? { gsi2pk: UNQUEUED, gsi2sk: s.siteId } : {}),
+    },
+    'alert-site',
+  );
 const incidentItem = (i: Incident) =>
   toItem(i, { pk: `ALERTSITE#${i.siteId}`, sk: `INCIDENT#${i.id}`, gsi2pk: INCIDENTS, gsi2sk: `${sortableInstant(i.startedAt)}#${i.id}` }, 'alert-incident');
 const deliveryItem = (d: Delivery) =>
@@ -57,6 +71,25 @@ export class DynamoAlertStore implements AlertStore {
 
   async listActive(): Promise<SiteAlertState[]> {
     return (await this.byGsi('gsi1', ACTIVE)).map((i) => fromItem<SiteAlertState>(i));
+  }
+
+  async listPendingWork(): Promise<SiteAlertState[]> {
+    const [active, unqueued] = await Promise.all([this.byGsi('gsi1', ACTIVE), this.byGsi('gsi2', UNQUEUED)]);
+    const bySite = new Map<string, SiteAlertState>();
+    for (const i of [...active, ...unqueued]) {
+      const st = fromItem<SiteAlertState>(i);
+      bySite.set(st.siteId, st);
+    }
+    return [...bySite.values()];
+  }
+
+  async getRunCursor(): Promise<AlertRunCursor | undefined> {
+    const r = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: values(RUN_CURSOR), ConsistentRead: true }));
+    return r.Item ? fromItem<AlertRunCursor>(r.Item) : undefined;
+  }
+
+  async putRunCursor(cursor: AlertRunCursor, expectedVersion: number): Promise<void> {
+    await this.conditionalPut(toItem({ at: cursor.at, version: cursor.version }, RUN_CURSOR, 'alert-run-cursor'), expectedVersion, 'alert run cursor');
   }
 
   async recordIncident(incident: Incident): Promise<void> {

@@ -3,7 +3,7 @@ import { ConflictError } from '../../domain/errors.ts';
 import type { Incident } from '../../domain/alerts/incidents.ts';
 import { isActive } from '../../domain/alerts/incidents.ts';
 import type { Delivery } from '../../domain/alerts/outbox.ts';
-import type { AlertStore, SiteAlertState } from '../../app/alerts-ports.ts';
+import type { AlertRunCursor, AlertStore, SiteAlertState } from '../../app/alerts-ports.ts';
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -11,6 +11,7 @@ export class MemoryAlertStore implements AlertStore {
   readonly states = new Map<string, SiteAlertState>();
   readonly incidents = new Map<string, Incident>();
   readonly deliveries = new Map<string, Delivery>();
+  runCursor: AlertRunCursor | undefined;
 
   async getSiteState(siteId: string) {
     const s = this.states.get(siteId);
@@ -23,6 +24,16 @@ export class MemoryAlertStore implements AlertStore {
   }
   async listActive() {
     return [...this.states.values()].filter((s) => isActive(s.incident)).map(clone);
+  }
+  async listPendingWork() {
+    return [...this.states.values()].filter((s) => isActive(s.incident) || (s.unqueued?.length ?? 0) > 0).map(clone);
+  }
+  async getRunCursor() {
+    return this.runCursor ? clone(this.runCursor) : undefined;
+  }
+  async putRunCursor(cursor: AlertRunCursor, expectedVersion: number) {
+    if ((this.runCursor?.version ?? 0) !== expectedVersion) throw new ConflictError('alert run cursor changed');
+    this.runCursor = clone(cursor);
   }
   async recordIncident(incident: Incident) {
     this.incidents.set(incident.id, clone(incident));
@@ -47,3 +58,4 @@ export class MemoryAlertStore implements AlertStore {
     return [...this.deliveries.values()].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt)).map(clone);
   }
 }
+

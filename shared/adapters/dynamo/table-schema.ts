@@ -87,4 +87,18 @@ export const keys = {
   lettersOfCampaignGsi1Pk: (campaignId: string) => `CAMPAIGN#${campaignId}`,
   lettersOfSiteGsi2Pk: (siteId: string) => `SITE#${siteId}`,
   openGsi3Pk: (shard: number) => `OPEN#${shard}`,
+  /**
+   * The alert feed (sparse, on gsi1): events of the alert types carry gsi1pk `ALERTFEED#<Beijing day of recordedAt>`,
+   * gsi1sk `<recordedAt UTC>#<eventId>`, so "recorded since T" is one Query per Beijing day. One partition takes a
+   * day's ~14,000 checks + submissions (peaks of tens/s against the 1,000 writes/s a partition takes): no sharding.
+   */
+  alertFeedGsi1Pk: (day: string) => `ALERTFEED#${day}`,
+  alertFeedGsi1Sk: (recordedAt: string, eventId: string) => `${sortableInstant(recordedAt)}#${eventId}`,
 } as const;
+
+/** The Beijing calendar day (YYYY-MM-DD) of an instant: the alert feed's partition. */
+export function beijingDayOf(iso: string): string {
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) throw new Error(`not an ISO-8601 instant: ${iso}`);
+  return new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+}

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { Letter, LetterState, ReplyEvidence, Site } from '../../domain/model.ts';
+import { isAlertFeedEvent } from '../../domain/alerts/incidents.ts';
 import type {
   EventStore,
   LetterFinder,
@@ -176,6 +177,14 @@ export class MemoryEventStore implements EventStore {
   }
   async latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined> {
     return (await this.stream(stream)).filter((e) => e.type === type).at(-1);
+  }
+  async recordedBetween(since: string, until: string): Promise<DomainEvent[]> {
+    const lo = Date.parse(since);
+    const hi = Date.parse(until);
+    return [...this.events.values()]
+      .filter((e) => isAlertFeedEvent(e) && Date.parse(e.recordedAt) >= lo && Date.parse(e.recordedAt) <= hi)
+      .sort((a, b) => Date.parse(a.recordedAt) - Date.parse(b.recordedAt) || a.id.localeCompare(b.id))
+      .map((e) => structuredClone(e));
   }
 }
 

@@ -184,6 +184,24 @@ export function maintenanceWindows(events: readonly DomainEvent[]): MaintenanceW
   return out;
 }
 
+/**
+ * The event types alerting reads: channel observations (a site's `channel.checked`, a letter's final submission
+ * outcome) and maintenance announcements. The event store indexes exactly these by the time they were recorded
+ * (the alert feed), so a scheduled run reads what changed, not every site's history.
+ */
+export const ALERT_FEED_TYPES = ['channel.checked', 'channel.maintenance', 'letter.unavailable', 'letter.submitted', 'letter.unconfirmed'] as const;
+
+export function isAlertFeedEvent(event: Pick<DomainEvent, 'type'>): boolean {
+  return (ALERT_FEED_TYPES as readonly string[]).includes(event.type);
+}
+
+/** Keep the windows still worth knowing at `now` (ended less than `keepMs` ago), one per event id, in start order. */
+export function currentWindows(windows: readonly MaintenanceWindow[], now: Date, keepMs = 30 * DAY_MS): MaintenanceWindow[] {
+  const byId = new Map<string, MaintenanceWindow>();
+  for (const w of windows) if (ms(w.to) >= now.getTime() - keepMs) byId.set(w.eventId, w);
+  return [...byId.values()].sort((a, b) => ms(a.from) - ms(b.from) || a.eventId.localeCompare(b.eventId));
+}
+
 type Evidence = { key: string; sha256: string };
 const evidenceOf = (v: unknown): Evidence | undefined => {
   const o = v as { key?: unknown; sha256?: unknown } | undefined;
