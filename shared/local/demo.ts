@@ -150,7 +150,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 /**
  * Move the simulated clock until the campaign closes (true) or `until` passes (false), doing at each stop what the
  * cloud would do at that moment: fire the due schedules and drain the queues (`pump`), let the sandbox sites mail
- * the replies that fell due, and poll the reply lists once a day from 16:00 Beijing time.
+ * the replies that fell due, and poll the reply lists once a day at 08:00 Beijing time (as in AWS).
  *
  * The clock jumps straight to the next thing that happens — a schedule (rounded up to the half hour, so the letters
  * due in the same half hour go out together on one browser's pages, as a Lambda batch would), a sandbox reply, the
@@ -216,8 +216,8 @@ export async function fastForward(
   }
 }
 
-/** The daily reply-list poll runs at the first stop at or after 16:00 Beijing time. */
-const POLL_HOUR = 16;
+/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours: it never competes with the day's letters). */
+const POLL_HOUR = 8;
 /** The longest jump of the simulated clock (progress is reported once per simulated day). */
 const MAX_STEP = 12 * HOUR;
 /** How far the clock may run ahead of letters still being submitted. */
@@ -227,7 +227,7 @@ function beijingHour(ms: number): number {
   return Math.floor((ms - startOfBeijingDayMs(beijingDay(ms))) / HOUR);
 }
 
-/** The next 16:00 Beijing at which the daily poll is due: today's unless it is done. */
+/** The next POLL_HOUR Beijing at which the daily poll is due: today's unless it is done. */
 function nextPollMs(nowMs: number, doneToday: boolean): number {
   return startOfBeijingDayMs(beijingDay(nowMs) + (doneToday ? 1 : 0)) + POLL_HOUR * HOUR;
 }
