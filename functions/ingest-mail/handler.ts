@@ -87,7 +87,8 @@ async function productionDeps(): Promise<HandlerDeps> {
   const mc = await resolveMailConfig(env);
   const s3 = new S3Client({});
   const stores = await openStores(loadConfig(env));
-  const deps: IngestDeps = mailDeps(stores, mc, { objects: new S3ObjectStore(s3, bucket), authenticate: false, actor: 'function:ingest-mail' });
+  // One mail per invocation: nothing to batch with, so no batching wait.
+  const deps: IngestDeps = mailDeps(stores, mc, { objects: new S3ObjectStore(s3, bucket), authenticate: false, actor: 'function:ingest-mail', batchWindowMs: 0 });
   deps.log = (m) => console.warn(m);
   return {
     bucket,

@@ -36,6 +36,12 @@ export interface IngestDeps {
    * not a reply, signed for a known letter, is matched without reading the letter again. Optional; bounded.
    */
   knownLetters?: KnownLetters;
+  /**
+   * Appends an event that cannot exist yet: the observation (or `mail.held`) of a mail whose record this very call
+   * just created — event ids derive from the record, and nothing writes them before the record exists. So it needs
+   * no existence condition and may be batched with other mails' events. Absent → `events.append`.
+   */
+  appendNew?: (event: DomainEvent) => Promise<void>;
 }
 
 /** A bounded set of letter ids known to exist (oldest forgotten first). */
@@ -315,7 +321,7 @@ export async function ingestMail(deps: IngestDeps, raw: Uint8Array, envelope: En
   };
   // The mail record is the idempotency key: written first (conditional create); the event (deterministic id from
   // the stored record) and the first reply (earliest wins) follow, so a retry after a crash finishes them.
-  if (await deps.mails.createMail(record)) return { ...(await recordEffects(deps, record, actor, recordedAt, match.letter)), duplicate: false };
+  if (await deps.mails.createMail(record)) return { ...(await recordEffects(deps, record, actor, recordedAt, match.letter, true)), duplicate: false };
   const existing = await deps.mails.getMail(id);
   if (!existing) throw new ConflictError(`mail ${id}: record vanished`);
   if (existing.status === 'matched' || existing.status === 'held') await recordEffects(deps, existing, actor, recordedAt);
@@ -329,7 +335,10 @@ async function recordEffects(
   actor: string,
   recordedAt: string,
   known?: Letter,
+  /** The record was created by this call: its events are new (see IngestDeps.appendNew). */
+  fresh = false,
 ): Promise<IngestResult> {
+  const append = fresh && deps.appendNew ? deps.appendNew : (e: DomainEvent) => deps.events.append(e);
   const common = {
     mailId: record.id,
     duplicate: false,
@@ -340,7 +349,7 @@ async function recordEffects(
   };
   if (record.status === 'matched' && record.letterId) {
     const ev = observation(record, record.letterId, actor, recordedAt);
-    await deps.events.append(ev);
+    await append(ev);
     const changed = await applyReply(deps, ev, record.letterId, known);
     return { ...common, letterId: record.letterId, match: (record.match as MatchHow) ?? null, held: false, eventId: ev.id, firstReplyChanged: changed };
   }
@@ -367,7 +376,7 @@ async function recordEffects(
       heldReason: reason,
     },
   };
-  await deps.events.append(held);
+  await append(held);
   return { ...common, letterId: null, match: null, held: true, heldReason: reason, eventId: held.id, firstReplyChanged: false };
 }
 

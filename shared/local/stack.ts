@@ -10,21 +10,22 @@ import path from 'node:path';
 import { loadCalendar } from '../adapters/calendar-source.ts';
 import type { LocalScheduler } from '../adapters/scheduler/local.ts';
 import { BrowserSubmitter } from '../adapters/browser/submitter.ts';
-import { DynamoLetterFinder, DynamoMailStore } from '../adapters/mail/dynamo-mail.ts';
+import { localMailConfig } from '../adapters/mail/config.ts';
+import { mailDeps } from '../adapters/mail/wiring.ts';
 import { httpFetcher } from '../adapters/mail/http-fetch.ts';
 import { startInboundSmtp, type InboundServer } from '../adapters/mail/smtp-inbound.ts';
 import { FsObjectStore } from '../adapters/object-store-fs.ts';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.ts';
 import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
-import { ingestMail, type IngestDeps } from '../app/ingest-mail.ts';
+import { ingestMail } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
 import { replyListProfiles } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
 import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/handler.ts';
 import { createDailyHandler as createDailyPollHandler, createDeadlineHandler as createDeadlinePollHandler, type DailySummary, type PollDeps } from '../../functions/poll-reply-lists/handler.ts';
 import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
-import { campaignRuntime, mailSettings } from './campaign-runtime.ts';
+import { campaignRuntime } from './campaign-runtime.ts';
 import { drain, type SqsHandler } from './event-source.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
 import { localQueues, startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
@@ -74,7 +75,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const sqs = await startLocalSqs(options.dataDir ? { dataDir: path.join(options.dataDir, 'sqs') } : {});
   const queues = await localQueues(sqs);
   const queue = (pair: QueuePair) => new SqsQueue<Record<string, unknown>>(sqs.client, pair.url);
-  const mail = mailSettings(env, options.dataDir);
+  const mailConfig = localMailConfig(env, options.dataDir);
+  const mail = { secret: mailConfig.replySecret, domain: mailConfig.mailDomain };
   const { deps: campaign, scheduler } = campaignRuntime(stores, {
     clock: options.clock,
     env,
@@ -84,19 +86,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const calendar = loadCalendar({ env });
   await mkdir(options.filesDir, { recursive: true });
   const objects = new FsObjectStore(options.filesDir);
-  const finder = new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites, () => options.clock.now());
-
-  const ingestDeps: IngestDeps = {
-    letters: stores.letters,
-    finder,
-    mails: new DynamoMailStore(stores.client, stores.tableName),
-    events: stores.events,
-    objects,
-    clock: options.clock,
-    replySecret: mail.secret,
-    mailDomain: mail.domain,
-    log,
-  };
+  // The ingest-mail wiring every runtime uses, with SPF/DKIM/DMARC computed here by mailauth (SES does it in AWS).
+  const ingestDeps = mailDeps(stores, mailConfig, { objects, now: () => options.clock.now(), actor: 'function:ingest-mail' });
+  ingestDeps.log = log;
+  const { finder } = ingestDeps;
   const smtp = await startInboundSmtp({
     mailDomain: mail.domain,
     onMail: (raw, envelope) => ingestMail(ingestDeps, raw, { ...envelope, receivedAt: options.clock.now().toISOString() }),

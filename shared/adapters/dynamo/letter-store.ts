@@ -29,6 +29,27 @@ export function letterItem(letter: Letter): Item {
   );
 }
 
+/**
+ * The versioned write of a letter: the whole new item, on condition that the stored `version` is still
+ * `expectedVersion`. False when someone else wrote in between (the caller re-reads and decides again).
+ */
+export async function putLetterVersion(client: DynamoDBClient, tableName: string, next: Letter, expectedVersion: number): Promise<boolean> {
+  try {
+    await client.send(
+      new PutItemCommand({
+        TableName: tableName,
+        Item: letterItem(next),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: values({ ':v': expectedVersion }),
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (isConditionalFailure(err)) return false;
+    throw err;
+  }
+}
+
 export class DynamoLetterStore implements LetterStore {
   constructor(
     private readonly client: DynamoDBClient,
@@ -98,19 +119,7 @@ export class DynamoLetterStore implements LetterStore {
         updatedAt: patch.updatedAt ?? this.now().toISOString(),
       };
       for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: letterItem(next),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: values({ ':v': current.version }),
-          }),
-        );
-        return next;
-      } catch (err) {
-        if (!isConditionalFailure(err)) throw err;
-      }
+      if (await putLetterVersion(this.client, this.tableName, next, current.version)) return next;
     }
     throw new ConflictError(`letter ${id}: too much contention, gave up`);
   }

@@ -6,14 +6,16 @@
  * - pointers: pk `QUERYCODE#<code lowercased>` / `MSGID#<message-id lowercased, no <>>`, sk `LETTER#<letterId>`.
  * Site-domain lookups use the registry (SiteStore.listSites) and LetterStore.lettersOfSite.
  */
-import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError, NotFoundError } from '../../domain/errors.ts';
+import type { DomainEvent } from '../../domain/events.ts';
 import type { Letter, ReplyEvidence } from '../../domain/model.ts';
 import type { LetterFinder, LetterStore, MailRecord, MailStatus, MailStore, SiteStore } from '../../app/ports.ts';
-import { isConditionalFailure, queryAll } from '../dynamo/client.ts';
+import { batchPutAll, isConditionalFailure, queryAll, type Item } from '../dynamo/client.ts';
 import { fromItem, toItem, values } from '../dynamo/codec.ts';
-import { sortableInstant } from '../dynamo/table-schema.ts';
-import { letterItem } from '../dynamo/letter-store.ts';
+import { keys, sortableInstant } from '../dynamo/table-schema.ts';
+import { eventItemKeys } from '../dynamo/event-store.ts';
+import { putLetterVersion } from '../dynamo/letter-store.ts';
 import { hostOf, hostUnder, normalizeMessageId } from './memory.ts';
 
 const HELD_PK = 'MAILS#HELD';
@@ -143,28 +145,171 @@ export class DynamoLetterFinder implements LetterFinder {
     for (const s of sites) for (const l of await this.letters.lettersOfSite(s.id)) if (l.state === 'submitted') out.push(l);
     return out;
   }
-  /** One conditional PutItem (version = the version we decided on); re-read and re-decide on a lost race. */
+  /** One versioned letter write (putLetterVersion, as updateLetter); re-read and re-decide on a lost race. */
   async recordFirstReply(letterId: string, evidence: ReplyEvidence, known?: Letter): Promise<{ letter: Letter; changed: boolean }> {
     let cur = known ?? (await this.letters.getLetter(letterId));
     for (let attempt = 0; attempt < 5; attempt++) {
       if (!cur) throw new NotFoundError(`no letter ${letterId}`);
       if (cur.firstReply && Date.parse(cur.firstReply.at) <= Date.parse(evidence.at)) return { letter: cur, changed: false };
       const next: Letter = { ...cur, firstReply: evidence, version: cur.version + 1, updatedAt: this.now().toISOString() };
-      try {
-        await this.client.send(
-          new PutItemCommand({
-            TableName: this.tableName,
-            Item: letterItem(next),
-            ConditionExpression: 'version = :v',
-            ExpressionAttributeValues: values({ ':v': cur.version }),
-          }),
-        );
-        return { letter: next, changed: true };
-      } catch (err) {
-        if (!isConditionalFailure(err)) throw err;
-        cur = await this.letters.getLetter(letterId);
-      }
+      if (await putLetterVersion(this.client, this.tableName, next, cur.version)) return { letter: next, changed: true };
+      cur = await this.letters.getLetter(letterId);
     }
     throw new ConflictError(`letter ${letterId}: could not record its first reply (contention)`);
   }
+}
+
+interface Waiting<T> {
+  resolve: (v: T) => void;
+  reject: (e: unknown) => void;
+}
+
+const keyOf = (k: Item) => `${k.pk?.S}\u0000${k.sk?.S}`;
+
+/**
+ * Group commit for concurrent ingests in one process (the local SMTP server, the bench):
+ * single-item consistent reads and first-time puts are gathered for a few ms, and those issued while a call of the
+ * same kind is in flight go together when it returns, as one BatchGetItem / BatchWriteItem (unprocessed items
+ * retried). Each DynamoDB call costs far more CPU in the SDK and HTTP than its items do, so under load the calls per
+ * mail drop. A Lambda invocation that ingests one mail gains nothing and waits the window once per batched call.
+ * Only for reads that may be batched (ConsistentRead is kept) and puts that need no condition.
+ */
+export class DynamoBatcher {
+  private readonly gets: Array<{ key: Item } & Waiting<Item | undefined>> = [];
+  private readonly puts: Array<{ item: Item } & Waiting<void>> = [];
+  private getsBusy = false;
+  private putsBusy = false;
+
+  constructor(
+    private readonly client: DynamoDBClient,
+    private readonly tableName: string,
+    /**
+     * How long the first read/put after a quiet spell waits for company (ms; 0 = the next turn of the event loop).
+     * Later ones wait for the call in flight anyway. A few ms is nothing next to mail delivery, and measured on the
+     * bench (8 in flight) it took the calls per mail from 1.98 to 1.58.
+     */
+    private readonly windowMs = 5,
+  ) {}
+
+  private later(fn: () => Promise<void>): void {
+    if (this.windowMs > 0) setTimeout(() => void fn(), this.windowMs);
+    else setImmediate(() => void fn());
+  }
+
+  /** A consistent read of one item, batched with the reads of other callers. */
+  get(key: Record<string, string>): Promise<Item | undefined> {
+    return new Promise((resolve, reject) => {
+      this.gets.push({ key: values(key), resolve, reject });
+      if (!this.getsBusy) {
+        this.getsBusy = true;
+        this.later(() => this.flushGets());
+      }
+    });
+  }
+
+  /** An unconditional put, batched with the puts of other callers (never two puts of one key in one batch). */
+  put(item: Item): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.puts.push({ item, resolve, reject });
+      if (!this.putsBusy) {
+        this.putsBusy = true;
+        this.later(() => this.flushPuts());
+      }
+    });
+  }
+
+  private async flushGets(): Promise<void> {
+    try {
+      await this.drainGets();
+    } finally {
+      this.getsBusy = false;
+      // Something queued between the last batch and here (it saw us busy and did not schedule): go again.
+      if (this.gets.length > 0) {
+        this.getsBusy = true;
+        this.later(() => this.flushGets());
+      }
+    }
+  }
+
+  private async drainGets(): Promise<void> {
+    while (this.gets.length > 0) {
+      const batch = this.gets.splice(0, 100);
+      const byKey = new Map<string, Item>();
+      for (const g of batch) byKey.set(keyOf(g.key), g.key);
+      try {
+        const found = new Map<string, Item>();
+        let pending = [...byKey.values()];
+        for (let attempt = 1; pending.length > 0; attempt++) {
+          if (attempt > 8) throw new Error(`batch get: ${pending.length} keys still unprocessed after 8 attempts`);
+          if (attempt > 1) await new Promise((r) => setTimeout(r, Math.round(25 * 2 ** (attempt - 2) * (0.5 + Math.random()))));
+          const out = await this.client.send(
+            new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          for (const item of out.Responses?.[this.tableName] ?? []) found.set(keyOf(item), item);
+          pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        }
+        for (const g of batch) g.resolve(found.get(keyOf(g.key)));
+      } catch (err) {
+        for (const g of batch) g.reject(err);
+      }
+    }
+  }
+
+  private async flushPuts(): Promise<void> {
+    try {
+      await this.drainPuts();
+    } finally {
+      this.putsBusy = false;
+      // Something queued between the last batch and here (it saw us busy and did not schedule): go again.
+      if (this.puts.length > 0) {
+        this.putsBusy = true;
+        this.later(() => this.flushPuts());
+      }
+    }
+  }
+
+  private async drainPuts(): Promise<void> {
+    while (this.puts.length > 0) {
+      const batch: typeof this.puts = [];
+      const seen = new Set<string>();
+      for (let i = 0; i < this.puts.length && batch.length < 25; ) {
+        const k = keyOf(this.puts[i]!.item);
+        if (seen.has(k)) {
+          i++; // the same key again: it waits for the next batch
+          continue;
+        }
+        seen.add(k);
+        batch.push(...this.puts.splice(i, 1));
+      }
+      try {
+        await batchPutAll(this.client, this.tableName, batch.map((p) => p.item), { concurrency: 1 });
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+      }
+    }
+  }
+}
+
+/** The item DynamoEventStore.append writes (its keys, same encoding), for a put that needs no condition. */
+export function eventItem(event: DomainEvent): Item {
+  return toItem(event, eventItemKeys(event), 'event');
+}
+
+/**
+ * `letters` with its getLetter sent through the batcher (the same consistent read of the same item); every other
+ * method is `letters`' own, called on it (wrappers that count or check writes keep working).
+ */
+export function batchedLetterReads<T extends LetterStore>(letters: T, batcher: DynamoBatcher): T {
+  const getLetter = async (id: string): Promise<Letter | undefined> => {
+    const item = await batcher.get(keys.letter(id));
+    return item ? fromItem<Letter>(item) : undefined;
+  };
+  return new Proxy(letters, {
+    get(target, prop) {
+      if (prop === 'getLetter') return getLetter;
+      const v: unknown = Reflect.get(target, prop, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

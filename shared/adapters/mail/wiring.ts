@@ -4,7 +4,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EventStore, LetterStore, ObjectStore, SiteStore } from '../../app/ports.ts';
 import { KnownLetters, type IngestDeps } from '../../app/ingest-mail.ts';
 import { FsMailObjectStore } from './fs-mail-store.ts';
-import { DynamoLetterFinder, DynamoMailStore } from './dynamo-mail.ts';
+import { batchedLetterReads, DynamoBatcher, DynamoLetterFinder, DynamoMailStore, eventItem } from './dynamo-mail.ts';
 import { authenticateMail } from './auth.ts';
 import type { MailConfig } from './config.ts';
 
@@ -19,13 +19,17 @@ export interface StoreSet {
 export function mailDeps(
   stores: StoreSet,
   mail: MailConfig,
-  options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; now?: () => Date; actor?: string } = {},
+  options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; now?: () => Date; actor?: string; batchWindowMs?: number } = {},
 ): IngestDeps & { finder: DynamoLetterFinder; mails: DynamoMailStore } {
   const objects = options.objects ?? new FsMailObjectStore(path.join(options.dataDir ?? '.huixin', 'objects'));
+  // Concurrent ingests share their letter reads and new-event puts (group commit: fewer DynamoDB calls per mail).
+  const batcher = new DynamoBatcher(stores.client, stores.tableName, options.batchWindowMs);
+  const letters = batchedLetterReads(stores.letters, batcher);
   return {
-    letters: stores.letters,
+    letters,
     events: stores.events,
-    finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites, options.now),
+    appendNew: (event) => batcher.put(eventItem(event)),
+    finder: new DynamoLetterFinder(stores.client, stores.tableName, letters, stores.sites, options.now),
     mails: new DynamoMailStore(stores.client, stores.tableName),
     objects,
     clock: { now: options.now ?? (() => new Date()) },
