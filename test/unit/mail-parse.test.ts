@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseMail, precheckRaw, DEFAULT_MAIL_LIMITS } from '../../shared/adapters/mail/parse.ts';
 import { MailRejectedError } from '../../shared/domain/mail/errors.ts';
 
@@ -82,6 +82,23 @@ describe('parseMail', () => {
 
   it('refuses a mail whose decoded parts exceed the decoded-size limit', async () => {
     await expect(parseMail(fx('reply-attachment.eml'), { ...quiet, limits: { maxDecodedBytes: 100 } })).rejects.toMatchObject({ reason: 'mime-bomb' });
+  });
+
+  it('gives no date for an unreadable Date header, the same on every parse (mailparser would say "now")', async () => {
+    const raw = Buffer.from('From: a@gz.gov.cn\r\nTo: b@reply.huixin.test\r\nSubject: x\r\nDate: Tue, 24 Nov 2026 10:100:00 +0800\r\nMessage-ID: <d@gz.gov.cn>\r\n\r\n答复\r\n');
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-11-24T03:00:00Z'));
+      const a = await parseMail(raw, quiet);
+      vi.setSystemTime(new Date('2026-11-25T03:00:00Z'));
+      const b = await parseMail(raw, quiet);
+      expect(a.date).toBeNull();
+      expect(b).toEqual(a);
+    } finally {
+      vi.useRealTimers();
+    }
+    const folded = Buffer.from('From: a@gz.gov.cn\r\nSubject: x\r\nDate: Tue, 24 Nov 2026\r\n 10:15:00 +0800\r\n\r\nx\r\n');
+    expect((await parseMail(folded, quiet)).date).toBe('2026-11-24T02:15:00.000Z');
   });
 
   it('refuses a file that is not mail', async () => {
