@@ -57,8 +57,10 @@ export class DynamoEventStore implements EventStore {
   }
 
   async latest(stream: string, type: DomainEvent['type']): Promise<DomainEvent | undefined> {
-    // Newest first, a page at a time (the filter applies after the page limit), until one of the type turns up.
+    // Newest first, a small page at a time (the filter applies after the page limit, and a page's items are all
+    // billed), growing while other types get in the way, until one of the type turns up.
     let start: Record<string, AttributeValue> | undefined;
+    let limit = 2;
     do {
       const page = await this.client.send(
         new QueryCommand({
@@ -68,7 +70,7 @@ export class DynamoEventStore implements EventStore {
           ExpressionAttributeNames: { '#type': 'type' },
           ExpressionAttributeValues: values({ ':pk': keys.streamPk(stream), ':ev': keys.EVENT_SK_PREFIX, ':type': type }),
           ScanIndexForward: false,
-          Limit: 20,
+          Limit: limit,
           ConsistentRead: true,
           ...(start ? { ExclusiveStartKey: start } : {}),
         }),
@@ -76,6 +78,7 @@ export class DynamoEventStore implements EventStore {
       const hit = page.Items?.[0];
       if (hit) return fromItem<DomainEvent>(hit);
       start = page.LastEvaluatedKey;
+      limit = Math.min(limit * 4, 128);
     } while (start);
     return undefined;
   }
