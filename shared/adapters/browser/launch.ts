@@ -4,6 +4,7 @@
  *
  * `HUIXIN_CHROMIUM_PATH` overrides the executable (e.g. Debian's /usr/bin/chromium).
  */
+import { accessSync, constants as fsConstants, statfsSync } from 'node:fs';
 import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -87,12 +88,19 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   // No WebGL needed: software GL (SwiftShader) only slows screenshots down; HUIXIN_CHROMIUM_GL=1 keeps it.
   const gl = process.env.HUIXIN_CHROMIUM_GL === '1';
   const GL_FLAGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
-  const args = [...chromium.args, ...EXTRA_ARGS, ...(gl ? [] : ['--disable-gpu', '--disable-webgl'])].filter(
-    (a) => !a.startsWith('--headless') && (single || a !== '--single-process') && (gl || !GL_FLAGS.includes(a)),
+  const args = withDisabledFeatures(
+    [...chromium.args, ...EXTRA_ARGS, ...(gl ? [] : ['--disable-gpu', '--disable-webgl'])].filter(
+      (a) => !a.startsWith('--headless') && (single || a !== '--single-process') && (gl || !GL_FLAGS.includes(a)),
+    ),
+    DISABLED_FEATURES,
   );
   const browser = await puppeteer.launch({
     executablePath,
     args,
+    // puppeteer adds --disable-dev-shm-usage (Chromium then keeps its shared memory in files under /tmp): right
+    // for Lambda and small Docker /dev/shm, but where /tmp is a disk file system every shared-memory segment
+    // (raster tiles, IPC buffers) becomes file-backed page faults: measured here ~8 ms CPU per letter, mostly sys.
+    ...(useDevShm() ? { ignoreDefaultArgs: ['--disable-dev-shm-usage'] } : {}),
     headless: 'shell',
     env: { ...process.env, ...fontEnv } as Record<string, string>,
     defaultViewport: { width: 1280, height: 900 },
@@ -108,15 +116,64 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
 
 const singleProcess = new WeakSet<Browser>();
 
+/**
+ * Features switched off on top of @sparticuz's list (measured with `npm run bench -- submit`, CPU per letter):
+ * - RenderDocument: a fresh RenderFrameHost (and compositor/raster resources) for every cross-document
+ *   navigation; letters navigate 3+ times each, and reusing the frame host saves ~30 ms CPU per letter (a third
+ *   of it sys time: shared-memory set-up and tear-down).
+ * - BackForwardCache: we never go back; without this every page a letter leaves stays alive (frozen) in the
+ *   renderer, holding memory, until evicted.
+ */
+const DISABLED_FEATURES = ['RenderDocument', 'BackForwardCache'];
+
+/**
+ * Merge `features` into the ONE `--disable-features=` switch of `args` (Chromium honours only the last
+ * occurrence of a switch; puppeteer also merges its own defaults into the one it finds).
+ */
+export function withDisabledFeatures(args: readonly string[], features: readonly string[]): string[] {
+  const prefix = '--disable-features=';
+  const existing = args.filter((a) => a.startsWith(prefix)).flatMap((a) => a.slice(prefix.length).split(','));
+  const merged = [...new Set([...existing, ...features].map((f) => f.trim()).filter(Boolean))];
+  const out = args.filter((a) => !a.startsWith(prefix));
+  if (merged.length) out.push(prefix + merged.join(','));
+  return out;
+}
+
+/**
+ * Chromium may keep its shared memory in /dev/shm only outside Lambda (no usable /dev/shm there) and when
+ * /dev/shm is large (Docker's default 64 MB is not: renderers crash when it fills up). `HUIXIN_CHROMIUM_DEV_SHM=0|1`
+ * forces the choice.
+ */
+export function useDevShm(env: NodeJS.ProcessEnv = process.env, freeBytes: (path: string) => number = freeBytesOf): boolean {
+  if (env.HUIXIN_CHROMIUM_DEV_SHM === '1') return true;
+  if (env.HUIXIN_CHROMIUM_DEV_SHM === '0' || isLambda(env)) return false;
+  try {
+    return freeBytes('/dev/shm') >= 1024 ** 3;
+  } catch {
+    return false;
+  }
+}
+
+function freeBytesOf(path: string): number {
+  accessSync(path, fsConstants.W_OK); // throws when Chromium could not create its segments there
+  const s = statfsSync(path);
+  return s.bavail * s.bsize;
+}
+
 function emptyFontEnv(): Record<string, string> {
   return {};
 }
 
 /**
  * One browser serves many letters: at most `size` pages at once. Each slot keeps its own incognito context and
- * page alive between letters (a renderer process costs far more to start than to reuse); between two letters the
- * page goes back to about:blank and its cookies and the storage of every origin it visited are cleared, so no
- * session leaks from one letter to the next. A slot is recycled (new context) after `recycleAfter` uses or
+ * page alive between letters (a renderer process costs far more to start than to reuse). Between two letters
+ * the cookies and the storage of every origin the page visited are cleared through CDP, once when a letter
+ * ends and again (cookies, plus any origin visited meanwhile) just before the next one starts, so nothing a
+ * page did while idle (a timer, a meta refresh) leaks into the next letter. The page is NOT sent to
+ * about:blank: that extra navigation cost ~15 ms CPU per letter, and the next letter's own navigation replaces
+ * the document anyway (submitForm makes sure it is a new document, see `openFresh`). A dialog opened by an idle
+ * page is dismissed so it cannot block the next navigation. (Single-process mode, where all pages share one
+ * context, still parks idle pages on about:blank.) A slot is recycled (new context) after `recycleAfter` uses or
  * whenever cleaning fails.
  */
 export class PagePool {
@@ -134,12 +191,15 @@ export class PagePool {
     let slot: Slot | undefined;
     let healthy = false;
     try {
-      slot = this.idle.pop() ?? (await this.newSlot());
+      slot = await this.takeSlot();
       slot.uses++;
+      slot.busy = true;
       const result = await fn(slot.page);
+      slot.busy = false;
       healthy = await this.clean(slot);
       return result;
     } finally {
+      if (slot) slot.busy = false;
       if (slot && healthy && slot.uses < this.recycleAfter) this.idle.push(slot);
       else if (slot) await this.dispose(slot);
       this.release();
@@ -151,14 +211,24 @@ export class PagePool {
     await Promise.all(this.idle.splice(0).map((s) => this.dispose(s)));
   }
 
+  /** An idle slot, cleaned again of whatever happened while it waited (or a new slot). */
+  private async takeSlot(): Promise<Slot> {
+    for (let slot = this.idle.pop(); slot; slot = this.idle.pop()) {
+      // single-process mode shares one context (and its cookies) with the letters in flight: cleaned at release only
+      if (!slot.context || (await this.clean(slot))) return slot;
+      await this.dispose(slot);
+    }
+    return this.newSlot();
+  }
+
   private async newSlot(): Promise<Slot> {
     if (singleProcess.has(this.browser)) {
       const page = await this.browser.newPage();
-      return this.track({ page, uses: 0, origins: new Set() });
+      return this.track({ page, uses: 0, origins: new Set(), busy: false });
     }
     const context = await this.browser.createBrowserContext();
     const page = await context.newPage();
-    return this.track({ context, page, uses: 0, origins: new Set() });
+    return this.track({ context, page, uses: 0, origins: new Set(), busy: false });
   }
 
   private track(slot: Slot): Slot {
@@ -170,16 +240,25 @@ export class PagePool {
         /* about:blank */
       }
     });
+    // an idle page's alert must not block the next goto; while a letter runs, submitForm answers dialogs
+    // itself (it listens too), except in the instant before it starts listening
+    slot.page.on('dialog', (d) => {
+      if (!slot.busy || slot.page.listenerCount('dialog') <= 1) void d.dismiss().catch(() => undefined);
+    });
     return slot;
   }
 
   private async clean(slot: Slot): Promise<boolean> {
     try {
-      await slot.page.goto('about:blank', { timeout: 5_000 });
+      // single-process mode: its pages share one context, which cannot be cleaned again once the next letter may
+      // be in flight elsewhere; the idle page is parked on about:blank instead (the old, slower way)
+      if (!slot.context && !slot.busy && safePageUrl(slot.page) !== 'about:blank') await slot.page.goto('about:blank', { timeout: 5_000 });
       const session = (slot.session ??= await slot.page.createCDPSession());
       await session.send('Network.clearBrowserCookies');
       for (const origin of slot.origins) {
         await session.send('Storage.clearDataForOrigin', { origin, storageTypes: 'local_storage,session_storage,indexeddb,cache_storage,service_workers' });
+        // the tab's own sessionStorage namespace survives clearDataForOrigin: clear it in place
+        await session.send('DOMStorage.clear', { storageId: { securityOrigin: origin, isLocalStorage: false } });
       }
       slot.origins.clear();
       return true;
@@ -208,10 +287,21 @@ export class PagePool {
   }
 }
 
+function safePageUrl(page: Page): string {
+  try {
+    return page.url();
+  } catch {
+    return '';
+  }
+}
+
 interface Slot {
   context?: BrowserContext;
   page: Page;
   session?: CDPSession;
   uses: number;
+  /** Origins the page navigated to since the last cleaning. */
   origins: Set<string>;
+  /** A letter is using the page (its dialogs are the letter's business). */
+  busy: boolean;
 }

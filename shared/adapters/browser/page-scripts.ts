@@ -220,7 +220,7 @@ export const LINKS_JS = String.raw`(function () {
   return Array.prototype.slice.call(document.querySelectorAll('a[href]'), 0, 3000).map(function (a) { return { text: (a.innerText || a.title || '').trim(), href: a.getAttribute('href') }; });
 })`;
 
-/** Re-requests blocked images (for the evidence screenshot) and waits (≤ 1 s) until they are in. */
+/** Re-requests blocked images (for the evidence screenshot), waits (≤ 1 s) until they are in; `{ reloaded, fits }`. */
 export const RELOAD_IMAGES_JS = String.raw`(function () {
   var imgs = Array.prototype.slice.call(document.images, 0, 200);
   var waits = [];
@@ -230,6 +230,10 @@ export const RELOAD_IMAGES_JS = String.raw`(function () {
       waits.push(new Promise(function (done) { if (img.complete) return done(); img.addEventListener('load', done); img.addEventListener('error', done); }));
     }
   });
-  // resolves when every re-requested image has loaded or failed, or after 1 s
-  return Promise.race([Promise.all(waits), new Promise(function (r) { setTimeout(r, 1000); })]).then(function () { return waits.length; });
+  // resolves when every re-requested image has loaded or failed, or after 1 s; then tells whether the page
+  // fits in the viewport (a viewport capture is then the full page, without resizing the viewport)
+  return Promise.race([Promise.all(waits), new Promise(function (r) { setTimeout(r, 1000); })]).then(function () {
+    var d = document.documentElement;
+    return { reloaded: waits.length, fits: !!d && d.scrollWidth <= window.innerWidth && d.scrollHeight <= window.innerHeight };
+  });
 })`;

@@ -9,7 +9,7 @@
  * evidence screenshot, blocking is switched off and the page's images are requested again (bounded wait), so
  * the screenshot shows the page as a person would see it. Stylesheets and scripts are always allowed.
  */
-import type { CDPSession, Frame, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
+import type { CDPSession, Dialog, Frame, GoToOptions, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { ObjectStore } from '../../app/ports.ts';
 import { isAcceptControl, isSubmitControl } from '../../domain/forms/classify.ts';
 import type { FieldRole } from '../../domain/forms/classify.ts';
@@ -83,7 +83,7 @@ function dropSession(page: Page): void {
 }
 
 export async function submitForm(page: Page, req: SubmitRequest, objects: ObjectStore): Promise<SubmitResult> {
-  const state: AttemptState = { sent: false, submittedAt: null, started: performance.now() };
+  const state: AttemptState = { sent: false, submittedAt: null, started: performance.now(), listeners: [] };
   let cdp: CDPSession | undefined = await sessionOf(page);
   try {
     return await submitOnPage(page, req, objects, cdp, state);
@@ -104,8 +104,8 @@ export async function submitForm(page: Page, req: SubmitRequest, objects: Object
       evidence: { finalUrl, formUrl: finalUrl, codes: { error: message }, timings: { totalMs: Math.round(performance.now() - state.started) } },
     };
   } finally {
-    // leave the page reusable by the next letter (the pool keeps pages alive)
-    for (const type of ['request', 'requestfinished', 'requestfailed', 'response', 'dialog'] as const) page.removeAllListeners(type);
+    // leave the page reusable by the next letter (the pool keeps pages alive, with listeners of its own)
+    for (const off of state.listeners) off();
     if (cdp) await cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => dropSession(page));
   }
 }
@@ -114,6 +114,32 @@ interface AttemptState {
   sent: boolean;
   submittedAt: string | null;
   started: number;
+  /** Removes the listeners this attempt added to the page. */
+  listeners: Array<() => void>;
+}
+
+/**
+ * Navigate to `url` in a NEW document. Pages are reused between letters without a detour through about:blank,
+ * so when the page already shows `url` up to its #fragment, a plain goto would only scroll within the previous
+ * letter's document (filled form, success modal and all): go through about:blank first in that one case.
+ */
+export async function openFresh(page: Page, url: string, options: GoToOptions): Promise<HTTPResponse | null> {
+  if (sameDocumentTarget(safeUrl(page), url)) await page.goto('about:blank', { timeout: options.timeout });
+  return page.goto(url, options);
+}
+
+/** Whether navigating from `current` to `target` would stay in the same document (a fragment navigation). */
+export function sameDocumentTarget(current: string, target: string): boolean {
+  if (!target.includes('#')) return false;
+  try {
+    const a = new URL(current);
+    const b = new URL(target);
+    a.hash = '';
+    b.hash = '';
+    return a.href === b.href;
+  } catch {
+    return false;
+  }
 }
 
 async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore, cdp: CDPSession, state: AttemptState): Promise<SubmitResult> {
@@ -138,19 +164,19 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   // Network domain is enabled once, when it is attached (sessionOf).
   await cdp.send('Network.setBlockedURLs', { urls: BLOCKED_URLS });
   const unblock = () => cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
-  page.on('request', (r: HTTPRequest) => {
+  const onRequest = (r: HTTPRequest) => {
     if (watching && r.isNavigationRequest()) pendingNav++;
-  });
-  page.on('requestfinished', (r) => {
+  };
+  const onRequestFinished = (r: HTTPRequest) => {
     if (watching && r.isNavigationRequest()) pendingNav = Math.max(0, pendingNav - 1);
-  });
-  page.on('requestfailed', (r) => {
+  };
+  const onRequestFailed = (r: HTTPRequest) => {
     if (watching && r.isNavigationRequest()) {
       pendingNav = Math.max(0, pendingNav - 1);
       if (r.failure()?.errorText !== 'net::ERR_ABORTED') navFailed = true;
     }
-  });
-  page.on('response', (res: HTTPResponse) => {
+  };
+  const onResponse = (res: HTTPResponse) => {
     if (!watching) return;
     const r = res.request();
     const type = r.resourceType();
@@ -161,15 +187,27 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
         .then((t) => responses.push(t.slice(0, 20_000)))
         .catch(() => undefined);
     }
-  });
-  page.on('dialog', (d) => {
-    dialogs.push(d.message());
+  };
+  const onDialog = (d: Dialog) => {
+    if (d.type() !== 'beforeunload') dialogs.push(d.message()); // a page being left is not the site's answer
     void d.accept().catch(() => undefined);
+  };
+  page.on('request', onRequest);
+  page.on('requestfinished', onRequestFinished);
+  page.on('requestfailed', onRequestFailed);
+  page.on('response', onResponse);
+  page.on('dialog', onDialog);
+  state.listeners.push(() => {
+    page.off('request', onRequest);
+    page.off('requestfinished', onRequestFinished);
+    page.off('requestfailed', onRequestFailed);
+    page.off('response', onResponse);
+    page.off('dialog', onDialog);
   });
 
   const finish = async (outcome: SubmitOutcome, reason: string, extra: Partial<SubmitResult> = {}, codes: Record<string, string> = {}): Promise<SubmitResult> => {
     const te = performance.now();
-    const evidence = await takeEvidence(page, req, objects, unblock, timings).catch(() => ({} as Partial<Evidence>));
+    const evidence = await takeEvidence(page, req, objects, unblock, cdp, timings).catch(() => ({} as Partial<Evidence>));
     mark('evidenceMs', te);
     mark('totalMs', t0);
     const finalUrl = safeUrl(page);
@@ -190,7 +228,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const tn = performance.now();
   let status: number | undefined;
   try {
-    const res = await page.goto(req.url, { waitUntil: 'load', timeout: navTimeout });
+    const res = await openFresh(page, req.url, { waitUntil: 'load', timeout: navTimeout });
     status = res?.status();
   } catch (err) {
     mark('navigateMs', tn);
@@ -552,7 +590,14 @@ async function profileCode(page: Page, profile: SiteProfile | undefined, text: s
   return {};
 }
 
-async function takeEvidence(page: Page, req: SubmitRequest, objects: ObjectStore, unblock: () => Promise<unknown>, timings: Record<string, number>): Promise<Partial<Evidence>> {
+async function takeEvidence(
+  page: Page,
+  req: SubmitRequest,
+  objects: ObjectStore,
+  unblock: () => Promise<unknown>,
+  cdp: CDPSession,
+  timings: Record<string, number>,
+): Promise<Partial<Evidence>> {
   await unblock();
   const htmlPart = (async () => {
     const t = performance.now();
@@ -574,9 +619,16 @@ async function takeEvidence(page: Page, req: SubmitRequest, objects: ObjectStore
     if (req.screenshot === false) return undefined;
     const t = performance.now();
     try {
-      await page.evaluate(`${RELOAD_IMAGES_JS}()`).catch(() => 0);
+      const layout = (await page.evaluate(`${RELOAD_IMAGES_JS}()`).catch(() => undefined)) as { fits?: boolean } | undefined;
       timings.imagesMs = Math.round(performance.now() - t);
-      const png = await page.screenshot({ fullPage: true, type: 'png', captureBeyondViewport: false, optimizeForSpeed: true });
+      // A page that fits in the viewport: its viewport capture IS the full page (same pixels as puppeteer's
+      // fullPage, without its scroll-size probe and two viewport resizes). A longer page: puppeteer's full page.
+      // PNG stays: at 1280×900 a JPEG (q80) costs the same CPU here (the capture, not the encoding, dominates)
+      // and WebP three times as much.
+      const viewportShot = async () =>
+        Buffer.from(((await cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })) as { data: string }).data, 'base64');
+      const fullPageShot = () => page.screenshot({ fullPage: true, type: 'png', captureBeyondViewport: false, optimizeForSpeed: true });
+      const png = layout?.fits ? await viewportShot().catch(fullPageShot) : await fullPageShot();
       const stored = await objects.put(`${req.evidencePrefix}/screenshot.png`, png, 'image/png');
       timings.screenshotMs = Math.round(performance.now() - t);
       return stored;
@@ -590,7 +642,7 @@ async function takeEvidence(page: Page, req: SubmitRequest, objects: ObjectStore
 
 /** Links of the current page (for rediscovering the consultation column from a home page). */
 export async function pageLinks(page: Page, url: string, timeoutMs = 15_000): Promise<PageLink[]> {
-  await page.goto(url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
+  await openFresh(page, url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   const links: PageLink[] = [];
   for (const f of page.frames()) {
     const l = (await f.evaluate(`${LINKS_JS}()`).catch(() => [])) as PageLink[];
