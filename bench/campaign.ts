@@ -18,7 +18,7 @@
  * More sites than the sandbox fleet has (MAX_FLEET distinct): further copies of the default fleet (other seeds, so the
  * same variant and behaviour mix) with their keys and 网站标识码 renumbered — nothing in sandbox/ changes.
  *
- * Env: HUIXIN_BENCH_CAMPAIGN_SIZES (default "250,500,1000"), HUIXIN_BENCH_PAGES (browser pages, default 4).
+ * Env: HUIXIN_BENCH_CAMPAIGN_SIZES (default "250,500,1000"), HUIXIN_BENCH_PAGES (browser pages, default DEFAULT_BROWSER_PAGES = 6).
  */
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -39,6 +39,7 @@ import { formatBeijing, parseInstant } from '../shared/domain/beijing-time.ts';
 import type { Site } from '../shared/domain/model.ts';
 import { REGISTRY_COLUMNS } from '../shared/domain/registry.ts';
 import { ManualClock } from '../shared/local/manual-clock.ts';
+import { DEFAULT_BROWSER_PAGES } from '../shared/adapters/browser/submitter.ts';
 import { fastForward } from '../shared/local/demo.ts';
 import { startLocalStack } from '../shared/local/stack.ts';
 import { treeCpuSeconds, treeMemoryKb } from './memory.ts';
@@ -203,7 +204,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
       time[stage] += (performance.now() - t) / 1000;
     }
   };
-  const stack = await startLocalStack({ filesDir: path.join(dir, 'files'), clock, browserPages: options.pages ?? 4 });
+  const stack = await startLocalStack({ filesDir: path.join(dir, 'files'), clock, ...(options.pages ? { browserPages: options.pages } : {}) });
   // submit: wrap the one browser's submit (the stack's submit handler calls it through this object)
   const usage: Usage = { dynamoCalls: {}, readUnits: 0, writeUnits: 0, sqsCalls: {}, bytes: {}, files: {} };
   const capacity = { read: 0, write: 0 };
@@ -548,7 +549,7 @@ export async function precheckFleet(count = MAX_FLEET): Promise<PrecheckFigures>
 
 export async function run(): Promise<BenchResult> {
   const sizes = (process.env.HUIXIN_BENCH_CAMPAIGN_SIZES ?? '250,500,1000').split(',').map((s) => Number(s.trim())).filter((n) => n > 0);
-  const pages = Number(process.env.HUIXIN_BENCH_PAGES ?? 4);
+  const pages = Number(process.env.HUIXIN_BENCH_PAGES ?? DEFAULT_BROWSER_PAGES);
   const runs: CampaignRun[] = [];
   for (const n of sizes) {
     (globalThis as { gc?: () => void }).gc?.();

@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './run.ts';
 import { launchBrowser } from '../shared/adapters/browser/launch.ts';
-import { BrowserSubmitter } from '../shared/adapters/browser/submitter.ts';
+import { BrowserSubmitter, DEFAULT_BROWSER_PAGES } from '../shared/adapters/browser/submitter.ts';
 import { FsObjectStore } from '../shared/adapters/object-store-fs.ts';
 import { QUESTIONS } from '../shared/domain/questions.ts';
 import { startSandbox } from '../sandbox/server.ts';
@@ -23,7 +23,7 @@ const VARIANTS: VariantName[] = ['jact', 'trs', 'aspnet', 'gbk', 'iframe', 'two-
 
 export async function run(): Promise<BenchResult> {
   const letters = Number(process.env.HUIXIN_BENCH_LETTERS ?? 500);
-  const pages = Number(process.env.HUIXIN_BENCH_PAGES ?? 6);
+  const pages = Number(process.env.HUIXIN_BENCH_PAGES ?? DEFAULT_BROWSER_PAGES);
   const dir = await mkdtemp(join(tmpdir(), 'huixin-bench-submit-'));
   const sites = Array.from({ length: 50 }, (_, i) => ({ key: `b${i}`, variant: VARIANTS[i % VARIANTS.length]! }));
   const sandbox = await startSandbox({ sites });

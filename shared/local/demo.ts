@@ -69,7 +69,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const stack: LocalStack = await startLocalStack({
     filesDir: path.join(options.outDir, 'files'),
     clock,
-    browserPages: options.browserPages ?? 4,
+    ...(options.browserPages ? { browserPages: options.browserPages } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   let sandbox: Sandbox | undefined;

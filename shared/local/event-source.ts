@@ -76,28 +76,82 @@ export async function pollOnce(options: EventSourceOptions, waitSeconds = 0, onR
  * Run the consumer until the queue is empty. `concurrency` pollers work side by side (as Lambda runs several
  * invocations of one event source mapping), so one slow message does not hold the others back.
  */
-export async function drain(options: EventSourceOptions, limits: { maxBatches?: number; concurrency?: number } = {}): Promise<PollResult> {
+export function drain(options: EventSourceOptions, limits: DrainLimits = {}): Promise<PollResult> {
+  return startDrain(options, limits).done;
+}
+
+export interface DrainLimits {
+  maxBatches?: number;
+  concurrency?: number;
+  /** Called when a receive finds the queue empty, with when (performance.now()) that receive began. */
+  onEmpty?: (receiveBegan: number) => void;
+}
+
+export interface RunningDrain {
+  done: Promise<PollResult>;
+  /** True once the drain has found the queue empty with nothing in hand: later messages need a new drain. */
+  finished(): boolean;
+  /** New messages were sent: wake up to `count` pollers that wait for work. */
+  nudge(count: number): void;
+}
+
+/**
+ * A drain that can be told about new messages while it runs: a poller that finds the queue empty while others
+ * still handle theirs does not leave; it waits until one of them finishes (its handler may have put a retry back)
+ * or `nudge` says more came, then looks again. The drain ends when the queue is empty and no handler runs.
+ */
+export function startDrain(options: EventSourceOptions, limits: DrainLimits = {}): RunningDrain {
   const total: PollResult = { received: 0, succeeded: 0, failed: 0 };
+  const max = limits.maxBatches ?? 10_000;
   let batches = 0;
+  let handling = 0;
+  let finished = false;
+  const waiting: Array<() => void> = [];
+  const wake = (n: number) => {
+    for (let i = 0; i < n && waiting.length > 0; i++) waiting.shift()!();
+  };
   const more: Promise<void>[] = [];
   // One poller first: an empty queue (the usual case) costs one receive. Its first messages bring in the others,
   // before it hands them to the handler.
-  const spawn = (count: number) => {
-    if (count === 0 || more.length > 0) return;
+  const received = (count: number) => {
+    if (count === 0) return;
+    handling++;
+    if (more.length > 0) return;
     for (let i = 1; i < (limits.concurrency ?? 1); i++) more.push(poller());
   };
   const poller = async (): Promise<void> => {
-    while (batches++ < (limits.maxBatches ?? 10_000)) {
-      const r = await pollOnce(options, 0, spawn);
+    while (!finished && batches++ < max) {
+      const began = performance.now();
+      const r = await pollOnce(options, 0, received);
+      if (r.received === 0) limits.onEmpty?.(began);
       total.received += r.received;
       total.succeeded += r.succeeded;
       total.failed += r.failed;
-      if (r.received === 0) return;
+      if (r.received > 0) {
+        handling--;
+        wake(1); // a waiting poller looks again: this batch may have put a retry back
+        continue;
+      }
+      if (handling === 0) {
+        finished = true;
+        wake(waiting.length);
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    if (batches > max) {
+      finished = true; // out of batches: the pollers waiting for work leave too
+      wake(waiting.length);
     }
   };
-  await poller();
-  await Promise.all(more);
-  return total;
+  const done = (async () => {
+    await poller();
+    await Promise.all(more);
+    finished = true;
+    wake(waiting.length);
+    return total;
+  })();
+  return { done, finished: () => finished, nudge: (count) => wake(count) };
 }
 
 export function startPolling(options: EventSourceOptions): { stop(): Promise<void> } {

@@ -9,7 +9,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCalendar } from '../adapters/calendar-source.ts';
 import type { LocalScheduler } from '../adapters/scheduler/local.ts';
-import { BrowserSubmitter } from '../adapters/browser/submitter.ts';
+import { BrowserSubmitter, DEFAULT_BROWSER_PAGES } from '../adapters/browser/submitter.ts';
 import { localMailConfig } from '../adapters/mail/config.ts';
 import { mailDeps } from '../adapters/mail/wiring.ts';
 import { httpFetcher } from '../adapters/mail/http-fetch.ts';
@@ -26,7 +26,7 @@ import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/
 import { createDailyHandler as createDailyPollHandler, createDeadlineHandler as createDeadlinePollHandler, type DailySummary, type PollDeps } from '../../functions/poll-reply-lists/handler.ts';
 import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
 import { campaignRuntime } from './campaign-runtime.ts';
-import { drain, type SqsHandler } from './event-source.ts';
+import { drain, startDrain, type RunningDrain, type SqsHandler } from './event-source.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
 import { localQueues, startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
 
@@ -87,7 +87,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   await mkdir(options.filesDir, { recursive: true });
   const objects = new FsObjectStore(options.filesDir);
   // The ingest-mail wiring every runtime uses, with SPF/DKIM/DMARC computed here by mailauth (SES does it in AWS).
-  const ingestDeps = mailDeps(stores, mailConfig, { objects, now: () => options.clock.now(), actor: 'function:ingest-mail' });
+  // Mail arrives one SMTP transaction at a time here: nothing to batch with, so no batching wait.
+  const ingestDeps = mailDeps(stores, mailConfig, { objects, now: () => options.clock.now(), actor: 'function:ingest-mail', batchWindowMs: 0 });
   ingestDeps.log = log;
   const { finder } = ingestDeps;
   const smtp = await startInboundSmtp({
@@ -98,7 +99,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log,
   });
 
-  const submitter = await BrowserSubmitter.launch(objects, { pages: options.browserPages ?? 4 });
+  const pages = options.browserPages ?? DEFAULT_BROWSER_PAGES;
+  const submitter = await BrowserSubmitter.launch(objects, { pages });
   const submitDeps: SubmitLetterDeps = {
     letters: stores.letters,
     events: stores.events,
@@ -136,27 +138,62 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const closeHandler = makeCloseHandler(async () => campaign, log);
 
   // The submit queue's consumer: one poller per browser page (+1 so the next letter is ready), a letter per receive,
-  // so a slow site holds one page, not a batch.
-  const pages = options.browserPages ?? 4;
-  const drainSubmit = () =>
-    drain({ client: sqs.client, queueUrl: queues.submit.url, handler: submitHandler, retryDelaySeconds: 0, batchSize: 1 }, { concurrency: pages + 1 });
-  const background = { runs: 0, since: undefined as number | undefined, tail: Promise.resolve(), submitted: 0, error: undefined as unknown };
-  function submitInBackground(): void {
-    if (background.runs >= 2) return; // one draining, one queued behind it: the queued one sees every newer message
-    background.since ??= options.clock.now().getTime();
-    background.runs++;
-    background.tail = background.tail.then(async () => {
-      try {
-        background.submitted += (await drainSubmit()).succeeded;
-      } catch (err) {
+  // so a slow site holds one page, not a batch. In the background (the fast-forward), one drain runs on while the
+  // clock moves: new letters nudge its idle pollers, and `submittingSince` is the clock's time when the oldest
+  // letter not yet done was fired or picked up.
+  const submitSource = { client: sqs.client, queueUrl: queues.submit.url, retryDelaySeconds: 0, batchSize: 1 };
+  const drainSubmit = () => drain({ ...submitSource, handler: submitHandler }, { concurrency: pages + 1 });
+  const inFlight = new Map<object, number>();
+  const tracked: SqsHandler = async (event) => {
+    const token = {};
+    inFlight.set(token, options.clock.now().getTime());
+    try {
+      return await submitHandler(event);
+    } finally {
+      inFlight.delete(token);
+    }
+  };
+  const background = {
+    run: undefined as RunningDrain | undefined,
+    active: new Set<Promise<void>>(),
+    /** The clock's time of the oldest fire not yet followed by an empty queue, and when (performance.now()) the last fire was. */
+    firedSince: undefined as number | undefined,
+    lastFire: 0,
+    submitted: 0,
+    error: undefined as unknown,
+  };
+  function submitInBackground(fired: number): void {
+    if (fired > 0) {
+      background.firedSince ??= options.clock.now().getTime();
+      background.lastFire = performance.now();
+    }
+    const run = background.run;
+    if (run && !run.finished()) {
+      run.nudge(fired);
+      return;
+    }
+    const onEmpty = (began: number) => {
+      if (began > background.lastFire) background.firedSince = undefined; // every letter fired so far was taken
+    };
+    const next = startDrain({ ...submitSource, handler: tracked }, { concurrency: pages + 1, onEmpty });
+    background.run = next;
+    const settled: Promise<void> = next.done.then(
+      (r) => {
+        background.submitted += r.succeeded;
+      },
+      (err: unknown) => {
         background.error ??= err;
-      } finally {
-        if (--background.runs === 0) background.since = undefined;
-      }
-    });
+      },
+    ).finally(() => background.active.delete(settled));
+    background.active.add(settled);
+  }
+  function submittingSince(): number | undefined {
+    const times = [...inFlight.values()];
+    if (background.firedSince !== undefined) times.push(background.firedSince);
+    return times.length ? Math.min(...times) : undefined;
   }
   async function settle(): Promise<number> {
-    await background.tail;
+    while (background.active.size > 0) await Promise.all(background.active);
     const { submitted, error } = background;
     background.submitted = 0;
     background.error = undefined;
@@ -176,14 +213,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async pump(o = {}) {
       const fired = (await scheduler.fireDue(options.clock.now())).fired.length;
       let submitted = 0;
-      if (o.submissions === 'background') submitInBackground();
+      if (o.submissions === 'background') submitInBackground(fired);
       else submitted = (await settle()) + (await drainSubmit()).succeeded;
       const deadlines = await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 });
       const closed = await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 });
       return { fired, submitted, closed: closed.succeeded, deadlines: deadlines.succeeded };
     },
     settle,
-    submittingSince: () => background.since,
+    submittingSince,
     pollReplyLists: () => dailyPoll(),
     async close() {
       await settle().catch(() => {});

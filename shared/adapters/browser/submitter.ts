@@ -6,8 +6,11 @@ import type { FormSubmitter, SubmitRequest, SubmitResult } from '../../domain/fo
 import { launchBrowser, PagePool, type LaunchOptions } from './launch.ts';
 import { pageLinks, submitForm } from './submit-form.ts';
 
+/** Pages one browser works with at once by default: measured on 2 cores (bench/submit.ts), 6 fill them at ~1 GB. */
+export const DEFAULT_BROWSER_PAGES = 6;
+
 export interface BrowserSubmitterOptions {
-  /** Pages at once (default 4). */
+  /** Pages at once (default DEFAULT_BROWSER_PAGES). */
   pages?: number;
   navigationTimeoutMs?: number;
   settleTimeoutMs?: number;
@@ -20,7 +23,7 @@ export class BrowserSubmitter implements FormSubmitter {
     private readonly objects: ObjectStore,
     private readonly options: BrowserSubmitterOptions = {},
   ) {
-    this.pool = new PagePool(browser, options.pages ?? 4);
+    this.pool = new PagePool(browser, options.pages ?? DEFAULT_BROWSER_PAGES);
   }
 
   static async launch(objects: ObjectStore, options: BrowserSubmitterOptions & LaunchOptions = {}): Promise<BrowserSubmitter> {
