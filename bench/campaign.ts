@@ -42,7 +42,7 @@ import { ManualClock } from '../shared/local/manual-clock.ts';
 import { DEFAULT_BROWSER_PAGES } from '../shared/adapters/browser/submitter.ts';
 import { fastForward } from '../shared/local/demo.ts';
 import { startLocalStack } from '../shared/local/stack.ts';
-import { treeCpuSeconds, treeMemoryKb } from './memory.ts';
+import { samplePeakMemory, treeCpuSeconds } from './memory.ts';
 
 const HOUR = 3_600_000;
 const STAGES = ['plan', 'submit', 'queues', 'ingest', 'verdicts', 'loop'] as const;
@@ -187,13 +187,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
   const clock = new ManualClock(`${start}T08:00:00+08:00`);
   const sites = benchFleet(count, seed);
   const time: Record<Stage, number> = { plan: 0, submit: 0, queues: 0, ingest: 0, verdicts: 0, loop: 0 };
-  let peak = { rss: 0, pss: 0 };
-  const sample = () => {
-    const m = treeMemoryKb(process.pid);
-    if (m.pss > peak.pss) peak = { ...peak, pss: m.pss };
-    if (m.rss > peak.rss) peak = { ...peak, rss: m.rss };
-  };
-  const sampler = setInterval(sample, 250);
+  const memory = samplePeakMemory(process.pid, 250);
   const t0 = performance.now();
   const cpu0 = treeCpuSeconds(process.pid);
   const timed = async <T>(stage: Stage, fn: () => Promise<T>): Promise<T> => {
@@ -279,8 +273,10 @@ export async function runCampaign(count: number, options: { pages?: number; seed
       });
       return campaignStatus(stack.campaign, campaign.id, formatBeijing(clock.now().getTime()));
     });
-    sample();
-    const cpuSeconds = treeCpuSeconds(process.pid) - cpu0;
+    memory.sample(true);
+    const peak = memory.peak();
+    // the sampler's own /proc reads are measurement, not campaign work
+    const cpuSeconds = treeCpuSeconds(process.pid) - cpu0 - memory.samplerMs() / 1000;
     usage.readUnits = capacity.read;
     usage.writeUnits = capacity.write;
     await folderBytes(path.join(dir, 'files'), usage.bytes, usage.files);
@@ -301,7 +297,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
       cpuSeconds,
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await sandbox?.close().catch(() => {});
     await stack.close();
     await rm(dir, { recursive: true, force: true });

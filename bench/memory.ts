@@ -100,3 +100,26 @@ export function treeCpuSeconds(root: number): number {
   }
   return total / 100;
 }
+
+/**
+ * The peak memory of a process tree, sampled every `everyMs`: the cheap RSS sum each time, the costly PSS walk only at
+ * a new RSS high (the moment a peak is recorded anyway). The sampler's own CPU is kept, to be taken out of CPU figures.
+ */
+export function samplePeakMemory(root: number, everyMs: number): { sample(force?: boolean): void; peak(): { rss: number; pss: number }; samplerMs(): number; stop(): void } {
+  const peak = { rss: 0, pss: 0 };
+  let micros = 0;
+  const sample = (force = false) => {
+    const c0 = process.cpuUsage();
+    const rss = treeRssKb(root);
+    if (force || rss > peak.rss) {
+      const m = treeMemoryKb(root);
+      peak.rss = Math.max(peak.rss, rss, m.rss);
+      peak.pss = Math.max(peak.pss, m.pss);
+    }
+    const c = process.cpuUsage(c0);
+    micros += c.user + c.system;
+  };
+  const timer = setInterval(sample, everyMs);
+  timer.unref();
+  return { sample, peak: () => ({ ...peak }), samplerMs: () => micros / 1000, stop: () => clearInterval(timer) };
+}

@@ -16,7 +16,7 @@ import { FsObjectStore } from '../shared/adapters/object-store-fs.ts';
 import { QUESTIONS } from '../shared/domain/questions.ts';
 import { startSandbox } from '../sandbox/server.ts';
 import type { VariantName } from '../sandbox/types.ts';
-import { treeCpuSeconds, treeMemoryKb, treeRssKb } from './memory.ts';
+import { samplePeakMemory, treeCpuSeconds } from './memory.ts';
 
 const VARIANTS: VariantName[] = ['jact', 'trs', 'aspnet', 'gbk', 'iframe', 'two-step', 'xhr-modal', 'csrf', 'multipart', 'confirm-preview'];
 
@@ -27,22 +27,8 @@ export async function run(): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'huixin-bench-submit-'));
   const sites = Array.from({ length: 50 }, (_, i) => ({ key: `b${i}`, variant: VARIANTS[i % VARIANTS.length]! }));
   const sandbox = await startSandbox({ sites });
-  let peak = { rss: 0, pss: 0 };
   // The sampler's own CPU (reading /proc) is measurement, not submission: it is taken out of the CPU figures.
-  let samplerMicros = 0;
-  const sample = (force = false) => {
-    const c0 = process.cpuUsage();
-    // the cheap RSS sum every time; the costly PSS walk (smaps_rollup) only at a new RSS high, which is the
-    // moment the peak is recorded anyway
-    if (force || treeRssKb(process.pid) > peak.rss) {
-      const m = treeMemoryKb(process.pid);
-      if (m.rss > peak.rss) peak = m;
-    }
-    const c = process.cpuUsage(c0);
-    samplerMicros += c.user + c.system;
-  };
-  const sampler = setInterval(sample, 200);
-  sampler.unref();
+  const memory = samplePeakMemory(process.pid, 200);
   const t0 = performance.now();
   const browser = await launchBrowser();
   const launchMs = performance.now() - t0;
@@ -53,7 +39,7 @@ export async function run(): Promise<BenchResult> {
     let next = 0;
     const cpu0 = treeCpuSeconds(process.pid);
     const node0 = process.cpuUsage();
-    const sampler0 = samplerMicros;
+    const sampler0 = memory.samplerMs();
     const start = performance.now();
     const worker = async () => {
       for (;;) {
@@ -71,11 +57,12 @@ export async function run(): Promise<BenchResult> {
     };
     await Promise.all(Array.from({ length: pages }, worker));
     const seconds = (performance.now() - start) / 1000;
-    const samplerMs = (samplerMicros - sampler0) / 1000;
+    const samplerMs = memory.samplerMs() - sampler0;
     const cpuMsPerLetter = ((treeCpuSeconds(process.pid) - cpu0) * 1000 - samplerMs) / letters;
     const nodeCpu = process.cpuUsage(node0);
     const nodeMsPerLetter = ((nodeCpu.user + nodeCpu.system) / 1000 - samplerMs) / letters;
-    sample(true);
+    memory.sample(true);
+    const peak = memory.peak();
     const accepted = sandbox.posts().filter((p) => p.outcome === 'accepted').length;
     return {
       name: 'submit',
@@ -98,7 +85,7 @@ export async function run(): Promise<BenchResult> {
       ],
     };
   } finally {
-    clearInterval(sampler);
+    memory.stop();
     await browser.close();
     await sandbox.close();
     await rm(dir, { recursive: true, force: true });
