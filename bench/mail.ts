@@ -16,10 +16,9 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import type { Letter } from '../shared/domain/model.ts';
 import { replyAddress } from '../shared/domain/mail/reply-address.ts';
-import { classifyMail } from '../shared/domain/mail/classify.ts';
 import { parseMail } from '../shared/adapters/mail/parse.ts';
 import { mailDeps } from '../shared/adapters/mail/wiring.ts';
-import { ingestMail } from '../shared/app/ingest-mail.ts';
+import { classifyParsedMail, ingestMail } from '../shared/app/ingest-mail.ts';
 import { createDynamoClient, createStores, ensureTable } from '../shared/adapters/dynamo/stores.ts';
 import { LOCAL_REGION } from '../shared/config.ts';
 import type { BenchResult } from './run.ts';
@@ -142,7 +141,7 @@ async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: nu
     const c0 = process.cpuUsage();
     for (const raw of chunk) {
       const m = await parseMail(raw, { log: () => {} });
-      const c = classifyMail({ subject: m.subject, text: m.text, from: m.from?.address ?? null, sender: m.sender?.address ?? null, returnPath: m.returnPath, headers: m.headers });
+      const c = classifyParsedMail(m);
       kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
     }
     cpu += cpuMs(process.cpuUsage(c0));

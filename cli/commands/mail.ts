@@ -7,12 +7,11 @@ import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
 import { InputError } from '../../shared/domain/errors.ts';
 import { MailRejectedError } from '../../shared/domain/mail/errors.ts';
-import { classifyMail } from '../../shared/domain/mail/classify.ts';
 import { parseReplyAddress } from '../../shared/domain/mail/reply-address.ts';
 import { parseMail } from '../../shared/adapters/mail/parse.ts';
 import { loadMailConfig, localMailConfig, type MailConfig } from '../../shared/adapters/mail/config.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
-import { attachHeldMail, discardHeldMail, ingestMail } from '../../shared/app/ingest-mail.ts';
+import { attachHeldMail, classifyParsedMail, discardHeldMail, ingestMail } from '../../shared/app/ingest-mail.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { startInboundSmtp } from '../../shared/adapters/mail/smtp-inbound.ts';
 
@@ -34,7 +33,7 @@ const quietLog = () => {};
 
 export async function describeMail(raw: Buffer, mc: MailConfig) {
   const m = await parseMail(raw, { limits: { maxBytes: mc.maxBytes }, log: quietLog });
-  const c = classifyMail({ subject: m.subject, text: m.text, from: m.from?.address ?? null, sender: m.sender?.address ?? null, returnPath: m.returnPath, headers: m.headers });
+  const c = classifyParsedMail(m);
   let letter: string | null = null;
   if (mc.replySecret) {
     for (const a of [...m.to, ...m.cc, ...m.deliveredTo, ...m.originalTo]) {

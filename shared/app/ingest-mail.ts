@@ -245,16 +245,7 @@ function observation(
     data: {
       source: 'mail',
       precision: 'instant',
-      mailId: record.id,
-      kind: record.kind,
-      reasons: record.reasons,
-      subject: record.subject,
-      from: record.from,
-      date: record.date,
-      excerpt: record.excerpt,
-      auth: record.auth,
-      rawKey: record.rawKey,
-      sha256: record.rawSha256,
+      ...mailSummary(record),
       ...(record.match ? { match: record.match } : {}),
       ...extra,
     },
@@ -270,14 +261,7 @@ async function applyReply(deps: Pick<IngestDeps, 'finder'>, event: DomainEvent, 
 export async function ingestMail(deps: IngestDeps, raw: Uint8Array, envelope: Envelope = {}): Promise<IngestResult> {
   const actor = deps.actor ?? 'function:ingest-mail';
   const mail = await parseMail(raw, { ...(deps.limits ? { limits: deps.limits } : {}), ...(deps.log ? { log: deps.log } : {}) });
-  const cls: Classification = classifyMail({
-    subject: mail.subject,
-    text: mail.text,
-    from: mail.from?.address ?? null,
-    sender: mail.sender?.address ?? null,
-    returnPath: mail.returnPath,
-    headers: mail.headers,
-  });
+  const cls = classifyParsedMail(mail);
   const id = mailIdFor(mail);
   const now = deps.clock.now();
   const recordedAt = now.toISOString();
@@ -362,16 +346,7 @@ async function recordEffects(
     recordedAt,
     actor,
     data: {
-      mailId: record.id,
-      kind: record.kind,
-      reasons: record.reasons,
-      subject: record.subject,
-      from: record.from,
-      date: record.date,
-      excerpt: record.excerpt,
-      auth: record.auth,
-      rawKey: record.rawKey,
-      sha256: record.rawSha256,
+      ...mailSummary(record),
       candidates: record.candidates ?? [],
       heldReason: reason,
     },
@@ -448,4 +423,32 @@ async function decideHeldMail(
     data: { mailId, ...data, ...(note ? { note } : {}) },
   });
   return { updated, now, actor };
+}
+
+/** What every mail event says about its mail (the letter's timeline and the holding pen alike). */
+function mailSummary(record: MailRecord) {
+  return {
+    mailId: record.id,
+    kind: record.kind,
+    reasons: record.reasons,
+    subject: record.subject,
+    from: record.from,
+    date: record.date,
+    excerpt: record.excerpt,
+    auth: record.auth,
+    rawKey: record.rawKey,
+    sha256: record.rawSha256,
+  };
+}
+
+/** Classify a parsed mail (the CLI's `mail parse`, ingest and the bench all go through here). */
+export function classifyParsedMail(mail: ParsedMail): Classification {
+  return classifyMail({
+    subject: mail.subject,
+    text: mail.text,
+    from: mail.from?.address ?? null,
+    sender: mail.sender?.address ?? null,
+    returnPath: mail.returnPath,
+    headers: mail.headers,
+  });
 }

@@ -16,7 +16,7 @@ import { fromItem, toItem, values } from '../dynamo/codec.ts';
 import { keys, sortableInstant } from '../dynamo/table-schema.ts';
 import { eventItemKeys } from '../dynamo/event-store.ts';
 import { putLetterVersion } from '../dynamo/letter-store.ts';
-import { hostOf, hostUnder, normalizeMessageId } from './memory.ts';
+import { normalizeMessageId, openLettersOfSitesUnder } from './memory.ts';
 
 const HELD_PK = 'MAILS#HELD';
 
@@ -135,15 +135,7 @@ export class DynamoLetterFinder implements LetterFinder {
     return this.byPointer(`MSGID#${normalizeMessageId(messageId)}`);
   }
   async openLettersOfSiteDomain(domain: string): Promise<Letter[]> {
-    const sites = (await this.sites.listSites()).filter((s) =>
-      [s.homeUrl, s.consultUrl].some((u) => {
-        const h = hostOf(u);
-        return h !== null && hostUnder(h, domain);
-      }),
-    );
-    const out: Letter[] = [];
-    for (const s of sites) for (const l of await this.letters.lettersOfSite(s.id)) if (l.state === 'submitted') out.push(l);
-    return out;
+    return openLettersOfSitesUnder(await this.sites.listSites(), this.letters, domain);
   }
   /** One versioned letter write (putLetterVersion, as updateLetter); re-read and re-decide on a lost race. */
   async recordFirstReply(letterId: string, evidence: ReplyEvidence, known?: Letter): Promise<{ letter: Letter; changed: boolean }> {

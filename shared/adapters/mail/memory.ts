@@ -99,15 +99,7 @@ export class MemoryLetterFinder implements LetterFinder {
     return this.load(this.messageIds.get(normalizeMessageId(messageId)));
   }
   async openLettersOfSiteDomain(domain: string): Promise<Letter[]> {
-    const sites = (await this.sites()).filter((s) =>
-      [s.homeUrl, s.consultUrl].some((u) => {
-        const h = hostOf(u);
-        return h !== null && hostUnder(h, domain);
-      }),
-    );
-    const out: Letter[] = [];
-    for (const s of sites) for (const l of await this.letters.lettersOfSite(s.id)) if (l.state === 'submitted') out.push(l);
-    return out;
+    return openLettersOfSitesUnder(await this.sites(), this.letters, domain);
   }
   async recordFirstReply(letterId: string, evidence: ReplyEvidence, known?: Letter): Promise<{ letter: Letter; changed: boolean }> {
     return recordFirstReplyVia(this.letters, letterId, evidence, known);
@@ -115,6 +107,19 @@ export class MemoryLetterFinder implements LetterFinder {
 }
 
 /** Earliest-wins over LetterStore.updateLetter (a version-checked conditional write in every adapter). */
+/** Submitted letters of the sites whose home or consultation page is under `domain` (the sender-domain match). */
+export async function openLettersOfSitesUnder(sites: readonly Site[], letters: Pick<LetterStore, 'lettersOfSite'>, domain: string): Promise<Letter[]> {
+  const under = sites.filter((s) =>
+    [s.homeUrl, s.consultUrl].some((u) => {
+      const h = hostOf(u);
+      return h !== null && hostUnder(h, domain);
+    }),
+  );
+  const out: Letter[] = [];
+  for (const s of under) for (const l of await letters.lettersOfSite(s.id)) if (l.state === 'submitted') out.push(l);
+  return out;
+}
+
 export async function recordFirstReplyVia(
   letters: LetterStore,
   letterId: string,

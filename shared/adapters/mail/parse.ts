@@ -7,6 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MailParser, type AddressObject, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail as MpParsedMail } from 'mailparser';
 import { MailRejectedError } from '../../domain/mail/errors.ts';
+import type { MailHeaders } from '../../domain/mail/classify.ts';
 import { htmlToText } from '../../domain/mail/html-text.ts';
 
 export interface MailLimits {
@@ -39,18 +40,7 @@ export interface MailAttachment {
   sha256: string;
 }
 
-/** The headers the classifier and the matcher look at (lower-cased names, raw values). */
-export interface MailHeaders {
-  autoSubmitted?: string;
-  xAutoreply?: string;
-  xAutoResponseSuppress?: string;
-  precedence?: string;
-  /** e.g. `multipart/report` */
-  contentType: string;
-  /** The `report-type` parameter of a multipart/report (e.g. `delivery-status`). */
-  reportType?: string;
-  xFailedRecipients?: string;
-}
+export type { MailHeaders } from '../../domain/mail/classify.ts';
 
 export interface ParsedMail {
   /** sha256 (hex) of the raw bytes. */

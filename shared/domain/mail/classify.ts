@@ -14,15 +14,20 @@ export interface ClassifyInput {
   from: string | null;
   sender?: string | null;
   returnPath?: string | null;
-  headers: {
-    autoSubmitted?: string;
-    xAutoreply?: string;
-    xAutoResponseSuppress?: string;
-    precedence?: string;
-    contentType: string;
-    reportType?: string;
-    xFailedRecipients?: string;
-  };
+  headers: MailHeaders;
+}
+
+/** The headers the classifier and the matcher look at (lower-cased names, raw values). */
+export interface MailHeaders {
+  autoSubmitted?: string;
+  xAutoreply?: string;
+  xAutoResponseSuppress?: string;
+  precedence?: string;
+  /** e.g. `multipart/report` */
+  contentType: string;
+  /** The `report-type` parameter of a multipart/report (e.g. `delivery-status`). */
+  reportType?: string;
+  xFailedRecipients?: string;
 }
 
 export interface Classification {
