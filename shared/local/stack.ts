@@ -99,7 +99,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     log,
   });
 
-  const pages = options.browserPages ?? DEFAULT_BROWSER_PAGES;
+  const pages = options.browserPages ?? (Number(env.HUIXIN_BROWSER_PAGES) || DEFAULT_BROWSER_PAGES);
   const submitter = await BrowserSubmitter.launch(objects, { pages });
   const submitDeps: SubmitLetterDeps = {
     letters: stores.letters,
