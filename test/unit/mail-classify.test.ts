@@ -66,6 +66,12 @@ describe('classifyMail rules', () => {
     });
     expect(c.kind).toBe('reply');
   });
+  it('counts letters and digits of any script as substantive (Latin, Greek, CJK Extension B), punctuation and blanks not', () => {
+    const kind = (text: string) => classifyMail({ ...base, subject: '', text }).kind;
+    // 20 letters/digits is an answer, 19 is not: ASCII, accented Latin, Greek, astral ideographs (one each, not two).
+    expect(kind('Ab1 éΩ𠀀𠀁，。！ xyz 234 ÀÉ ΨΛ 𠀂 𠀃𠀄')).toBe('reply');
+    expect(kind('Ab1 éΩ𠀀𠀁，。！ xyz 234 ÀÉ ΨΛ 𠀂 𠀃')).toBe('other');
+  });
   it('vacation wording without an automatic signal is not out-of-office (a reply may discuss 年假)', () => {
     const c = classifyMail({ ...base, subject: 'Re: 年休假咨询', text: '您好，职工累计工作已满1年不满10年的，年休假5天；已满10年不满20年的，年休假10天。' });
     expect(c.kind).toBe('reply');

@@ -80,6 +80,24 @@ describe('parseMail: big base64 attachments are hashed before mailparser runs, w
     }
   });
 
+  it('agrees with mailparser on base64 at the edges: no padding, split padding, blanks and tabs, a form feed, a stray last character', async () => {
+    const a = Buffer.alloc(2000);
+    for (let i = 0; i < a.length; i++) a[i] = (i * 37) & 255;
+    const b64 = wrap(a.subarray(0, 1999).toString('base64'), 76); // 1999 bytes: ends in "="
+    const bodies = [
+      b64.replace(/=+$/, ''), // unpadded
+      b64.replace(/=$/, '\r\n='), // padding split over a line break
+      `${b64}\r\n \t\r\n`, // trailing blank lines
+      b64.replaceAll('\r\n', ' \t\r\n'), // blanks before every line break
+      b64.replace('\r\n', '\f\r\n'), // a form feed
+      `${b64.replace(/=+$/, '')}A`, // a length of 1 mod 4
+    ];
+    for (const body of bodies) {
+      const raw = mixed([textPart, `Content-Type: application/pdf; name="e.pdf"\r\nContent-Transfer-Encoding: base64\r\n\r\n${body}`]);
+      expect((await parseMail(raw, quiet)).attachments).toEqual(await byMailparser(raw));
+    }
+  });
+
   it('parses the original bytes again when a placeholder does not come back as one attachment (an attached message)', async () => {
     const inner = mixed([textPart, pdfPart(Buffer.alloc(5000, 3))], 'INNER').toString('latin1');
     const raw = mixed([textPart, `Content-Type: message/rfc822\r\nContent-Disposition: attachment; filename="fwd.eml"\r\n\r\n${inner}`]);

@@ -4,7 +4,7 @@
  * HTML is never returned for rendering: it is kept as `html.unsafe` and turned to text without scripts/styles.
  * Big base64 attachments are hashed ahead of the parser (prehashAttachments): same result, far less work.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, hash, randomBytes } from 'node:crypto';
 import { MailParser, type AddressObject, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail as MpParsedMail } from 'mailparser';
 import { MailRejectedError } from '../../domain/mail/errors.ts';
 import type { MailHeaders } from '../../domain/mail/classify.ts';
@@ -89,9 +89,10 @@ function scanRaw(raw: Uint8Array, limits: MailLimits): RawScan {
     throw new MailRejectedError('too-large', `mail is ${raw.byteLength} bytes, over the limit of ${limits.maxBytes}`);
   }
   const buf = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  // One latin1 copy of the mail (its header block is a slice of it, not a second copy).
+  const text = buf.toString('latin1');
   // Header block: up to the first empty line (or the first 64 KiB).
-  const headEnd = Math.min(buf.length, 64 * 1024);
-  const head = buf.subarray(0, headEnd).toString('latin1');
+  const head = text.slice(0, 64 * 1024);
   const blank = head.search(/\r?\n\r?\n/);
   const headerBlock = blank >= 0 ? head.slice(0, blank) : head;
   const firstLine = headerBlock.split(/\r?\n/, 1)[0] ?? '';
@@ -102,7 +103,6 @@ function scanRaw(raw: Uint8Array, limits: MailLimits): RawScan {
     throw new MailRejectedError('not-mail', 'not an RFC 5322 message: no From/To/Subject/Date/Message-ID header');
   }
   // MIME structure: count boundary delimiter lines and nesting of declared boundaries.
-  const text = buf.toString('latin1');
   const boundaryRe = /boundary\s*=\s*(?:"([^"]{1,200})"|([^\s;"]{1,200}))/gi;
   const boundaries = new Set<string>();
   for (let m = boundaryRe.exec(text); m; m = boundaryRe.exec(text)) {
@@ -159,14 +159,26 @@ interface Prehashed {
 const PREHASH_MIN_CHARS = 1024;
 /** Per process: placeholders cannot be forged by a sender, who never sees them. */
 const PREHASH_NONCE = randomBytes(8).toString('hex');
-const NOT_BASE64 = /[^A-Za-z0-9+/= \t\r\n]/;
 const PADDING_END = /^={1,2}[ \t\r\n]*$/;
 
-/** Only base64 characters and whitespace, with padding (if any) at the very end: no MIME structure can hide in it. */
-function isBase64Body(body: string): boolean {
-  if (NOT_BASE64.test(body)) return false;
+/**
+ * The bytes of a body that is only base64 characters and whitespace (space, tab, CR, LF), with padding (if any) at
+ * the very end — no MIME structure can hide in it — as a latin1 string; undefined for anything else.
+ * `atob` (forgiving-base64, native) checks and decodes in one pass: it refuses any character outside the base64
+ * alphabet and ASCII whitespace and any `=` but a final one or two. With the two checks before it, no body the
+ * former regex check refused is accepted (form feeds are whitespace to atob; a split padding `=\r\n=` is not);
+ * the odd body atob refuses besides (a length of 1 mod 4) is left to mailparser: slower, the same result.
+ * Measured ~4× cheaper than that regex plus Buffer.from(body, 'base64'); the same bytes.
+ */
+function decodeBase64Body(body: string): string | undefined {
+  if (body.includes('\f')) return undefined;
   const pad = body.indexOf('=');
-  return pad < 0 || PADDING_END.test(body.slice(pad));
+  if (pad >= 0 && !PADDING_END.test(body.slice(pad))) return undefined;
+  try {
+    return atob(body);
+  } catch {
+    return undefined;
+  }
 }
 const NEVER_ATTACHMENT = /^(text|multipart|message)\//;
 
@@ -186,25 +198,29 @@ interface Leaf {
 
 /** The parts between delimiter lines (a single-part mail has none: its body is mailparser's alone). */
 function leavesOf({ text, delimiters }: RawScan): Leaf[] {
-  const leaf = (headerStart: number, limit: number, bodyEnd: number): Leaf | undefined => {
-    if (text[headerStart] === '\n' || text.startsWith('\r\n', headerStart)) return undefined; // no headers
-    const crlf = text.indexOf('\n\r\n', headerStart);
-    const lf = text.indexOf('\n\n', headerStart);
-    const blank = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
-    if (blank < 0 || blank >= limit) return undefined;
-    const bodyStart = blank === crlf ? blank + 3 : blank + 2;
-    return { headerStart, headerEnd: blank, bodyStart, bodyEnd };
-  };
   const out: Leaf[] = [];
   for (let k = 0; k + 1 < delimiters.length; k++) {
     const lineEnd = text.indexOf('\n', delimiters[k]!);
     const next = delimiters[k + 1]!;
     if (lineEnd < 0 || lineEnd + 1 >= next) continue;
     const end = next - 1; // the line break before a delimiter belongs to the delimiter
-    const l = leaf(lineEnd + 1, next, text[end - 1] === '\r' ? end - 1 : end);
+    const l = leafAt(text, lineEnd + 1, next, text[end - 1] === '\r' ? end - 1 : end);
     if (l) out.push(l);
   }
   return out;
+}
+
+/** The leaf whose header block starts at `headerStart`, if its blank line comes before `limit` (the next delimiter). */
+function leafAt(text: string, headerStart: number, limit: number, bodyEnd: number): Leaf | undefined {
+  if (text[headerStart] === '\n' || text.startsWith('\r\n', headerStart)) return undefined; // no headers
+  // Searched up to the next delimiter only (its "--" cannot be part of a blank line), not through the rest of the mail.
+  const part = text.slice(headerStart, limit);
+  const crlf = part.indexOf('\n\r\n');
+  const lf = part.indexOf('\n\n');
+  if (crlf < 0 && lf < 0) return undefined;
+  const blank = headerStart + (crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf);
+  const bodyStart = crlf >= 0 && (lf < 0 || crlf < lf) ? blank + 3 : blank + 2;
+  return { headerStart, headerEnd: blank, bodyStart, bodyEnd };
 }
 
 /**
@@ -228,11 +244,10 @@ function prehashAttachments(buf: Buffer, scan: RawScan): { buf: Buffer; byToken:
     const type = onlyHeader(headers, 'content-type');
     if (!type || !type.includes('/') || NEVER_ATTACHMENT.test(type)) continue;
     if (onlyHeader(headers, 'content-transfer-encoding') !== 'base64') continue;
-    const body = text.slice(bodyStart, bodyEnd);
-    if (!isBase64Body(body)) continue;
-    const content = Buffer.from(body, 'base64');
+    const content = decodeBase64Body(text.slice(bodyStart, bodyEnd));
+    if (content === undefined) continue;
     const token = `huixin-prehashed-${PREHASH_NONCE}-${byToken.size}`;
-    byToken.set(token, { size: content.length, sha256: createHash('sha256').update(content).digest('hex') });
+    byToken.set(token, { size: content.length, sha256: createHash('sha256').update(content, 'latin1').digest('hex') });
     pieces.push(buf.subarray(last, bodyStart), Buffer.from(Buffer.from(token, 'latin1').toString('base64'), 'latin1'));
     last = bodyEnd;
   }
@@ -318,16 +333,17 @@ function runMailParser(buf: Buffer, options: MailParserOptions): Promise<Parsed>
 
 function addresses(v: AddressObject | AddressObject[] | undefined): string[] {
   if (!v) return [];
-  const list = Array.isArray(v) ? v : [v];
   const out: string[] = [];
-  const walk = (vals: AddressObject['value']) => {
-    for (const a of vals) {
-      if (a.address) out.push(a.address.toLowerCase());
-      if (a.group) walk(a.group);
-    }
-  };
-  for (const o of list) walk(o.value);
+  if (Array.isArray(v)) for (const o of v) walkAddresses(o.value, out);
+  else walkAddresses(v.value, out);
   return out;
+}
+
+function walkAddresses(vals: AddressObject['value'], out: string[]): void {
+  for (const a of vals) {
+    if (a.address) out.push(a.address.toLowerCase());
+    if (a.group) walkAddresses(a.group, out);
+  }
 }
 
 function firstAddress(v: AddressObject | AddressObject[] | undefined): MailAddress | null {
@@ -349,11 +365,33 @@ function headerString(parsed: Parsed, name: string): string | undefined {
   return String(v);
 }
 
-function rawHeaderValues(parsed: Parsed, name: string): string[] {
-  return parsed.headerLines
-    .filter((l) => l.key === name)
-    .map((l) => l.line.slice(l.line.indexOf(':') + 1).trim());
+/** The raw values of the few headers read unparsed, in one pass over the header lines. */
+interface RawHeaders {
+  date: string[];
+  'return-path': string[];
+  'delivered-to': string[];
+  'x-original-to': string[];
 }
+
+function rawHeaderValues(parsed: Parsed): RawHeaders {
+  const out: RawHeaders = { date: [], 'return-path': [], 'delivered-to': [], 'x-original-to': [] };
+  for (const l of parsed.headerLines) {
+    const key = l.key;
+    if (key === 'date' || key === 'return-path' || key === 'delivered-to' || key === 'x-original-to') {
+      out[key].push(l.line.slice(l.line.indexOf(':') + 1).trim());
+    }
+  }
+  return out;
+}
+
+/** Header name → MailHeaders key, for the headers the classifier reads as strings. */
+const CLASSIFIER_HEADERS = [
+  ['autoSubmitted', 'auto-submitted'],
+  ['xAutoreply', 'x-autoreply'],
+  ['xAutoResponseSuppress', 'x-auto-response-suppress'],
+  ['precedence', 'precedence'],
+  ['xFailedRecipients', 'x-failed-recipients'],
+] as const;
 
 function extractAddresses(values: string[]): string[] {
   const out: string[] = [];
@@ -422,28 +460,25 @@ export async function parseMail(
     log(`mail refused (${err.reason}): ${err.message}`);
     throw err;
   }
-  const text = parsed.text?.trim() ? parsed.text.trim() : htmlContent ? htmlToText(htmlContent) : '';
+  const plain = parsed.text?.trim();
+  const text = plain ? plain : htmlContent ? htmlToText(htmlContent) : '';
   const ct = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
   const refs = parsed.references;
   // mailparser puts the current time in place of a Date header it cannot read: that would make the mail's date (and
   // so its id) differ on every parse. Such a date is no date.
-  const rawDate = rawHeaderValues(parsed, 'date')[0]?.replace(/\r?\n[ \t]+/g, ' ');
+  const unparsed = rawHeaderValues(parsed);
+  const rawDate = unparsed.date[0]?.replace(/\r?\n[ \t]+/g, ' ');
   const readable = rawDate !== undefined && !Number.isNaN(new Date(rawDate).getTime());
   const date = readable && parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
-  const returnPath = extractAddresses(rawHeaderValues(parsed, 'return-path'))[0] ?? null;
+  const returnPath = extractAddresses(unparsed['return-path'])[0] ?? null;
   const headers: MailHeaders = { contentType: (ct?.value ?? 'text/plain').toLowerCase() };
-  const set = (k: keyof Omit<MailHeaders, 'contentType'>, name: string) => {
+  for (const [k, name] of CLASSIFIER_HEADERS) {
     const v = headerString(parsed, name);
     if (v !== undefined) headers[k] = v;
-  };
-  set('autoSubmitted', 'auto-submitted');
-  set('xAutoreply', 'x-autoreply');
-  set('xAutoResponseSuppress', 'x-auto-response-suppress');
-  set('precedence', 'precedence');
-  set('xFailedRecipients', 'x-failed-recipients');
+  }
   if (ct?.params?.['report-type']) headers.reportType = ct.params['report-type'].toLowerCase();
   return {
-    sha256: createHash('sha256').update(buf).digest('hex'),
+    sha256: hash('sha256', buf, 'hex'),
     size: buf.length,
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,
@@ -454,8 +489,8 @@ export async function parseMail(
     returnPath,
     to: addresses(parsed.to),
     cc: addresses(parsed.cc),
-    deliveredTo: extractAddresses(rawHeaderValues(parsed, 'delivered-to')),
-    originalTo: extractAddresses(rawHeaderValues(parsed, 'x-original-to')),
+    deliveredTo: extractAddresses(unparsed['delivered-to']),
+    originalTo: extractAddresses(unparsed['x-original-to']),
     date,
     text,
     html: htmlContent ? { unsafe: true, content: htmlContent } : null,
