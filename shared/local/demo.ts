@@ -150,17 +150,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 /**
  * Move the simulated clock until the campaign closes (true) or `until` passes (false), doing at each stop what the
  * cloud would do at that moment: fire the due schedules and drain the queues (`pump`), let the sandbox sites mail
- * the replies that fell due, and poll the reply lists once a day at 08:00 Beijing time (as in AWS).
+ * the replies that fell due, and poll the reply lists once a day at 08:00 Beijing time (as in AWS; the poll runs on
+ * while the clock moves through the day, and is done by the end of office hours).
  *
  * The clock jumps straight to the next thing that happens — a schedule (rounded up to the half hour, so the letters
  * due in the same half hour go out together on one browser's pages, as a Lambda batch would), a sandbox reply, the
  * daily poll — never further than `MAX_STEP`, so progress keeps moving. Quiet nights and weekends cost one stop.
  *
- * Letters are submitted in the background while the clock moves on, as Lambdas run while time passes — but only
- * within reach: the clock waits for them (`settle`) rather than move more than `MAX_LEAD` past the time the unfinished
- * submissions began, to another Beijing day, or over a gap of more than half an hour (the lunch break, the night).
- * So a slow site delays its own letter by minutes of simulated time, never the campaign by seconds of real time,
- * and every letter is still submitted on its planned day, in the office-hours block it was planned in.
+ * Letters are submitted in the background while the clock moves on, as Lambdas run while time passes: each one sees
+ * the time it would be submitted at in AWS (its planned time; the stack pins it), so the clock need not wait for the
+ * browser — except at the end of the day: it does not move into another Beijing day with letters in flight
+ * (`settle`), so a site receives each letter on the day it was submitted, and its replies stay on the right day.
  */
 export async function fastForward(
   stack: Pick<LocalStack, 'pump' | 'settle' | 'submittingSince' | 'pollReplyLists' | 'scheduler' | 'stores'>,
@@ -171,24 +171,36 @@ export async function fastForward(
 ): Promise<boolean> {
   let lastPollDate = '';
   let lastDay = '';
+  let polling: Promise<unknown> = Promise.resolve();
   const pump = () => stack.pump({ submissions: 'background' });
+  /** The campaign's state is read at the start, after the close consumer ran, and once a simulated day (a cancel). */
+  let checkState = true;
   for (;;) {
-    const c = await stack.stores.campaigns.getCampaign(campaignId);
-    if (!c || c.state === 'closed' || c.state === 'cancelled') {
-      await stack.settle();
-      return true;
+    if (checkState) {
+      const c = await stack.stores.campaigns.getCampaign(campaignId);
+      if (!c || c.state === 'closed' || c.state === 'cancelled') {
+        await polling;
+        await stack.settle();
+        return true;
+      }
+      checkState = false;
     }
     const r = await pump();
-    const delivered = await sandbox.tick(clock.now());
-    // Work begets work (a schedule a handler created, a retry put back on a queue): pump again.
-    if (r.fired + r.deadlines + r.closed > 0 || delivered.length > 0) await pump();
+    await sandbox.tick(clock.now());
+    // Work begets work (a schedule or a message a deadline or close handler left): pump again.
+    if (r.deadlines + r.closed > 0) await pump();
+    checkState = r.closed > 0;
     const nowMs = clock.now().getTime();
     const today = beijingDate(nowMs);
     if (today !== lastPollDate && beijingHour(nowMs) >= POLL_HOUR) {
       lastPollDate = today;
-      await stack.pollReplyLists();
+      // The day's poll runs on while the clock moves through the day (as the Lambda runs on while the day's letters
+      // go out); it is waited for at the end of office hours.
+      polling = stack.pollReplyLists();
+      polling.catch(() => {}); // awaited below: not an unhandled rejection meanwhile
     }
     if (nowMs >= options.until) {
+      await polling;
       await stack.settle();
       return false;
     }
@@ -201,9 +213,10 @@ export async function fastForward(
       return Math.min(options.until, Math.max(Math.min(...candidates), nowMs + 60_000));
     };
     let to = await nextStop();
-    const since = stack.submittingSince();
-    if (since !== undefined && (to - nowMs > HALF_HOUR || to - since > MAX_LEAD || beijingDay(to) !== beijingDay(nowMs))) {
-      // Out of reach: the letters in flight finish at this time, and whatever they left (a retry) is done too.
+    // The day's reply-list poll is done by the end of office hours.
+    if (beijingDay(to) !== beijingDay(nowMs) || beijingHour(to) >= POLL_DONE_BY_HOUR) await polling;
+    if (stack.submittingSince() !== undefined && beijingDay(to) !== beijingDay(nowMs)) {
+      // Not into another day with letters in flight: they finish today, and whatever they left (a retry) is done too.
       await stack.settle();
       await stack.pump();
       to = await nextStop();
@@ -211,17 +224,18 @@ export async function fastForward(
     clock.set(new Date(to));
     if (today !== lastDay) {
       lastDay = today;
+      checkState = true;
       await options.onDay?.();
     }
   }
 }
 
-/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours: it never competes with the day's letters). */
+/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours; it runs on while the day's first letters go out). */
 const POLL_HOUR = 8;
+/** The clock does not pass this hour (Beijing) before the day's poll is done: the end of office hours, before a window closes (17:30 by default). */
+const POLL_DONE_BY_HOUR = 17;
 /** The longest jump of the simulated clock (progress is reported once per simulated day). */
 const MAX_STEP = 12 * HOUR;
-/** How far the clock may run ahead of letters still being submitted. */
-const MAX_LEAD = HOUR;
 
 function beijingHour(ms: number): number {
   return Math.floor((ms - startOfBeijingDayMs(beijingDay(ms))) / HOUR);

@@ -111,13 +111,13 @@ export function startDrain(options: EventSourceOptions, limits: DrainLimits = {}
     for (let i = 0; i < n && waiting.length > 0; i++) waiting.shift()!();
   };
   const more: Promise<void>[] = [];
-  // One poller first: an empty queue (the usual case) costs one receive. Its first messages bring in the others,
-  // before it hands them to the handler.
+  // One poller first: an empty queue (the usual case) costs one receive. Each receive that brings messages brings in
+  // one more poller (up to `concurrency`), before its messages go to the handler: a queue of n messages costs at most
+  // 2n + 1 receives, however many pollers may run.
   const received = (count: number) => {
     if (count === 0) return;
     handling++;
-    if (more.length > 0) return;
-    for (let i = 1; i < (limits.concurrency ?? 1); i++) more.push(poller());
+    if (1 + more.length < (limits.concurrency ?? 1)) more.push(poller());
   };
   const poller = async (): Promise<void> => {
     while (!finished && batches++ < max) {
@@ -129,8 +129,7 @@ export function startDrain(options: EventSourceOptions, limits: DrainLimits = {}
       total.failed += r.failed;
       if (r.received > 0) {
         handling--;
-        wake(1); // a waiting poller looks again: this batch may have put a retry back
-        continue;
+        continue; // this poller looks again itself (its batch may have put a retry back)
       }
       if (handling === 0) {
         finished = true;

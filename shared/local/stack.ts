@@ -5,9 +5,11 @@
  * tests, the sandbox of simulated consultation sites. `pump(now)` does, for one instant of the (possibly
  * fast-forwarded) clock, what EventBridge Scheduler and the Lambda event source mappings do in AWS.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCalendar } from '../adapters/calendar-source.ts';
+import { parseInstant } from '../domain/beijing-time.ts';
 import type { LocalScheduler } from '../adapters/scheduler/local.ts';
 import { BrowserSubmitter, DEFAULT_BROWSER_PAGES } from '../adapters/browser/submitter.ts';
 import { localMailConfig } from '../adapters/mail/config.ts';
@@ -20,11 +22,12 @@ import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
+import type { ScheduleQueue } from '../app/scheduler.ts';
 import { replyListProfiles } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
 import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/handler.ts';
 import { createDailyHandler as createDailyPollHandler, createDeadlineHandler as createDeadlinePollHandler, type DailySummary, type PollDeps } from '../../functions/poll-reply-lists/handler.ts';
-import { createHandler as createSubmitHandler, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
+import { createHandler as createSubmitHandler, SubmitMessageSchema, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
 import { campaignRuntime } from './campaign-runtime.ts';
 import { drain, startDrain, type RunningDrain, type SqsHandler } from './event-source.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
@@ -63,6 +66,7 @@ export interface LocalStack {
   settle(): Promise<number>;
   /** The clock's time (ms) when the unfinished background submissions began, or undefined when there are none. */
   submittingSince(): number | undefined;
+
   /** Look every open letter of every running campaign up on its site's reply list (the daily poll). */
   pollReplyLists(): Promise<DailySummary>;
   close(): Promise<void>;
@@ -101,12 +105,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const pages = options.browserPages ?? (Number(env.HUIXIN_BROWSER_PAGES) || DEFAULT_BROWSER_PAGES);
   const submitter = await BrowserSubmitter.launch(objects, { pages });
+  // A background submission (the fast-forward) sees the time it would run at in AWS — its letter's planned time, or
+  // when it was put back for a retry — plus the real time it has taken, while the shared clock moves on meanwhile.
+  const submissionTime = new AsyncLocalStorage<{ at: number; began: number }>();
+  const submitClock: Clock = {
+    now: () => {
+      const t = submissionTime.getStore();
+      return t ? new Date(t.at + (performance.now() - t.began)) : options.clock.now();
+    },
+  };
   const submitDeps: SubmitLetterDeps = {
     letters: stores.letters,
     events: stores.events,
     sites: stores.sites,
     objects,
-    clock: options.clock,
+    clock: submitClock,
     submitter,
     retryDelaySeconds: 0,
     deadlineFor: campaignDeadlines(stores.campaigns, calendar),
@@ -144,11 +157,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const submitSource = { client: sqs.client, queueUrl: queues.submit.url, retryDelaySeconds: 0, batchSize: 1 };
   const drainSubmit = () => drain({ ...submitSource, handler: submitHandler }, { concurrency: pages + 1 });
   const inFlight = new Map<object, number>();
+  /** When the letter of a background message would be submitted in AWS: planned (or put back) time, never later than now. */
+  const submissionStart = async (event: Parameters<SqsHandler>[0]): Promise<number> => {
+    const now = options.clock.now().getTime();
+    const parsed = SubmitMessageSchema.safeParse(JSON.parse(event.Records[0]?.body ?? 'null') as unknown);
+    const letter = parsed.success ? await stores.letters.getLetter(parsed.data.letterId) : undefined;
+    if (!letter) return now;
+    return Math.min(now, Math.max(parseInstant(letter.plannedAt), parseInstant(letter.updatedAt)));
+  };
   const tracked: SqsHandler = async (event) => {
     const token = {};
     inFlight.set(token, options.clock.now().getTime());
     try {
-      return await submitHandler(event);
+      const at = event.Records.length === 1 ? await submissionStart(event).catch(() => undefined) : undefined;
+      if (at === undefined) return await submitHandler(event);
+      return await submissionTime.run({ at, began: performance.now() }, () => submitHandler(event));
     } finally {
       inFlight.delete(token);
     }
@@ -211,13 +234,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     mailDomain: mail.domain,
     submitter,
     async pump(o = {}) {
-      const fired = (await scheduler.fireDue(options.clock.now())).fired.length;
+      const due = (await scheduler.fireDue(options.clock.now())).fired;
+      const sentTo = (q: ScheduleQueue) => due.filter((s) => s.target.queue === q).length;
+      const background = o.submissions === 'background';
       let submitted = 0;
-      if (o.submissions === 'background') submitInBackground(fired);
+      if (background) submitInBackground(due.length);
       else submitted = (await settle()) + (await drainSubmit()).succeeded;
-      const deadlines = await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 });
-      const closed = await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 });
-      return { fired, submitted, closed: closed.succeeded, deadlines: deadlines.succeeded };
+      // The deadline and close queues are fed by schedules only: at the fast-forward's many stops a day they are
+      // drained when a schedule was just sent to them. A pump that waits drains them always (`serve`, where a redrive
+      // may have put dead letters back).
+      const none = { succeeded: 0 };
+      const deadlines = !background || sentTo('deadline') ? await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 }) : none;
+      const closed = !background || sentTo('close') ? await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 }) : none;
+      return { fired: due.length, submitted, closed: closed.succeeded, deadlines: deadlines.succeeded };
     },
     settle,
     submittingSince,

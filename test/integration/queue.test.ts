@@ -60,6 +60,30 @@ describe('queues on the embedded default (real SQS-compatible server, same @aws-
     expect(await sqs.depth(pair.url)).toBe(0);
   });
 
+  it('drain brings in pollers one receive at a time: n messages cost at most 2n + 1 receives, not a receive per idle poller', async () => {
+    const pair = await sqs.queueWithDlq('ramp', { maxReceiveCount: 5 });
+    const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);
+    for (let n = 1; n <= 3; n++) await queue.send({ n });
+    let receives = 0;
+    sqs.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ReceiveMessageCommand') receives++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReceives' },
+    );
+    try {
+      const handler: SqsHandler = async () => {};
+      const r = await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0, batchSize: 1 }, { concurrency: 8 });
+      expect(r.succeeded).toBe(3);
+      // each receive that found work may bring in one more poller, which ends on one empty receive; all 8 pollers
+      // started at the first message would cost at least 1 + 7 + 3
+      expect(receives).toBeLessThanOrEqual(2 * 3 + 1);
+    } finally {
+      sqs.client.middlewareStack.remove('countReceives');
+    }
+  });
+
   it('a poison message lands in the DLQ after maxReceiveCount, and redrive brings it back', async () => {
     const pair = await sqs.queueWithDlq('poison', { maxReceiveCount: 2 });
     const queue = new SqsQueue<{ poison: boolean }>(sqs.client, pair.url);

@@ -22,8 +22,10 @@ class RecordingClock extends ManualClock {
  */
 function fakeStack(clock: RecordingClock, due: string[], closesAt: string) {
   const pending = due.map(parseInstant).sort((a, b) => a - b);
-  let since: number | undefined;
+  let inFlight: number[] = []; // the clock's time each unfinished letter was fired
+  const since = () => (inFlight.length ? Math.min(...inFlight) : undefined);
   const settled: number[] = [];
+
   const stack = {
     stores: { campaigns: { getCampaign: async () => ({ state: clock.now().getTime() >= parseInstant(closesAt) ? 'closed' : 'running' }) } },
     scheduler: { nextDueAt: async () => (pending.length ? new Date(pending[0]!).toISOString() : undefined) },
@@ -32,41 +34,38 @@ function fakeStack(clock: RecordingClock, due: string[], closesAt: string) {
       while (pending.length && pending[0]! <= clock.now().getTime()) {
         pending.shift();
         fired++;
-        since ??= clock.now().getTime();
+        inFlight.push(clock.now().getTime());
       }
       return { fired, submitted: 0, closed: 0, deadlines: 0 };
     },
     settle: async () => {
       settled.push(clock.now().getTime());
-      since = undefined;
+      inFlight = [];
       return 0;
     },
-    submittingSince: () => since,
+    submittingSince: since,
     pollReplyLists: async () => ({ campaigns: 1, open: 0, polled: 0, noProfile: 0, replies: 0, failed: 0 }),
   };
-  clock.inFlightSince = () => since;
+  clock.inFlightSince = since;
   return { stack: stack as unknown as Parameters<typeof fastForward>[0], settled };
 }
 
 const noReplies = { tick: async () => [], nextDueAt: () => undefined };
 
 describe('fastForward (the demo and the campaign bench drive the embedded default with it)', () => {
-  it('lets letters run on while the clock moves half an hour at a time, but never past an hour, a gap or a day', async () => {
+  it('lets letters run on while the clock moves through the day (the lunch break too), but not into another day', async () => {
     const clock = new RecordingClock('2026-11-23T08:00:00+08:00');
     // a busy morning (every half hour), the lunch gap, an afternoon letter, then the next day
     const due = ['09:05', '09:35', '10:10', '10:40', '11:10', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`).concat('2026-11-24T09:15:00+08:00');
     const { stack, settled } = fakeStack(clock, due, '2026-11-25T17:30:00+08:00');
     expect(await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-12-01T00:00:00+08:00') })).toBe(true);
     const withLetters = clock.moves.filter((m) => m.inFlightSince !== undefined);
-    expect(withLetters.length).toBeGreaterThan(0); // the clock did move with letters in flight
-    for (const m of withLetters) {
-      expect(m.to - m.from).toBeLessThanOrEqual(30 * MIN);
-      expect(m.to - m.inFlightSince!).toBeLessThanOrEqual(HOUR);
-      expect(new Date(m.to + 8 * HOUR).getUTCDate()).toBe(new Date(m.from + 8 * HOUR).getUTCDate());
-    }
-    // the letters were waited for before the lunch break and before the night
-    expect(settled).toContain(parseInstant('2026-11-23T11:30:00+08:00'));
-    expect(settled.some((t) => t >= parseInstant('2026-11-23T14:30:00+08:00') && t < parseInstant('2026-11-23T18:00:00+08:00'))).toBe(true);
+    // the clock did move with letters in flight, over the lunch break too
+    expect(withLetters.some((m) => m.from <= parseInstant('2026-11-23T11:30:00+08:00') && m.to >= parseInstant('2026-11-23T14:00:00+08:00'))).toBe(true);
+    // never into another Beijing day with letters in flight: they were waited for at the end of the day
+    for (const m of withLetters) expect(new Date(m.to + 8 * HOUR).getUTCDate()).toBe(new Date(m.from + 8 * HOUR).getUTCDate());
+    expect(settled.filter((t) => t < parseInstant('2026-11-23T14:30:00+08:00'))).toEqual([]);
+    expect(settled.some((t) => t >= parseInstant('2026-11-23T14:30:00+08:00') && t < parseInstant('2026-11-24T00:00:00+08:00'))).toBe(true);
     // letters due in the same half hour were fired together at its end
     expect(clock.moves.map((m) => m.to)).toContain(parseInstant('2026-11-23T09:30:00+08:00'));
   });
@@ -77,5 +76,31 @@ describe('fastForward (the demo and the campaign bench drive the embedded defaul
     await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-12-01T00:00:00+08:00') });
     const stops = clock.moves.map((m) => m.to).filter((t) => t <= parseInstant('2026-11-24T09:30:00+08:00'));
     expect(stops).toEqual(['2026-11-24T05:00:00+08:00', '2026-11-24T08:00:00+08:00', '2026-11-24T09:30:00+08:00'].map(parseInstant));
+  });
+
+  it('lets the 08:00 reply-list poll run on through the day, and waits for it by the end of office hours', async () => {
+    const clock = new RecordingClock('2026-11-23T07:00:00+08:00');
+    const due = ['09:05', '09:35', '10:10', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`);
+    const { stack } = fakeStack(clock, due, '2026-11-23T17:30:00+08:00');
+    let finishPoll: () => void = () => {};
+    let pollDoneAt: number | undefined;
+    (stack as { pollReplyLists: () => Promise<unknown> }).pollReplyLists = () =>
+      new Promise((resolve) => {
+        finishPoll = () => {
+          pollDoneAt ??= clock.now().getTime();
+          resolve({ campaigns: 1, open: 0, polled: 0, noProfile: 0, replies: 0, failed: 0 });
+        };
+      });
+    // the poll "finishes" once the clock has reached 14:30 (it ran on over the morning and the lunch break)
+    const moves = clock.moves;
+    const set = clock.set.bind(clock);
+    clock.set = (to: Date | string) => {
+      if (new Date(to).getTime() > parseInstant('2026-11-23T17:00:00+08:00') && pollDoneAt === undefined) throw new Error('moved past office hours with the poll unfinished');
+      set(to);
+      if (clock.now().getTime() >= parseInstant('2026-11-23T14:30:00+08:00')) finishPoll();
+    };
+    await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-11-24T00:00:00+08:00') });
+    expect(pollDoneAt).toBe(parseInstant('2026-11-23T14:30:00+08:00'));
+    expect(moves.some((m) => m.from >= parseInstant('2026-11-23T08:00:00+08:00') && m.to <= parseInstant('2026-11-23T14:30:00+08:00'))).toBe(true);
   });
 });
