@@ -39,7 +39,11 @@ export interface LetterStore {
    * The only way a letter changes: a single-item conditional write that applies `patch` iff the letter's
    * current state is one of `from`. Throws ConflictError when it is not (someone else got there first).
    */
-  updateLetter(id: string, from: readonly LetterState[], patch: LetterPatch): Promise<Letter>;
+  /**
+   * Conditional on the state being one of `from` (ConflictError otherwise). `known`: the letter as the caller last
+   * read it — the write is tried against its version first, and the store reads again only if it has changed.
+   */
+  updateLetter(id: string, from: readonly LetterState[], patch: LetterPatch, known?: Letter): Promise<Letter>;
   lettersOfCampaign(campaignId: string, state?: LetterState): Promise<Letter[]>;
   lettersOfSite(siteId: string): Promise<Letter[]>;
   /** Submitted letters with no reply whose deadline is before `asOf`. */

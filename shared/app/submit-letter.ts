@@ -71,7 +71,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
   // 1. claim
   let letter: Letter;
   try {
-    letter = await deps.letters.updateLetter(letter0.id, ['planned', 'queued'], { state: 'submitting', updatedAt: now().toISOString() });
+    letter = await deps.letters.updateLetter(letter0.id, ['planned', 'queued'], { state: 'submitting', updatedAt: now().toISOString() }, letter0);
   } catch (err) {
     if (!(err instanceof ConflictError)) throw err;
     const current = await deps.letters.getLetter(letter0.id);
@@ -131,7 +131,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
   const data = eventData(result, attempt, rediscovered);
   if (outcome === 'unavailable' && attempt < 2) {
     const delaySeconds = deps.retryDelaySeconds ?? 300;
-    await deps.letters.updateLetter(letter.id, ['submitting'], { state: 'queued', updatedAt: now().toISOString() });
+    await deps.letters.updateLetter(letter.id, ['submitting'], { state: 'queued', updatedAt: now().toISOString() }, letter);
     await append(deps, letter.id, 'letter.retry-scheduled', actor, { ...data, delaySeconds });
     return { status: 'retry', delaySeconds, reason: result.reason };
   }
@@ -147,7 +147,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     const deadlineAt = await deps.deadlineFor(letter, submittedAt);
     if (deadlineAt) Object.assign(patch, { deadlineAt });
   }
-  const recorded = await deps.letters.updateLetter(letter.id, ['submitting'], patch);
+  const recorded = await deps.letters.updateLetter(letter.id, ['submitting'], patch, letter);
   await append(deps, letter.id, `letter.${outcome}` as EventType, actor, data, submittedAt);
   return { status: 'recorded', outcome, reason: result.reason, queryCode: result.queryCode, letter: recorded };
 }

@@ -66,6 +66,20 @@ describe('DynamoDB store adapters against real dynalite (in memory)', () => {
     expect(stored?.version).toBe(1);
   });
 
+  it("an update from the caller's copy skips the read when it is current, and re-reads when it is stale", async () => {
+    await s.letters.putLetters([letter('l-known', { state: 'planned' })]);
+    const copy = (await s.letters.getLetter('l-known'))!;
+    // current copy: applied on its version
+    const queued = await s.letters.updateLetter('l-known', ['planned'], { state: 'queued' }, copy);
+    expect(queued.version).toBe(copy.version + 1);
+    // stale copy (still says planned): the store re-reads, sees queued, and the write lands on the current version
+    const submitting = await s.letters.updateLetter('l-known', ['planned', 'queued'], { state: 'submitting' }, copy);
+    expect(submitting.version).toBe(copy.version + 2);
+    expect((await s.letters.getLetter('l-known'))?.state).toBe('submitting');
+    // stale copy whose state is allowed, but the stored one is not: still a conflict
+    await expect(s.letters.updateLetter('l-known', ['planned'], { state: 'queued' }, copy)).rejects.toBeInstanceOf(ConflictError);
+  });
+
   it('putLetters is idempotent: an existing letter is left as it is', async () => {
     await s.letters.putLetters([letter('l-idem')]);
     await s.letters.updateLetter('l-idem', ['planned'], { state: 'queued' });

@@ -102,9 +102,11 @@ export class DynamoLetterStore implements LetterStore {
    * on condition that `version` is unchanged. If someone else wrote in between, re-read: still in `from` → try
    * again; otherwise ConflictError. The indexes' keys are recomputed from the new letter.
    */
-  async updateLetter(id: string, from: readonly LetterState[], patch: LetterPatch): Promise<Letter> {
+  async updateLetter(id: string, from: readonly LetterState[], patch: LetterPatch, known?: Letter): Promise<Letter> {
+    // The caller's copy saves the read when it is still current (the version condition tells); else read as usual.
+    let current: Letter | undefined = known?.id === id && from.includes(known.state) ? known : undefined;
     for (let attempt = 0; attempt < 10; attempt++) {
-      const current = await this.getLetter(id);
+      current ??= await this.getLetter(id);
       if (!current) throw new NotFoundError(`no letter ${id}`);
       if (!from.includes(current.state)) {
         throw new ConflictError(`letter ${id} is ${current.state}, not ${from.join('/')}`);
@@ -120,6 +122,7 @@ export class DynamoLetterStore implements LetterStore {
       };
       for (const [k, v] of Object.entries(patch)) if (v === undefined) delete (next as unknown as Record<string, unknown>)[k];
       if (await putLetterVersion(this.client, this.tableName, next, current.version)) return next;
+      current = undefined;
     }
     throw new ConflictError(`letter ${id}: too much contention, gave up`);
   }

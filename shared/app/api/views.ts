@@ -122,7 +122,7 @@ export function countingLetterStore(inner: LetterStore, counters: OverviewCounte
     getLetter: (id: string) => inner.getLetter(id),
     updateLetter: async (id: string, from: readonly LetterState[], patch: LetterPatch) => {
       const before = await inner.getLetter(id);
-      const after = await inner.updateLetter(id, from, patch);
+      const after = await inner.updateLetter(id, from, patch, before); // read once, here
       await counters.letterChanged(before, after);
       return after;
     },
