@@ -151,7 +151,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
  * Move the simulated clock until the campaign closes (true) or `until` passes (false), doing at each stop what the
  * cloud would do at that moment: fire the due schedules and drain the queues (`pump`), let the sandbox sites mail
  * the replies that fell due, and poll the reply lists once a day at 08:00 Beijing time (as in AWS; the poll runs on
- * while the clock moves through the day, and is done by the end of office hours).
+ * while the clock moves on, and is done before the next one starts and before the window closes).
  *
  * The clock jumps straight to the next thing that happens — a schedule (rounded up to the half hour, so the letters
  * due in the same half hour go out together on one browser's pages, as a Lambda batch would), a sandbox reply, the
@@ -175,6 +175,7 @@ export async function fastForward(
   const pump = () => stack.pump({ submissions: 'background' });
   /** The campaign's state is read at the start, after the close consumer ran, and once a simulated day (a cancel). */
   let checkState = true;
+  let closesAtMs = Infinity;
   for (;;) {
     if (checkState) {
       const c = await stack.stores.campaigns.getCampaign(campaignId);
@@ -183,6 +184,7 @@ export async function fastForward(
         await stack.settle();
         return true;
       }
+      closesAtMs = c.windowClosesAt ? parseInstant(c.windowClosesAt) : Infinity;
       checkState = false;
     }
     const r = await pump();
@@ -194,8 +196,9 @@ export async function fastForward(
     const today = beijingDate(nowMs);
     if (today !== lastPollDate && beijingHour(nowMs) >= POLL_HOUR) {
       lastPollDate = today;
-      // The day's poll runs on while the clock moves through the day (as the Lambda runs on while the day's letters
-      // go out); it is waited for at the end of office hours.
+      // The day's poll runs on while the clock moves on (as the Lambda runs on while the day's letters go out); the
+      // one before it is done first, and it is done before the window closes (below).
+      await polling;
       polling = stack.pollReplyLists();
       polling.catch(() => {}); // awaited below: not an unhandled rejection meanwhile
     }
@@ -213,8 +216,8 @@ export async function fastForward(
       return Math.min(options.until, Math.max(Math.min(...candidates), nowMs + 60_000));
     };
     let to = await nextStop();
-    // The day's reply-list poll is done by the end of office hours.
-    if (beijingDay(to) !== beijingDay(nowMs) || beijingHour(to) >= POLL_DONE_BY_HOUR) await polling;
+    // Every reply a poll finds is in before the window closes.
+    if (to >= closesAtMs) await polling;
     if (stack.submittingSince() !== undefined && beijingDay(to) !== beijingDay(nowMs)) {
       // Not into another day with letters in flight: they finish today, and whatever they left (a retry) is done too.
       await stack.settle();
@@ -230,10 +233,8 @@ export async function fastForward(
   }
 }
 
-/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours; it runs on while the day's first letters go out). */
+/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours; it runs on while the day's letters go out). */
 const POLL_HOUR = 8;
-/** The clock does not pass this hour (Beijing) before the day's poll is done: the end of office hours, before a window closes (17:30 by default). */
-const POLL_DONE_BY_HOUR = 17;
 /** The longest jump of the simulated clock (progress is reported once per simulated day). */
 const MAX_STEP = 12 * HOUR;
 

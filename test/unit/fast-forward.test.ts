@@ -27,7 +27,7 @@ function fakeStack(clock: RecordingClock, due: string[], closesAt: string) {
   const settled: number[] = [];
 
   const stack = {
-    stores: { campaigns: { getCampaign: async () => ({ state: clock.now().getTime() >= parseInstant(closesAt) ? 'closed' : 'running' }) } },
+    stores: { campaigns: { getCampaign: async () => ({ state: clock.now().getTime() >= parseInstant(closesAt) ? 'closed' : 'running', windowClosesAt: closesAt }) } },
     scheduler: { nextDueAt: async () => (pending.length ? new Date(pending[0]!).toISOString() : undefined) },
     pump: async () => {
       let fired = 0;
@@ -78,29 +78,31 @@ describe('fastForward (the demo and the campaign bench drive the embedded defaul
     expect(stops).toEqual(['2026-11-24T05:00:00+08:00', '2026-11-24T08:00:00+08:00', '2026-11-24T09:30:00+08:00'].map(parseInstant));
   });
 
-  it('lets the 08:00 reply-list poll run on through the day, and waits for it by the end of office hours', async () => {
+  it('lets the 08:00 reply-list poll run on (over the night too): waited for only before the next one and before the window closes', async () => {
     const clock = new RecordingClock('2026-11-23T07:00:00+08:00');
-    const due = ['09:05', '09:35', '10:10', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`);
-    const { stack } = fakeStack(clock, due, '2026-11-23T17:30:00+08:00');
-    let finishPoll: () => void = () => {};
-    let pollDoneAt: number | undefined;
-    (stack as { pollReplyLists: () => Promise<unknown> }).pollReplyLists = () =>
-      new Promise((resolve) => {
-        finishPoll = () => {
-          pollDoneAt ??= clock.now().getTime();
-          resolve({ campaigns: 1, open: 0, polled: 0, noProfile: 0, replies: 0, failed: 0 });
-        };
-      });
-    // the poll "finishes" once the clock has reached 14:30 (it ran on over the morning and the lunch break)
-    const moves = clock.moves;
-    const set = clock.set.bind(clock);
-    clock.set = (to: Date | string) => {
-      if (new Date(to).getTime() > parseInstant('2026-11-23T17:00:00+08:00') && pollDoneAt === undefined) throw new Error('moved past office hours with the poll unfinished');
-      set(to);
-      if (clock.now().getTime() >= parseInstant('2026-11-23T14:30:00+08:00')) finishPoll();
+    const due = ['09:05', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`).concat('2026-11-24T09:15:00+08:00');
+    const closesAt = '2026-11-24T17:30:00+08:00';
+    const { stack } = fakeStack(clock, due, closesAt);
+    // A poll that is still running until someone waits for it: its `then` with a callback is the wait.
+    const polls: Array<{ startedAt: number; awaitedAt?: number }> = [];
+    (stack as { pollReplyLists: () => unknown }).pollReplyLists = () => {
+      const poll: (typeof polls)[number] = { startedAt: clock.now().getTime() };
+      polls.push(poll);
+      const done = Promise.resolve({ campaigns: 1, open: 0, polled: 0, noProfile: 0, replies: 0, failed: 0 });
+      return {
+        then: (onDone?: (v: unknown) => unknown, onError?: (e: unknown) => unknown) => {
+          if (onDone) poll.awaitedAt ??= clock.now().getTime();
+          return done.then(onDone, onError);
+        },
+        catch: (onError: (e: unknown) => unknown) => done.catch(onError),
+      };
     };
-    await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-11-24T00:00:00+08:00') });
-    expect(pollDoneAt).toBe(parseInstant('2026-11-23T14:30:00+08:00'));
-    expect(moves.some((m) => m.from >= parseInstant('2026-11-23T08:00:00+08:00') && m.to <= parseInstant('2026-11-23T14:30:00+08:00'))).toBe(true);
+    expect(await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-11-26T00:00:00+08:00') })).toBe(true);
+    expect(polls.slice(0, 2).map((p) => new Date(p.startedAt + 8 * HOUR).getUTCDate())).toEqual([23, 24]);
+    // the first ran on through the day and the night: waited for only when the second was due
+    expect(polls[0]!.awaitedAt).toBe(polls[1]!.startedAt);
+    expect(clock.moves.some((m) => m.from >= parseInstant('2026-11-23T17:00:00+08:00') && m.to <= parseInstant('2026-11-24T08:00:00+08:00'))).toBe(true);
+    // the last was waited for before the clock reached the window's close
+    expect(polls[1]!.awaitedAt).toBeLessThan(parseInstant(closesAt));
   });
 });
