@@ -301,7 +301,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
       });
       return campaignStatus(stack.campaign, campaign.id, formatBeijing(clock.now().getTime()));
     });
-    memory.sample(true);
+    await memory.sample();
     const peak = memory.peak();
     // outside the timings: did every letter end as its site was told to make it end?
     const { mismatches } = compareVerdicts(

@@ -1,5 +1,6 @@
 /** What a benchmark's process tree (Node + Chromium + local servers) uses, from /proc. */
 import { readdirSync, readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
 /** Sum of RSS and PSS (kB) of a process and all its descendants, from /proc. */
 export function treeMemoryKb(root: number): { rss: number; pss: number } {
@@ -102,24 +103,41 @@ export function treeCpuSeconds(root: number): number {
 }
 
 /**
- * The peak memory of a process tree, sampled every `everyMs`: the cheap RSS sum each time, the costly PSS walk only at
- * a new RSS high (the moment a peak is recorded anyway). The sampler's own CPU is kept, to be taken out of CPU figures.
+ * The peak memory of a process tree, sampled every `everyMs` on a worker thread of its own (memory-sampler.ts), so the
+ * /proc reads never hold the event loop being measured: the cheap RSS sum each time, the costly PSS walk only at a new
+ * RSS high (the moment a peak is recorded anyway). The sampler's own CPU is kept, to be taken out of CPU figures.
  */
-export function samplePeakMemory(root: number, everyMs: number): { sample(force?: boolean): void; peak(): { rss: number; pss: number }; samplerMs(): number; stop(): void } {
-  const peak = { rss: 0, pss: 0 };
-  let micros = 0;
-  const sample = (force = false) => {
-    const c0 = process.cpuUsage();
-    const rss = treeRssKb(root);
-    if (force || rss > peak.rss) {
-      const m = treeMemoryKb(root);
-      peak.rss = Math.max(peak.rss, rss, m.rss);
-      peak.pss = Math.max(peak.pss, m.pss);
-    }
-    const c = process.cpuUsage(c0);
-    micros += c.user + c.system;
+export function samplePeakMemory(root: number, everyMs: number): MemorySampler {
+  const worker = new Worker(new URL('./memory-sampler.ts', import.meta.url), { workerData: { root, everyMs } });
+  worker.unref();
+  let last: SamplerReport = { peak: { rss: 0, pss: 0 }, micros: 0 };
+  const waiting: Array<() => void> = [];
+  worker.on('message', (m: SamplerReport & { forced?: boolean }) => {
+    last = m;
+    if (m.forced) waiting.shift()?.();
+  });
+  return {
+    sample: () =>
+      new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        worker.postMessage('sample');
+      }),
+    peak: () => ({ ...last.peak }),
+    samplerMs: () => last.micros / 1000,
+    stop: () => void worker.terminate(),
   };
-  const timer = setInterval(sample, everyMs);
-  timer.unref();
-  return { sample, peak: () => ({ ...peak }), samplerMs: () => micros / 1000, stop: () => clearInterval(timer) };
+}
+
+export interface SamplerReport {
+  peak: { rss: number; pss: number };
+  /** The sampler thread's own CPU so far. */
+  micros: number;
+}
+
+export interface MemorySampler {
+  /** Take a full sample now (RSS and PSS), e.g. at the end of a run. */
+  sample(): Promise<void>;
+  peak(): { rss: number; pss: number };
+  samplerMs(): number;
+  stop(): void;
 }

@@ -61,7 +61,7 @@ export async function run(): Promise<BenchResult> {
     const cpuMsPerLetter = ((treeCpuSeconds(process.pid) - cpu0) * 1000 - samplerMs) / letters;
     const nodeCpu = process.cpuUsage(node0);
     const nodeMsPerLetter = ((nodeCpu.user + nodeCpu.system) / 1000 - samplerMs) / letters;
-    memory.sample(true);
+    await memory.sample();
     const peak = memory.peak();
     const accepted = sandbox.posts().filter((p) => p.outcome === 'accepted').length;
     return {

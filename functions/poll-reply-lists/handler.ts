@@ -14,6 +14,7 @@ import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
 import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
 import type { CampaignStore, LetterStore, SiteStore } from '../../shared/app/ports.ts';
 import { pollReplyList, replyListProfiles, type PollResult, type ReplyListDeps, type ReplyListProfiles } from '../../shared/app/reply-lists.ts';
+import { mapLimit } from '../../shared/app/map-limit.ts';
 import { loadConfig } from '../../shared/config.ts';
 import type { CampaignState, Letter } from '../../shared/domain/model.ts';
 import { openStores } from '../../shared/local/runtime.ts';
@@ -67,40 +68,39 @@ export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
     const open: Letter[] = [];
     for (const c of campaigns) open.push(...(await deps.letters.lettersOfCampaign(c.id, 'submitted')).filter((l) => !l.firstReply));
     const summary: DailySummary = { campaigns: campaigns.length, open: open.length, polled: 0, noProfile: 0, replies: 0, failed: 0 };
-    let next = 0;
-    const worker = async () => {
-      while (next < open.length) {
-        const letter = open[next++]!;
-        try {
-          const o = await pollOne(deps, profiles, letter);
-          if (o === 'no-profile') summary.noProfile++;
-          else if (o !== 'not-open') summary.polled++;
-          if (o === 'reply') summary.replies++;
-        } catch (err) {
-          // One site down must not stop the run: tomorrow's poll (or the deadline message) tries again.
-          summary.failed++;
-          deps.log(JSON.stringify({ msg: 'reply list poll failed', letterId: letter.id, siteId: letter.siteId, error: (err as Error).message }));
-        }
+    await mapLimit(open, Math.max(1, deps.concurrency ?? 8), async (letter) => {
+      try {
+        const o = await pollOne(deps, profiles, letter);
+        if (o === 'no-profile') summary.noProfile++;
+        else if (o !== 'not-open') summary.polled++;
+        if (o === 'reply') summary.replies++;
+      } catch (err) {
+        // One site down must not stop the run: tomorrow's poll (or the deadline message) tries again.
+        summary.failed++;
+        deps.log(JSON.stringify({ msg: 'reply list poll failed', letterId: letter.id, siteId: letter.siteId, error: (err as Error).message }));
       }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, deps.concurrency ?? 8) }, worker));
+    });
     deps.log(JSON.stringify({ msg: 'poll-reply-lists', ...summary }));
     return summary;
   };
 }
+
+/** Letters of one deadline batch polled at once. */
+const DEADLINE_POLLS_AT_ONCE = 5;
 
 export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
     const profiles = profilesOf(deps);
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records ?? []) {
+    // The batch's letters are polled side by side (each on its own site): one slow site does not hold the rest.
+    await mapLimit(event.Records ?? [], DEADLINE_POLLS_AT_ONCE, async (record) => {
       let letterId: string;
       try {
         letterId = DeadlineMessageSchema.parse(JSON.parse(record.body)).letterId;
       } catch {
         deps.log(JSON.stringify({ msg: 'malformed deadline message dropped', messageId: record.messageId }));
-        continue;
+        return;
       }
       try {
         const letter = await deps.letters.getLetter(letterId);
@@ -110,7 +110,7 @@ export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
         deps.log(JSON.stringify({ msg: 'deadline poll failed', letterId, error: (err as Error).message }));
         batchItemFailures.push({ itemIdentifier: record.messageId });
       }
-    }
+    });
     return { batchItemFailures };
   };
 }

@@ -21,6 +21,7 @@ import { SITE_CATEGORIES, type Campaign, type CampaignState, type Letter, type S
 import { makePersona, pickQuestion } from '../domain/questions.ts';
 import { judgeLetter, type Verdict } from '../domain/timeliness.ts';
 import { ids } from './ids.ts';
+import { mapLimit } from './map-limit.ts';
 import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
 import { scheduleNames, type Scheduler } from './scheduler.ts';
 
@@ -61,15 +62,6 @@ function seedOf(key: string): number {
 
 function event(type: EventType, stream: string, at: string, actor: string, data: Record<string, unknown>, key: string): DomainEvent {
   return { id: derivedId('e', at, `${stream}/${type}/${key}`), stream, type, at, recordedAt: at, actor, data };
-}
-
-async function forEachLimit<T>(items: readonly T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await fn(items[next++]!);
-    }),
-  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -246,7 +238,7 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
       preHolidayDays: plan.preHolidayDays,
     }, 'created'),
   );
-  await forEachLimit(letters, 16, (l) =>
+  await mapLimit(letters, 16, (l) =>
     deps.events.append(event('letter.planned', streamOf.letter(l.id), createdAt, input.actor, { campaignId: id, plannedAt: l.plannedAt, ordinal: l.ordinal, questionId: l.questionId }, 'planned')),
   );
 
@@ -276,7 +268,7 @@ async function questionsUsedWithinAYear(deps: CampaignDeps, id: string, createdA
   const recentLetters = recent.reduce((n, c) => n + c.siteIds.length * c.lettersPerSite, 0);
   if (sites.length * 4 < recentLetters) {
     // a few sites out of a big history: their own letters are fewer reads
-    await forEachLimit(sites, 16, async (s) => {
+    await mapLimit(sites, 16, async (s) => {
       const used = usedQuestions.get(s.id)!;
       for (const l of await deps.letters.lettersOfSite(s.id)) if (counts(l)) used.add(l.questionId);
     });
@@ -323,7 +315,7 @@ async function scheduleSends(deps: CampaignDeps, c: Campaign, letters: readonly 
   const items = letters.map((l) => ({ name: scheduleNames.send(l.id), at: l.plannedAt, target: { queue: 'submit' as const, body: { letterId: l.id } } }));
   // Batched where the adapter can (the local scheduler: ~1 write call per 25 schedules); one call each otherwise.
   if (deps.scheduler.scheduleMany) return deps.scheduler.scheduleMany(items, { group });
-  await forEachLimit(items, 16, (i) => deps.scheduler.scheduleAt(i.name, i.at, i.target, { group }));
+  await mapLimit(items, 16, (i) => deps.scheduler.scheduleAt(i.name, i.at, i.target, { group }));
 }
 
 /**
@@ -343,7 +335,7 @@ export async function startCampaign(deps: CampaignDeps, id: string, options: { a
 export async function pauseCampaign(deps: CampaignDeps, id: string, options: { actor?: string } = {}): Promise<Campaign> {
   const c = await change(deps, await getCampaignOrThrow(deps, id), 'pause', options.actor ?? 'system');
   const group = scheduleNames.group(id);
-  await forEachLimit(await deps.letters.lettersOfCampaign(id, 'planned'), 8, (l) => deps.scheduler.cancel(scheduleNames.send(l.id), { group }));
+  await mapLimit(await deps.letters.lettersOfCampaign(id, 'planned'), 8, (l) => deps.scheduler.cancel(scheduleNames.send(l.id), { group }));
   return c;
 }
 
@@ -400,7 +392,7 @@ export async function cancelCampaign(deps: CampaignDeps, id: string, options: { 
   const at = formatBeijing(deps.clock.now().getTime());
   let cancelledLetters = 0;
   const unsent = (await deps.letters.lettersOfCampaign(id)).filter((l) => UNSENT_LETTER_STATES.includes(l.state));
-  await forEachLimit(unsent, 8, async (l) => {
+  await mapLimit(unsent, 8, async (l) => {
     await deps.scheduler.cancel(scheduleNames.send(l.id), { group });
     try {
       await deps.letters.updateLetter(l.id, UNSENT_LETTER_STATES, { state: 'cancelled', updatedAt: at });

@@ -1,10 +1,12 @@
 /**
- * dynalite in-process: the embedded default's DynamoDB. Listens on 127.0.0.1 on a random free port, in memory or on
- * disk (LevelDB via classic-level's prebuilt binary, which loads under Node 22). Spoken to by the same SDK code as AWS.
+ * dynalite in-process, on a worker thread: the embedded default's DynamoDB. Listens on 127.0.0.1 on a random free
+ * port, in memory or on disk (LevelDB via classic-level's prebuilt binary, which loads under Node 22). Spoken to by the
+ * same SDK code as AWS.
  */
 import { mkdir, open, readFile, unlink } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { InputError } from '../domain/errors.ts';
 
 export interface LocalDynamo {
@@ -31,31 +33,42 @@ export async function startDynalite(options: { path?: string } = {}): Promise<Lo
 }
 
 async function listen(options: { path?: string }, unlock: () => Promise<void>): Promise<LocalDynamo> {
-  // Imported lazily: Lambda bundles reach this module through openStores() but never run it (dynalite and its
-  // LevelDB binary are left out of the bundle: see infra/constructs/huixin-function.ts).
-  const { default: dynalite } = await import('dynalite');
-  const server = dynalite({
-    ...(options.path ? { path: options.path } : {}),
-    createTableMs: 0,
-    deleteTableMs: 0,
-    updateTableMs: 0,
+  // On a worker thread of its own (dynalite-worker.cjs): its request handling and LevelDB work run beside this event
+  // loop, not on it. dynalite is resolved here (LevelDB via classic-level's prebuilt binary, which loads in a worker
+  // too); Lambda bundles reach this module through openStores() but never run it (dynalite is left out of them: see
+  // infra/constructs/huixin-function.ts).
+  const module = createRequire(import.meta.url).resolve('dynalite');
+  const worker = new Worker(new URL('./dynalite-worker.cjs', import.meta.url), {
+    workerData: { module, options: { ...(options.path ? { path: options.path } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 } },
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  const port = await new Promise<number>((resolve, reject) => {
+    const failed = (err: Error) => reject(err);
+    worker.once('error', failed);
+    worker.once('exit', (code) => reject(new Error(`dynalite thread exited (${code}) before it listened`)));
+    worker.once('message', (m: { port?: number; error?: string }) => {
+      worker.off('error', failed);
+      worker.removeAllListeners('exit');
+      if (m.port) resolve(m.port);
+      else reject(new Error(`dynalite did not start: ${m.error ?? 'no port'}`));
     });
+  }).catch(async (err: unknown) => {
+    await worker.terminate();
+    throw err;
   });
-  const { port } = server.address() as AddressInfo;
+  // Later failures of the thread surface as refused requests; keep them off the floor of an unhandled 'error'.
+  worker.on('error', (err) => process.stderr.write(`huixin: dynalite thread failed: ${err.message}\n`));
   let closed: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     close: () =>
       (closed ??= new Promise<void>((resolve, reject) => {
-        server.closeAllConnections?.();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }).finally(unlock)),
+        worker.once('message', (m: { closed?: boolean; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
+        worker.once('exit', () => resolve());
+        worker.postMessage('close');
+      })
+        .then(() => worker.terminate())
+        .then(() => undefined)
+        .finally(unlock)),
   };
 }
 

@@ -78,10 +78,10 @@ describe('fastForward (the demo and the campaign bench drive the embedded defaul
     expect(stops).toEqual(['2026-11-24T05:00:00+08:00', '2026-11-24T08:00:00+08:00', '2026-11-24T09:30:00+08:00'].map(parseInstant));
   });
 
-  it('lets the 08:00 reply-list poll run on (over the night too): waited for only before the next one and before the window closes', async () => {
+  it('lets the 08:00 reply-list poll run on (over the night and past the next ones\' start): at most three at once, all done before the window closes', async () => {
     const clock = new RecordingClock('2026-11-23T07:00:00+08:00');
-    const due = ['09:05', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`).concat('2026-11-24T09:15:00+08:00');
-    const closesAt = '2026-11-24T17:30:00+08:00';
+    const due = ['09:05', '14:20'].map((t) => `2026-11-23T${t}:00+08:00`).concat('2026-11-24T09:15:00+08:00', '2026-11-25T10:00:00+08:00', '2026-11-26T10:00:00+08:00');
+    const closesAt = '2026-11-26T17:30:00+08:00';
     const { stack } = fakeStack(clock, due, closesAt);
     // A poll that is still running until someone waits for it: its `then` with a callback is the wait.
     const polls: Array<{ startedAt: number; awaitedAt?: number }> = [];
@@ -97,12 +97,13 @@ describe('fastForward (the demo and the campaign bench drive the embedded defaul
         catch: (onError: (e: unknown) => unknown) => done.catch(onError),
       };
     };
-    expect(await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-11-26T00:00:00+08:00') })).toBe(true);
-    expect(polls.slice(0, 2).map((p) => new Date(p.startedAt + 8 * HOUR).getUTCDate())).toEqual([23, 24]);
-    // the first ran on through the day and the night: waited for only when the second was due
-    expect(polls[0]!.awaitedAt).toBe(polls[1]!.startedAt);
+    expect(await fastForward(stack, noReplies, clock, 'c', { until: parseInstant('2026-11-28T00:00:00+08:00') })).toBe(true);
+    expect(polls.slice(0, 4).map((p) => new Date(p.startedAt + 8 * HOUR).getUTCDate())).toEqual([23, 24, 25, 26]);
+    // the first ran on through the day, the night and the next two starts: waited for only when the fourth was due
+    expect(polls[0]!.awaitedAt).toBe(polls[3]!.startedAt);
+    expect(polls[1]!.awaitedAt ?? Infinity).toBeGreaterThan(polls[3]!.startedAt);
     expect(clock.moves.some((m) => m.from >= parseInstant('2026-11-23T17:00:00+08:00') && m.to <= parseInstant('2026-11-24T08:00:00+08:00'))).toBe(true);
-    // the last was waited for before the clock reached the window's close
-    expect(polls[1]!.awaitedAt).toBeLessThan(parseInstant(closesAt));
+    // the others were waited for before the clock reached the window's close
+    for (const p of polls.slice(1, 4)) expect(p.awaitedAt).toBeLessThan(parseInstant(closesAt));
   });
 });

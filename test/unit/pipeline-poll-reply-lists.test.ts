@@ -95,4 +95,24 @@ describe('poll-reply-lists deadline handler (deadline queue consumer)', () => {
     expect(r.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
     expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list' });
   });
+
+  it('polls the letters of one batch side by side: a slow site does not hold the rest of the batch', async () => {
+    const { deps } = await setup();
+    const fetch = deps.reply.fetch;
+    let release!: () => void;
+    const slowSite = new Promise<void>((r) => (release = r));
+    let othersDone = 0;
+    deps.reply.fetch = async (url) => {
+      if (url.startsWith('http://portal.test/')) await slowSite; // held until every other letter of the batch is done
+      return fetch(url);
+    };
+    const logged = deps.log;
+    deps.log = (m) => {
+      logged(m);
+      if (m.includes('"deadline poll"') && !m.includes('"l8"') && ++othersDone === 2) release();
+    };
+    const r = await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l8' }), JSON.stringify({ letterId: 'l1' }), JSON.stringify({ letterId: 'l2' })));
+    expect(othersDone).toBe(2);
+    expect(r.batchItemFailures).toEqual([]);
+  });
 });

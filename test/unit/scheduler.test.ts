@@ -82,6 +82,27 @@ describe('LocalScheduler', () => {
     expect(new Set(submit.sent.map((b) => b.letterId)).size).toBe(20);
   });
 
+  it('sends the schedules due at one moment side by side (a slow send does not hold the others), reporting them in due order', async () => {
+    const store = new MemoryScheduleStore();
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const slow: Queue<Record<string, unknown>> = {
+      async send(body) {
+        most = Math.max(most, ++inFlight);
+        await new Promise((r) => setImmediate(r));
+        sent.push(String(body.letterId));
+        inFlight--;
+      },
+    };
+    const scheduler = new LocalScheduler({ store, queues: { submit: slow }, now: () => new Date('2026-03-02T02:00:00Z') });
+    for (let i = 0; i < 12; i++) await scheduler.scheduleAt(`send-${i}`, `2026-03-02T09:${String(10 + i).padStart(2, '0')}:00+08:00`, { queue: 'submit', body: { letterId: `${i}` } });
+    const r = await scheduler.fireDue('2026-03-02T10:00:00+08:00');
+    expect(most).toBeGreaterThan(1);
+    expect(r.fired.map((s) => s.name)).toEqual(Array.from({ length: 12 }, (_, i) => `send-${i}`));
+    expect(new Set(sent).size).toBe(12);
+  });
+
   it('leaves a schedule due when the queue send fails, and sends it on the next call', async () => {
     const { scheduler, submit } = setup();
     await scheduler.scheduleAt('send-a', '2026-03-02T09:10:00+08:00', { queue: 'submit', body: { letterId: 'a' } });

@@ -17,6 +17,7 @@ import {
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { TABLE_SCHEMA } from './table-schema.ts';
+import { mapLimit } from '../../app/map-limit.ts';
 
 export interface DynamoClientOptions {
   region: string;
@@ -101,28 +102,6 @@ export async function batchPutAll(
   });
 }
 
-/**
- * Run `fn` over `items` with at most `limit` in flight. On the first failure no new item starts; the calls in
- * flight are awaited, then the first error is thrown (nothing keeps writing after the caller saw the failure).
- */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const i = next++;
-      try {
-        out[i] = await fn(items[i] as T);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-  return out;
-}
 
 /** Create the table from table-schema.ts when it is missing (local use; in AWS the data stack owns it). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {

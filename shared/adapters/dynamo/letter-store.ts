@@ -3,7 +3,8 @@ import { ConflictError, NotFoundError } from '../../domain/errors.ts';
 import type { DomainEvent } from '../../domain/events.ts';
 import type { Letter, LetterState } from '../../domain/model.ts';
 import type { LetterPatch, LetterStore } from '../../app/ports.ts';
-import { isConditionalFailure, mapLimit, queryAll, type Item } from './client.ts';
+import { isConditionalFailure, queryAll, type Item } from './client.ts';
+import { mapLimit } from '../../app/map-limit.ts';
 import { fromItem, toItem, values } from './codec.ts';
 import { keys, shardOf, OPEN_SHARDS, sortableInstant } from './table-schema.ts';
 

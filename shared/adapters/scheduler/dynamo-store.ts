@@ -6,7 +6,8 @@
  */
 import { BatchGetItemCommand, GetItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
-import { batchPutAll, isConditionalFailure, mapLimit, type Item } from '../dynamo/client.ts';
+import { batchPutAll, isConditionalFailure, type Item } from '../dynamo/client.ts';
+import { mapLimit } from '../../app/map-limit.ts';
 import { fromItem, toItem, values } from '../dynamo/codec.ts';
 import { sortableInstant } from '../dynamo/table-schema.ts';
 import type { ScheduleState, ScheduleStore, StoredSchedule } from './local.ts';
