@@ -37,14 +37,14 @@ export function treeMemoryKb(root: number): { rss: number; pss: number } {
 }
 
 /**
- * Summed RSS (kB) of a process tree from /proc/<pid>/statm: about 1 ms, where `treeMemoryKb` (smaps_rollup walks
- * every page table of every process) costs ~7 ms of CPU per call with a browser running. Sample this often and
- * call `treeMemoryKb` only when the RSS reaches a new high.
+ * Summed RSS (kB) of the given processes from /proc/<pid>/statm (the exited ones count 0): cheap, where `treeMemoryKb`
+ * (smaps_rollup walks every page table of every process) costs ~7 ms of CPU per call with a browser running. Sample
+ * this often and call `treeMemoryKb` only when the RSS reaches a new high.
  */
-export function treeRssKb(root: number): number {
+export function rssKb(pids: readonly number[]): number {
   const pageKb = 4; // x86-64 / arm64 Linux base pages
   let rss = 0;
-  for (const pid of treePids(root)) {
+  for (const pid of pids) {
     try {
       rss += Number(readFileSync(`/proc/${pid}/statm`, 'utf8').split(' ')[1]) * pageKb;
     } catch {
