@@ -615,11 +615,19 @@ export async function recordSubmission(
 }
 
 /**
+ * The deadline poll runs this long before the deadline (the end of the deadline's working day), so that a reply the
+ * site lists that day without a time of its own is first seen — and counted — before the deadline, not just after it.
+ */
+export const DEADLINE_POLL_LEAD_MS = 60 * 60_000;
+
+/**
  * The deadline of a submitted letter as a schedule (`deadline-<letterId>` → the `deadline` queue with `{ letterId }`),
- * for whatever watches overdue letters. Idempotent. Call it wherever a letter becomes submitted with a `deadlineAt`.
+ * due `DEADLINE_POLL_LEAD_MS` before it: the last look at the site's reply list in time. Idempotent. Call it wherever
+ * a letter becomes submitted with a `deadlineAt`.
  */
 export async function scheduleDeadline(deps: Pick<CampaignDeps, 'scheduler'>, letter: Pick<Letter, 'id' | 'campaignId' | 'deadlineAt'>): Promise<void> {
   if (!letter.deadlineAt) return;
-  await deps.scheduler.scheduleAt(scheduleNames.deadline(letter.id), letter.deadlineAt, { queue: 'deadline', body: { letterId: letter.id } }, { group: scheduleNames.group(letter.campaignId) });
+  const at = formatBeijing(parseInstant(letter.deadlineAt) - DEADLINE_POLL_LEAD_MS);
+  await deps.scheduler.scheduleAt(scheduleNames.deadline(letter.id), at, { queue: 'deadline', body: { letterId: letter.id } }, { group: scheduleNames.group(letter.campaignId) });
 }
 

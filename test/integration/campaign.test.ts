@@ -181,8 +181,8 @@ describe('a campaign on dynalite + the local SQS server', () => {
     expect(ev?.data).toMatchObject({ queryCode: 'CX20260309001', by: '王芳' });
     expect(await gatedQueue(deps)).toHaveLength(0);
     await expect(recordSubmission(deps, gatedId, { submittedAt: '2026-03-09T16:20:00+08:00', queryCode: 'X', by: '王芳' })).rejects.toThrow(/not gated/);
-    // its deadline is a schedule too
-    expect((await scheduler.get(`deadline-${gatedId}`, { group: `huixin-${input.id}` }))?.at).toBe('2026-03-10T23:59:59+08:00');
+    // its deadline is a schedule too: the last reply-list poll, an hour before the deadline (a reply listed that day without a time counts in time)
+    expect((await scheduler.get(`deadline-${gatedId}`, { group: `huixin-${input.id}` }))?.at).toBe('2026-03-10T22:59:59+08:00');
 
     // Status: per-state counts, verdicts so far, deadline pressure.
     status = await campaignStatus(deps, input.id, '2026-03-10T09:00:00+08:00');
