@@ -111,15 +111,23 @@ export function samplePeakMemory(root: number, everyMs: number): MemorySampler {
   const worker = new Worker(new URL('./memory-sampler.ts', import.meta.url), { workerData: { root, everyMs } });
   worker.unref();
   let last: SamplerReport = { peak: { rss: 0, pss: 0 }, micros: 0 };
-  const waiting: Array<() => void> = [];
+  const waiting: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+  let failure: Error | undefined;
+  const fail = (err: Error) => {
+    failure ??= err;
+    for (const w of waiting.splice(0)) w.reject(failure);
+  };
   worker.on('message', (m: SamplerReport & { forced?: boolean }) => {
     last = m;
-    if (m.forced) waiting.shift()?.();
+    if (m.forced) waiting.shift()?.resolve();
   });
+  worker.on('error', (err) => fail(new Error(`memory sampler failed: ${err.message}`)));
+  worker.on('exit', () => fail(new Error('memory sampler stopped')));
   return {
     sample: () =>
-      new Promise<void>((resolve) => {
-        waiting.push(resolve);
+      new Promise<void>((resolve, reject) => {
+        if (failure) return reject(failure);
+        waiting.push({ resolve, reject });
         worker.postMessage('sample');
       }),
     peak: () => ({ ...last.peak }),

@@ -335,7 +335,8 @@ export async function startCampaign(deps: CampaignDeps, id: string, options: { a
 export async function pauseCampaign(deps: CampaignDeps, id: string, options: { actor?: string } = {}): Promise<Campaign> {
   const c = await change(deps, await getCampaignOrThrow(deps, id), 'pause', options.actor ?? 'system');
   const group = scheduleNames.group(id);
-  await mapLimit(await deps.letters.lettersOfCampaign(id, 'planned'), 8, (l) => deps.scheduler.cancel(scheduleNames.send(l.id), { group }));
+  // Every schedule is withdrawn even if one fails (a second pause is refused: it could not finish the job).
+  await mapLimit(await deps.letters.lettersOfCampaign(id, 'planned'), 8, (l) => deps.scheduler.cancel(scheduleNames.send(l.id), { group }), { keepGoing: true });
   return c;
 }
 
@@ -402,7 +403,7 @@ export async function cancelCampaign(deps: CampaignDeps, id: string, options: { 
     }
     cancelledLetters++;
     await deps.events.append({ id: ids.event(deps.clock.now()), stream: streamOf.letter(l.id), type: 'letter.cancelled', at, recordedAt: at, actor, data: { campaignId: id, from: l.state } });
-  });
+  }, { keepGoing: true }); // every unsent letter is stopped even if one fails (a second cancel is refused)
   await deps.scheduler.cancel(scheduleNames.close(id), { group });
   return { ...c, cancelledLetters };
 }

@@ -57,18 +57,23 @@ async function listen(options: { path?: string }, unlock: () => Promise<void>): 
   });
   // Later failures of the thread surface as refused requests; keep them off the floor of an unhandled 'error'.
   worker.on('error', (err) => process.stderr.write(`huixin: dynalite thread failed: ${err.message}\n`));
+  let exited = false;
+  worker.on('exit', () => (exited = true));
   let closed: Promise<void> | undefined;
+  const stop = () =>
+    new Promise<void>((resolve, reject) => {
+      if (exited) return resolve(); // it died earlier: nothing to close, nothing will answer
+      worker.once('exit', () => resolve());
+      worker.once('message', (m: { closed?: boolean; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
+      worker.postMessage('close');
+    });
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      (closed ??= new Promise<void>((resolve, reject) => {
-        worker.once('message', (m: { closed?: boolean; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
-        worker.once('exit', () => resolve());
-        worker.postMessage('close');
-      })
-        .then(() => worker.terminate())
-        .then(() => undefined)
-        .finally(unlock)),
+    // The thread ends (and the lock is released) whether or not dynalite closed cleanly.
+    close: () => (closed ??= stop().finally(async () => {
+      await worker.terminate();
+      await unlock();
+    })),
   };
 }
 
