@@ -4,22 +4,9 @@ import { Worker } from 'node:worker_threads';
 
 /** Sum of RSS and PSS (kB) of a process and all its descendants, from /proc. */
 export function treeMemoryKb(root: number): { rss: number; pss: number } {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      /* exited */
-    }
-  }
   let rss = 0;
   let pss = 0;
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop()!;
+  for (const pid of treePids(root)) {
     try {
       const s = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
       rss += Number(/^Rss:\s+(\d+)/m.exec(s)?.[1] ?? 0);
@@ -31,7 +18,6 @@ export function treeMemoryKb(root: number): { rss: number; pss: number } {
         /* exited */
       }
     }
-    stack.push(...(children.get(pid) ?? []));
   }
   return { rss, pss };
 }

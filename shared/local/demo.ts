@@ -201,8 +201,8 @@ export async function fastForward(
     if (today !== lastPollDate && beijingHour(nowMs) >= POLL_HOUR) {
       lastPollDate = today;
       // The day's poll runs on while the clock moves on (as the Lambda runs on while the day's letters go out), past
-      // the next ones' start too (see POLLS_AT_ONCE):
-      // the oldest is done first when POLLS_AT_ONCE run, and all are done before the window closes (below).
+      // the next ones' start too; with POLLS_AT_ONCE running the oldest is done first, and all are done before the
+      // window closes (below).
       if (polls.length >= POLLS_AT_ONCE) await polls.shift();
       const poll = stack.pollReplyLists();
       poll.catch(() => {}); // awaited later: not an unhandled rejection meanwhile

@@ -102,7 +102,6 @@ export async function batchPutAll(
   });
 }
 
-
 /** Create the table from table-schema.ts when it is missing (local use; in AWS the data stack owns it). */
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
