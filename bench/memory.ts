@@ -25,7 +25,7 @@ export function treeMemoryKb(root: number): { rss: number; pss: number } {
 /**
  * Summed RSS (kB) of the given processes from /proc/<pid>/statm (the exited ones count 0): cheap, where `treeMemoryKb`
  * (smaps_rollup walks every page table of every process) costs ~7 ms of CPU per call with a browser running. Sample
- * this often and call `treeMemoryKb` only when the RSS reaches a new high.
+ * this often and call `treeMemoryKb` only when the RSS has grown.
  */
 export function rssKb(pids: readonly number[]): number {
   const pageKb = 4; // x86-64 / arm64 Linux base pages
@@ -90,8 +90,9 @@ export function treeCpuSeconds(root: number): number {
 
 /**
  * The peak memory of a process tree, sampled every `everyMs` on a worker thread of its own (memory-sampler.ts), so the
- * /proc reads never hold the event loop being measured: the cheap RSS sum each time, the costly PSS walk only at a new
- * RSS high (the moment a peak is recorded anyway). The sampler's own CPU is kept, to be taken out of CPU figures.
+ * /proc reads never hold the event loop being measured: the cheap RSS sum each time, the costly PSS walk only when the
+ * RSS has grown 1 % past the last walk (so the peak PSS is at most 1 % low). The sampler's own CPU is kept, to be taken
+ * out of CPU figures.
  */
 export function samplePeakMemory(root: number, everyMs: number): MemorySampler {
   const worker = new Worker(new URL('./memory-sampler.ts', import.meta.url), { workerData: { root, everyMs } });

@@ -27,7 +27,9 @@ export async function openLocalStores(options: LocalStoreOptions): Promise<OpenS
   const tableName = options.tableName ?? 'huixin';
   const dbPath = 'dataDir' in options ? path.join(options.dataDir, 'dynamodb') : undefined;
   const local = await startDynalite(dbPath ? { path: dbPath } : {});
-  const client = createDynamoClient({ region: LOCAL_REGION, endpoint: local.endpoint });
+  // The process's own client hands its requests to dynalite's thread as messages (the same SDK code signs and
+  // serializes them); the endpoint stays open for other clients.
+  const client = createDynamoClient({ region: LOCAL_REGION, endpoint: local.endpoint, requestHandler: local.requestHandler });
   try {
     await ensureTable(client, tableName);
   } catch (err) {

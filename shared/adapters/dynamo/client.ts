@@ -1,7 +1,8 @@
 /**
  * The DynamoDB client and the helpers every store adapter uses: paginated Query, batch writes that retry
  * unprocessed items with backoff, conditional-failure detection, and `ensureTable` for local use.
- * The same code talks to AWS and to dynalite; only the endpoint differs.
+ * The same code talks to AWS and to dynalite; only the endpoint (and, for the process's own dynalite thread, the
+ * request handler that carries the HTTP request) differs.
  */
 import {
   BatchWriteItemCommand,
@@ -13,6 +14,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
   type AttributeValue,
+  type DynamoDBClientConfig,
   type QueryCommandInput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -23,6 +25,8 @@ export interface DynamoClientOptions {
   region: string;
   /** e.g. a dynalite endpoint. Unset → AWS's regional endpoint and the SDK's credential chain. */
   endpoint?: string;
+  /** What carries each request (default: the SDK's HTTP handler); e.g. the embedded dynalite's thread handler. */
+  requestHandler?: DynamoDBClientConfig['requestHandler'];
 }
 
 export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient {
@@ -35,6 +39,7 @@ export function createDynamoClient(options: DynamoClientOptions): DynamoDBClient
           credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
         }
       : {}),
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
     maxAttempts: 5,
   });
   // Per-call work we never use (measured on the mail bench, ~10% of the SDK's CPU per call): the logger middleware
