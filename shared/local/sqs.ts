@@ -1,3 +1,4 @@
+import { Server as NetServer, type ListenOptions } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
 
@@ -20,8 +21,27 @@ export interface QueuePair {
   maxReceiveCount: number;
 }
 
+/**
+ * fauxqs listens on every interface whatever its `host` option says (2.4.1: `app.listen({ port, host: "0.0.0.0" })`;
+ * `host` only names the queue URLs), which would open the queues — no authentication — to the whole network of an
+ * office running `huixin serve`. While it starts, a listen on 0.0.0.0 is made a listen on 127.0.0.1.
+ */
+async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
+  const listen = NetServer.prototype.listen;
+  NetServer.prototype.listen = function (this: NetServer, ...args: unknown[]) {
+    const first = args[0] as ListenOptions | undefined;
+    if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::')) args[0] = { ...first, host: '127.0.0.1' };
+    return (listen as (...a: unknown[]) => NetServer).apply(this, args);
+  } as typeof listen;
+  try {
+    return await start();
+  } finally {
+    NetServer.prototype.listen = listen;
+  }
+}
+
 export async function startLocalSqs(options: { dataDir?: string } = {}): Promise<LocalSqs> {
-  const server = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1', ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+  const server = await onLoopback(() => startFauxqs({ port: 0, logger: false, host: '127.0.0.1', ...(options.dataDir ? { dataDir: options.dataDir } : {}) }));
   const client = new SQSClient({
     endpoint: server.address,
     region: 'us-east-1',

@@ -1,3 +1,5 @@
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
 import { redrive } from '../../shared/adapters/sqs/redrive.ts';
@@ -11,6 +13,24 @@ describe('queues on the embedded default (real SQS-compatible server, same @aws-
   });
   afterAll(async () => {
     await sqs?.stop();
+  });
+
+  it('listens on loopback only: the queues (no authentication) are not open to the network', async () => {
+    const port = Number(new URL(sqs.endpoint).port);
+    const reach = (host: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect({ host, port }, () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+      });
+    expect(await reach('127.0.0.1')).toBe('connected');
+    const external = Object.values(networkInterfaces())
+      .flat()
+      .find((a) => a && a.family === 'IPv4' && !a.internal);
+    // A machine with no network interface but loopback has nothing to be open to.
+    if (external) expect(await reach(external.address)).toBe('ECONNREFUSED');
   });
 
   it('a consumer that throws on one message reports a partial batch failure and the rest go through', async () => {
