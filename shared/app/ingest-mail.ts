@@ -191,11 +191,11 @@ export async function matchMail(
 
   const decide = (letters: Letter[], how: MatchHow): Match | null => {
     const ids = [...new Set(letters.map((l) => l.id))];
-    if (ids.length === 1) return { letterId: ids[0]!, how, candidates: ids };
+    if (ids.length === 1) return { letterId: ids[0]!, letter: letters[0]!, how, candidates: ids };
     if (ids.length > 1) {
       const byTitle = letters.filter((l) => titleIn(l, mail));
       const t = [...new Set(byTitle.map((l) => l.id))];
-      if (t.length === 1) return { letterId: t[0]!, how, candidates: ids };
+      if (t.length === 1) return { letterId: t[0]!, letter: byTitle[0]!, how, candidates: ids };
       return { letterId: null, how: null, candidates: ids, heldReason: `several letters match by ${how}` };
     }
     return null;
@@ -219,8 +219,8 @@ export async function matchMail(
     const open = await deps.finder.openLettersOfSiteDomain(domain);
     if (open.length === 0) continue;
     const byTitle = open.filter((l) => titleIn(l, mail));
-    if (byTitle.length === 1) return { letterId: byTitle[0]!.id, how: 'site-domain+title', candidates: open.map((l) => l.id) };
-    if (open.length === 1) return { letterId: open[0]!.id, how: 'site-domain', candidates: [open[0]!.id] };
+    if (byTitle.length === 1) return { letterId: byTitle[0]!.id, letter: byTitle[0]!, how: 'site-domain+title', candidates: open.map((l) => l.id) };
+    if (open.length === 1) return { letterId: open[0]!.id, letter: open[0]!, how: 'site-domain', candidates: [open[0]!.id] };
     return { letterId: null, how: null, candidates: open.map((l) => l.id), heldReason: `${open.length} open letters at ${domain}` };
   }
   return { letterId: null, how: null, candidates: [], heldReason: 'no letter matches' };
@@ -261,7 +261,7 @@ async function applyReply(deps: Pick<IngestDeps, 'finder'>, event: DomainEvent, 
 export async function ingestMail(deps: IngestDeps, raw: Uint8Array, envelope: Envelope = {}): Promise<IngestResult> {
   const actor = deps.actor ?? 'function:ingest-mail';
   const mail = await parseMail(raw, { ...(deps.limits ? { limits: deps.limits } : {}), ...(deps.log ? { log: deps.log } : {}) });
-  const cls = classifyParsedMail(mail);
+  let cls = classifyParsedMail(mail);
   const id = mailIdFor(mail);
   const now = deps.clock.now();
   const recordedAt = now.toISOString();
@@ -278,6 +278,9 @@ export async function ingestMail(deps: IngestDeps, raw: Uint8Array, envelope: En
     }
   }
   const match = await matchMail(deps, mail, envelope, cls.kind === 'reply');
+  // A "reply" whose text is the letter echoed back (an acknowledgement that repeats it) is not one: judged again with
+  // the letter it matched.
+  if (cls.kind === 'reply' && match.letter) cls = classifyParsedMail(mail, match.letter);
   let letterId = match.letterId;
   let heldReason = match.heldReason;
   // A reply whose DMARC fails is not trusted to stop a clock on its own: staff look at it.
@@ -441,8 +444,11 @@ function mailSummary(record: MailRecord) {
   };
 }
 
-/** Classify a parsed mail (the CLI's `mail parse`, ingest and the bench all go through here). */
-export function classifyParsedMail(mail: ParsedMail): Classification {
+/**
+ * Classify a parsed mail (the CLI's `mail parse`, ingest and the bench all go through here). With the letter it
+ * answers, sentences echoed from the letter do not count as an answer.
+ */
+export function classifyParsedMail(mail: ParsedMail, letter?: Pick<Letter, 'title' | 'body'>): Classification {
   return classifyMail({
     subject: mail.subject,
     text: mail.text,
@@ -450,5 +456,7 @@ export function classifyParsedMail(mail: ParsedMail): Classification {
     sender: mail.sender?.address ?? null,
     returnPath: mail.returnPath,
     headers: mail.headers,
+    attachments: mail.attachments,
+    ...(letter ? { letterText: `${letter.title}\n${letter.body}` } : {}),
   });
 }

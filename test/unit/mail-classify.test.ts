@@ -96,3 +96,72 @@ describe('classifyMail properties', () => {
     },
   );
 });
+
+describe('classifyMail: automatic mail, quotes, echoes and documents', () => {
+  const base = { from: 'x@gov.cn', headers: { contentType: 'text/plain' } };
+  const letter = '关于子女入学的咨询\n您好，我是本市居民，想咨询一下外地户籍的子女在本市上小学需要哪些材料？社保需要连续缴纳多久？谢谢！';
+
+  it('an acknowledgement that repeats the letter without a label is not a reply once the letter is known', () => {
+    const text = '您好，您的留言已收到。\n您好，我是本市居民，想咨询一下外地户籍的子女在本市上小学需要哪些材料？社保需要连续缴纳多久？谢谢！\n我们将尽快处理。';
+    expect(classifyMail({ ...base, subject: '留言提交成功', text }).kind).toBe('reply'); // the letter unknown: its words look like an answer
+    const c = classifyMail({ ...base, subject: '留言提交成功', text, letterText: letter });
+    expect(c.kind).toBe('auto-ack');
+    expect(c.substantive).toBe('');
+  });
+
+  it('an answer that quotes part of the letter still counts, its own sentences kept', () => {
+    const text = '您好！您咨询的外地户籍子女入学问题，答复如下：需提供户口簿、居住证和父母一方连续缴纳12个月社保的证明，于每年5月在区教育局网站申请。';
+    const c = classifyMail({ ...base, subject: 'Re: 关于子女入学的咨询', text, letterText: letter });
+    expect(c.kind).toBe('reply');
+    expect(c.substantive).toContain('居住证');
+  });
+
+  it('an automatic mail with a short text and no mark of an answer is an acknowledgement; with a mark, a reply', () => {
+    const auto = { contentType: 'text/plain', autoSubmitted: 'auto-replied' };
+    expect(classifyMail({ ...base, headers: auto, subject: '自动回复', text: '本机构收到信息后会安排专人跟进，感谢来函，如需帮助可以访问本单位网站了解。' }).kind).toBe('auto-ack');
+    expect(classifyMail({ ...base, headers: auto, subject: '自动回复', text: '经核实，该路段的施工许可已于11月20日到期，已责令施工单位停止夜间作业。' }).kind).toBe('reply');
+  });
+
+  it('only the writer’s own absence makes an automatic mail out-of-office', () => {
+    const auto = { contentType: 'text/plain', autoSubmitted: 'auto-replied' };
+    expect(classifyMail({ ...base, headers: auto, subject: '自动回复', text: '我本周在北京出差，邮件回来后处理。' }).kind).toBe('out-of-office');
+    const answer = '答复如下：我局根据《职工带薪年休假条例》规定，职工累计工作已满1年不满10年的，年休假5天。';
+    expect(classifyMail({ ...base, headers: auto, subject: '自动回复', text: answer }).kind).toBe('reply');
+  });
+
+  it('a line of dashes frames text; a named separator, or a From line followed by the header block, starts a quote', () => {
+    const answer = '经市交通局核实，快1线早高峰发车间隔已由5分钟调整为3分钟，自12月1日起执行。';
+    expect(classifyMail({ ...base, subject: '办结', text: `办理结果如下：\n${'-'.repeat(40)}\n${answer}\n${'-'.repeat(40)}` }).kind).toBe('reply');
+    expect(classifyMail({ ...base, subject: 'Re', text: `您好，来信收悉。\n-----原始邮件-----\n${answer}` }).kind).toBe('auto-ack');
+    expect(classifyMail({ ...base, subject: 'Re', text: `您好，来信收悉。\n发件人: a@b.cn\n发送时间: 2026年11月24日\n主题: 咨询\n${answer}` }).kind).toBe('auto-ack');
+    expect(classifyMail({ ...base, subject: '已回复', text: `发件人：某某省长信箱\n回复内容：\n${answer}` }).kind).toBe('reply');
+  });
+
+  it('a bounce is told by its report, its sender or its subject — not by bounce words a reply quotes or names', () => {
+    const answer = '您好，关于您反映的快递无法投递问题，经核实，系快递网点地址登记错误，已督促整改并重新派送。';
+    expect(classifyMail({ ...base, subject: 'Re: 关于快递无法投递的投诉', text: `${answer}\n> 快递显示投递失败并退信` }).kind).toBe('reply');
+    expect(classifyMail({ ...base, subject: '未能送达: 咨询', text: '传递到这些收件人或组失败' }).kind).toBe('bounce');
+    expect(classifyMail({ ...base, from: 'microsoftexchange329e71ec88ae4615bbc36ab6ce41109e@x.gov.cn', subject: '咨询', text: '邮件无法送达' }).kind).toBe('bounce');
+  });
+
+  it('a read receipt and a delay notice are neither replies nor bounces', () => {
+    expect(classifyMail({ ...base, headers: { contentType: 'multipart/report', reportType: 'disposition-notification' }, subject: '已读: 咨询', text: '您的邮件已于2026年11月25日读取。' }).kind).toBe('other');
+    const dsn = { contentType: 'multipart/report', reportType: 'delivery-status' };
+    expect(classifyMail({ ...base, from: 'postmaster@x.cn', headers: dsn, subject: 'Delivery Status Notification (Delay)', text: 'Action: delayed\nStatus: 4.4.1' }).kind).toBe('other');
+    expect(classifyMail({ ...base, from: 'postmaster@x.cn', headers: dsn, subject: 'Delivery Status Notification', text: 'Action: failed\nStatus: 5.1.1' }).kind).toBe('bounce');
+  });
+
+  it('a document answers when the text is empty or points to it; a receipt of acceptance does not', () => {
+    const pdf = (filename: string) => [{ filename, contentType: 'application/pdf' }];
+    expect(classifyMail({ ...base, subject: '答复', text: '', attachments: pdf('答复函.pdf') }).kind).toBe('reply');
+    expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。答复意见详见附件。', attachments: pdf('答复意见.pdf') }).kind).toBe('reply');
+    expect(classifyMail({ ...base, subject: '受理', text: '来信收悉。', attachments: pdf('受理回执.pdf') }).kind).toBe('auto-ack');
+    expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。', attachments: [{ filename: 'logo.png', contentType: 'image/png' }] }).kind).toBe('auto-ack');
+  });
+
+  it('spam that invites "请咨询" is still spam; a reply about invoices that answers the letter is a reply', () => {
+    expect(classifyMail({ ...base, subject: '低息贷款', text: '本公司办理企业信用贷款，月息低至3厘，当天放款，请咨询王经理13800008888（微信同号）。' }).kind).toBe('other');
+    const tax = '您好，您咨询的增值税发票开具问题，答复如下：小规模纳税人可自行开具增值税专用发票，开票时选择征收率3%。';
+    expect(classifyMail({ ...base, subject: 'Re: 发票咨询', text: tax }).kind).toBe('reply');
+  });
+});

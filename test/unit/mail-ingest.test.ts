@@ -68,6 +68,29 @@ beforeEach(async () => {
 });
 
 describe('ingestMail', () => {
+  it('an acknowledgement that repeats the letter it matched does not stop the clock (judged again with the letter)', async () => {
+    const body = '您好，我想咨询一下：外地户籍人员在本市办理居住证需要准备哪些材料？在哪里办理？多久可以拿到？谢谢！';
+    await deps.letters.putLetters([letter('la9', '4401000001', { body })]);
+    const raw = Buffer.from(
+      [
+        'From: xxgk@gz.gov.cn',
+        `To: ${replyAddress('la9', SECRET, DOMAIN)}`,
+        'Subject: =?UTF-8?B?' + Buffer.from('留言提交成功').toString('base64') + '?=',
+        'Date: Tue, 24 Nov 2026 10:16:00 +0800',
+        'Message-ID: <echo-1@gz.gov.cn>',
+        'MIME-Version: 1.0',
+        'Content-Type: text/plain; charset=utf-8',
+        'Content-Transfer-Encoding: base64',
+        '',
+        Buffer.from(`您好，您的留言已收到。\n${body}\n我们将尽快处理。`).toString('base64'),
+        '',
+      ].join('\r\n'),
+    );
+    const r = await ingestMail(deps, raw, { receivedAt: '2026-11-24T10:16:00+08:00' });
+    expect(r).toMatchObject({ kind: 'auto-ack', letterId: 'la9', held: false, firstReplyChanged: false });
+    expect((await deps.letters.getLetter('la9'))!.firstReply).toBeUndefined();
+  });
+
   it('attaches a reply sent to the exact reply address, records reply.seen with evidence, and sets firstReply', async () => {
     const r = await ingestMail(deps, withAddress(fx('reply-gbk-base64.eml'), 'la1'), { receivedAt: '2026-11-24T10:16:00+08:00' });
     expect(r).toMatchObject({ kind: 'reply', letterId: 'la1', match: 'reply-address', held: false, duplicate: false, firstReplyChanged: true });
