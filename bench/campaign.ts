@@ -239,7 +239,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
     const campaign = await timed('plan', async () => {
       const file = path.join(dir, 'registry.csv');
       await writeFile(file, registryCsv(sites, sb));
-      await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, file);
+      await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, file, { allowPrivateHosts: true }); // the sandbox is on 127.0.0.1
       return (
         await createCampaign(stack.campaign, {
           name: `基准测试 ${count} 个网站`,

@@ -25,6 +25,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { formatBeijing } from '../../shared/domain/beijing-time.ts';
 import { CAMPAIGN_STATE_LABELS } from '../../shared/domain/campaign.ts';
 import { InputError } from '../../shared/domain/errors.ts';
+import { SITE_ID_RE, SITE_ID_RULE } from '../../shared/domain/model.ts';
 import { LETTER_STATES, SITE_CATEGORIES } from '../../shared/domain/model.ts';
 import { campaignRuntime } from '../../shared/local/campaign-runtime.ts';
 import { openStores, type OpenStores } from '../../shared/local/runtime.ts';
@@ -73,11 +74,24 @@ export function parseSiteSelection(value: string, read: (file: string) => string
     .forEach((line, i) => {
       const t = line.replace(/#.*/, '').trim().split(/[,\t]/)[0]!.trim();
       if (!t || (i === 0 && t === '网站标识码')) return;
-      if (!/^\d{10}$/.test(t)) throw new InputError(`${v} line ${i + 1}: "${t}" is not a 10-digit 网站标识码`);
+      if (!SITE_ID_RE.test(t)) throw new InputError(`${v} 第${i + 1}行 / line ${i + 1}: "${t}": ${SITE_ID_RULE}`);
       ids.push(t);
     });
   if (ids.length === 0) throw new InputError(`${v}: no 网站标识码 in the file`);
   return ids;
+}
+
+/**
+ * Working days kept after each letter's deadline by default: without them a letter planned near the end of the window
+ * could only ever be on time or `none` — a reply one day late would count as no reply, the worse 通报 category.
+ */
+const LATE_OBSERVATION_DEFAULT = 5;
+
+function wholeNumber(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new InputError(`${name} 须为非负整数 / must be a whole number, got "${value}"`);
+    return Number(value);
+  };
 }
 
 function positiveInt(name: string) {
@@ -111,6 +125,12 @@ export function register(program: Command): void {
     .option('--letters <n>', '每个网站的信件数 / letters per site', positiveInt('--letters'), 2)
     .option('--working-days <n>', '答复时限（工作日）/ reply deadline in working days', positiveInt('--working-days'), 1)
     .requiredOption('--window <window>', '观察窗口：N 个工作日，或截止日期 YYYY-MM-DD / observation window: N working days or a closing date')
+    .option(
+      '--late-observation <n>',
+      '每封信的答复时限之后、窗口关闭之前至少留出的工作日，使逾期答复仍能被看到并判为“未及时回复”而非“未回复” / working days kept between a letter\'s deadline and the window close, so a late reply is still seen (late, not none)',
+      wholeNumber('--late-observation'),
+      LATE_OBSERVATION_DEFAULT,
+    )
     .option('--start <date>', '最早发信日期 YYYY-MM-DD（默认今天）/ first day letters may go out (default today)')
     .option('--id <id>', '指定活动编号（重复执行不会重复创建）/ campaign id, makes a re-run idempotent')
     .option('--seed <n>', '排期随机种子 / plan seed', positiveInt('--seed'))
@@ -118,7 +138,7 @@ export function register(program: Command): void {
     .option('--calendar <file>', '补充工作日历文件（holiday-cn 格式，可重复）/ extra calendar file (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', '输出 JSON / print JSON')
     .action(
-      async (opts: { name: string; sites: string; letters: number; workingDays: number; window: string; start?: string; id?: string; seed?: number; planOnly?: boolean; calendar?: string[]; json?: boolean }) => {
+      async (opts: { name: string; sites: string; letters: number; workingDays: number; window: string; lateObservation: number; start?: string; id?: string; seed?: number; planOnly?: boolean; calendar?: string[]; json?: boolean }) => {
         const window = /^\d+$/.test(opts.window)
           ? { workingDays: Number(opts.window) }
           : /^\d{4}-\d{2}-\d{2}$/.test(opts.window)
@@ -136,6 +156,7 @@ export function register(program: Command): void {
             lettersPerSite: opts.letters,
             workingDays: opts.workingDays,
             window,
+            lateObservationWorkingDays: opts.lateObservation,
             ...(startDate ? { start: startDate } : {}),
             ...(opts.id ? { id: opts.id } : {}),
             ...(opts.seed !== undefined ? { seed: opts.seed } : {}),

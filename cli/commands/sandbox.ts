@@ -32,7 +32,7 @@ export function register(program: Command): void {
     .option('--slow-ms <MS>', 'slow 站点的响应延迟（毫秒）/ response delay of slow sites (ms)', '10000')
     .option('--tick-seconds <S>', '每隔 S 秒按当前时间投递到期回复 / deliver due replies every S seconds (system clock)', '30')
     .option('--registry-out <FILE>', '把站点名录写成 CSV（可用 huixin sites import 导入）/ write the fleet as a registry CSV')
-    .addHelpText('after', '\n示例 / example:\n  huixin sandbox --port 8080 --sites 60 --smtp 127.0.0.1:2525 --registry-out sites.csv')
+    .addHelpText('after', '\n示例 / example:\n  huixin sandbox --port 8080 --sites 60 --smtp 127.0.0.1:2525 --registry-out sites.csv\n  huixin sites import sites.csv --allow-private-hosts')
     .action(async (raw: Record<string, string | undefined>) => {
       const parsed = Options.safeParse(raw);
       if (!parsed.success) {

@@ -20,14 +20,18 @@ export function register(program: Command): void {
     .description('导入站点名录（CSV 或 XLSX；整份文件要么全部导入，要么不做任何改动）/ import a registry file (CSV or XLSX), all or nothing')
     .argument('<file>', 'CSV（UTF-8 或 GBK）或 XLSX 文件 / CSV (UTF-8 or GBK) or XLSX file')
     .option('--dry-run', '只校验并统计，不写入 / validate and count, write nothing')
-    .action(async (file: string, opts: { dryRun?: boolean }) => {
+    .option(
+      '--allow-private-hosts',
+      '允许本机与内网地址（模拟站点沙箱、内网测试；链路本地与云元数据地址始终拒绝）/ accept loopback and private-network hosts (the sandbox, intranet tests)',
+    )
+    .action(async (file: string, opts: { dryRun?: boolean; allowPrivateHosts?: boolean }) => {
       const config = loadConfig();
       const stores = await openStores(config);
       try {
         const r = await importSites(
           { sites: stores.sites, events: stores.events, clock: { now: () => new Date() }, read: readRegistryFile },
           file,
-          { dryRun: !!opts.dryRun, actor: 'cli' },
+          { dryRun: !!opts.dryRun, actor: 'cli', allowPrivateHosts: !!opts.allowPrivateHosts },
         );
         const verb = r.dryRun ? '将' : '已';
         process.stdout.write(

@@ -17,7 +17,7 @@ import { ConflictError, InputError, NotFoundError } from '../domain/errors.ts';
 import { streamOf, type DomainEvent, type EventType } from '../domain/events.ts';
 import { replyAddress } from '../domain/mail/reply-address.ts';
 import { letterOutcome, methodFor, siteResult, isHonour, type LetterOutcome } from '../domain/method.ts';
-import { SITE_CATEGORIES, type Campaign, type CampaignState, type Letter, type Site, type SiteCategory, type SiteResult } from '../domain/model.ts';
+import { SITE_CATEGORIES, SITE_ID_RE, SITE_ID_RULE, type Campaign, type CampaignState, type Letter, type Site, type SiteCategory, type SiteResult } from '../domain/model.ts';
 import { makePersona, pickQuestion } from '../domain/questions.ts';
 import { judgeLetter, type Verdict } from '../domain/timeliness.ts';
 import { ids } from './ids.ts';
@@ -80,7 +80,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 export const SiteSelectionSchema = z.union([
   z.literal('all'),
   z.object({ category: z.enum(SITE_CATEGORIES).optional(), region: z.string().min(1).optional() }).strict(),
-  z.array(z.string().regex(/^\d{10}$/, '网站标识码 must be 10 digits')).min(1),
+  z.array(z.string().regex(SITE_ID_RE, SITE_ID_RULE)).min(1),
 ]);
 export type SiteSelection = z.infer<typeof SiteSelectionSchema>;
 

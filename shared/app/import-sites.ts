@@ -4,7 +4,7 @@
  * (the store flips one pointer at the end, so a crash midway changes nothing) and record `registry.imported`.
  */
 import { InputError } from '../domain/errors.ts';
-import { formatProblem, validateRegistry, type RawTable, type RegistryProblem } from '../domain/registry.ts';
+import { formatProblem, validateRegistry, type RawTable, type RegistryOptions, type RegistryProblem } from '../domain/registry.ts';
 import type { Site } from '../domain/model.ts';
 import { ids } from './ids.ts';
 import type { Clock, EventStore, SiteStore } from './ports.ts';
@@ -41,10 +41,10 @@ export interface ImportSitesDeps {
 export async function importSites(
   deps: ImportSitesDeps,
   file: string,
-  options: { dryRun?: boolean; actor?: string } = {},
+  options: { dryRun?: boolean; actor?: string } & RegistryOptions = {},
 ): Promise<ImportSitesResult> {
   const table = await deps.read(file);
-  const result = validateRegistry(table);
+  const result = validateRegistry(table, { allowPrivateHosts: !!options.allowPrivateHosts });
   if (!result.ok) throw new RegistryValidationError(result.problems);
   const sites = result.sites;
   if (options.dryRun) {

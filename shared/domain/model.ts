@@ -7,7 +7,15 @@
 export const SITE_CATEGORIES = ['省政府门户', '省级部门', '市县政府门户', '市县部门'] as const;
 export type SiteCategory = (typeof SITE_CATEGORIES)[number];
 
-/** A government website under supervision, as the registry knows it. `id` is the 10-digit 网站标识码. */
+/**
+ * The 网站标识码 of a government website: 10 digits (the 6-digit 行政区划代码 and a 4-digit number) for local sites,
+ * `bm` + 8 digits for State Council departments and the offices they manage vertically (工信部 bm07000001, a provincial
+ * tax bureau bm29030010).
+ */
+export const SITE_ID_RE = /^(\d{10}|bm\d{8})$/;
+export const SITE_ID_RULE = '网站标识码为10位数字或 bm 加8位数字 / a 网站标识码 is 10 digits, or bm and 8 digits';
+
+/** A government website under supervision, as the registry knows it. `id` is its 网站标识码 (SITE_ID_RE). */
 export interface Site {
   id: string;
   name: string;

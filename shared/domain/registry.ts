@@ -2,7 +2,7 @@
  * The site registry file, validated whole: rows with the Chinese headers → `Site[]`, or EVERY problem found
  * (`{ row, column, value, reason }`, `row` = the spreadsheet row number, header = row 1). Pure: no I/O.
  */
-import { SITE_CATEGORIES, type Site, type SiteCategory } from './model.ts';
+import { SITE_CATEGORIES, SITE_ID_RE, type Site, type SiteCategory } from './model.ts';
 
 export const REGISTRY_COLUMNS = {
   name: '网站名称',
@@ -40,21 +40,72 @@ export function cleanCell(value: string): string {
   return value.replace(/^[\s\u3000\u00a0\u200b\ufeff]+|[\s\u3000\u00a0\u200b\ufeff]+$/g, '');
 }
 
-const ID_RE = /^\d{10}$/;
 // Pragmatic address check (what a mail server would accept): local@domain.tld, no spaces.
 const EMAIL_RE = /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
 
-function isHttpUrl(v: string): boolean {
-  if (!/^https?:\/\//i.test(v)) return false;
-  try {
-    const u = new URL(v);
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
-  } catch {
-    return false;
-  }
+export interface RegistryOptions {
+  /**
+   * Accept loopback and private-network hosts (127.0.0.1, 10.x, 192.168.x, localhost…): the simulated sites of the
+   * sandbox, an office testing an intranet site. Off by default — a government site is on the public internet, and
+   * the browser that opens these addresses runs inside the office's network or a cloud account.
+   */
+  allowPrivateHosts?: boolean;
 }
 
-export function validateRegistry(table: RawTable): RegistryResult {
+/** IPv4 dotted quad → its four numbers, or null. */
+function ipv4(host: string): number[] | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  const parts = m ? m.slice(1).map(Number) : null;
+  return parts && parts.every((n) => n <= 255) ? parts : null;
+}
+
+/**
+ * What kind of host a URL names: `never` for addresses no site may have (link-local — the cloud metadata service at
+ * 169.254.169.254 and Alibaba Cloud's 100.100.100.200 among them —, unspecified, multicast), `private` for loopback
+ * and private networks, `public` otherwise. (A public name may still resolve to a private address: the browser's
+ * network, not this check, is the boundary for that.)
+ */
+export function hostKind(hostname: string): 'public' | 'private' | 'never' {
+  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  // An IPv4-mapped IPv6 address (the URL parser writes ::ffff:169.254.169.254 as ::ffff:a9fe:a9fe) is its IPv4.
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
+  const mapped = hex ? [parseInt(hex[1]!, 16) >> 8, parseInt(hex[1]!, 16) & 255, parseInt(hex[2]!, 16) >> 8, parseInt(hex[2]!, 16) & 255].join('.') : undefined;
+  const v4 = ipv4(mapped ?? host);
+  if (v4) {
+    const [a, b] = v4 as [number, number, number, number];
+    if (a === 0 || a >= 224 || (a === 169 && b === 254) || host === '100.100.100.200') return 'never';
+    if (a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return 'private';
+    return 'public';
+  }
+  if (host.includes(':')) {
+    if (host === '::' || /^fe[89ab]/.test(host) || host.startsWith('ff')) return 'never';
+    if (host === '::1' || /^f[cd]/.test(host)) return 'private';
+    return 'public';
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal')) return 'private';
+  return 'public';
+}
+
+/** Why `v` is not a usable site address (Chinese, for the problem list), or null. */
+export function urlProblem(v: string, options: RegistryOptions = {}): string | null {
+  if (!/^https?:\/\//i.test(v)) return '不是 http(s) 绝对地址';
+  if (/\s/.test(v)) return '含有空白（一格只填一个地址）';
+  if (/[。，；、]/.test(v)) return '含有中文标点';
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return '不是 http(s) 绝对地址';
+  }
+  if (!u.hostname) return '不是 http(s) 绝对地址';
+  if (u.username || u.password) return '地址中不能含用户名或密码';
+  const kind = hostKind(u.hostname);
+  if (kind === 'never') return '不是公网网站地址（链路本地、云元数据等地址）';
+  if (kind === 'private' && !options.allowPrivateHosts) return '是本机或内网地址（沙箱与内网测试需 --allow-private-hosts）';
+  return null;
+}
+
+export function validateRegistry(table: RawTable, options: RegistryOptions = {}): RegistryResult {
   const problems: RegistryProblem[] = [];
   const header = table.header.map(cleanCell);
   const index = new Map<Field, number>();
@@ -82,9 +133,10 @@ export function validateRegistry(table: RawTable): RegistryResult {
       problems.push({ row, column: REGISTRY_COLUMNS[f], value, reason });
     for (const f of REQUIRED) if (get(f) === '') problem(f, '', '不能为空');
 
-    const id = get('id');
+    // An upper-case BM (as typed) is the same 标识码.
+    const id = /^bm\d{8}$/i.test(get('id')) ? get('id').toLowerCase() : get('id');
     if (id !== '') {
-      if (!ID_RE.test(id)) problem('id', id, '不是10位数字');
+      if (!SITE_ID_RE.test(id)) problem('id', id, '不是10位数字或 bm 加8位数字');
       else {
         const first = firstRowOfId.get(id);
         if (first !== undefined) problem('id', id, `与第${first}行重复`);
@@ -97,7 +149,8 @@ export function validateRegistry(table: RawTable): RegistryResult {
     }
     for (const f of ['homeUrl', 'consultUrl'] as const) {
       const v = get(f);
-      if (v !== '' && !isHttpUrl(v)) problem(f, v, '不是 http(s) 绝对地址');
+      const why = v === '' ? null : urlProblem(v, options);
+      if (why) problem(f, v, why);
     }
     const email = get('supervisorEmail');
     if (email !== '' && !EMAIL_RE.test(email)) problem('supervisorEmail', email, '不是有效的邮箱地址');
@@ -118,7 +171,7 @@ export function validateRegistry(table: RawTable): RegistryResult {
   return { ok: true, sites };
 }
 
-/** `第3行 网站标识码: "61080000" 不是10位数字` */
+/** `第3行 网站标识码: "61080000" 不是10位数字或 bm 加8位数字` */
 export function formatProblem(p: RegistryProblem): string {
   return p.value === '' ? `第${p.row}行 ${p.column}: ${p.reason}` : `第${p.row}行 ${p.column}: "${p.value}" ${p.reason}`;
 }

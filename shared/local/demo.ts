@@ -85,7 +85,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     // The registry, as an office would load it: a CSV with the Chinese headers.
     const registryFile = path.join(options.outDir, 'registry.csv');
     await writeFile(registryFile, fleet.registryCsv(sandbox));
-    await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, registryFile);
+    await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, registryFile, { allowPrivateHosts: true }); // the sandbox is on 127.0.0.1
 
     const { campaign } = await createCampaign(stack.campaign, {
       name: options.name ?? '2026年第四季度政府网站互动回应专项检查（演示）',

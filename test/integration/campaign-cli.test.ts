@@ -44,6 +44,10 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
     expect(first.code).toBe(0);
     const created = JSON.parse(first.stdout);
     expect(created).toMatchObject({ id: 'c0000000000cli000001', state: 'running', created: true, letters: 4, windowClosesAt: '2026-12-31T23:59:59+08:00' });
+    // By default 5 working days stay between each letter's deadline (1 working day) and the window's close, so a
+    // late reply is still seen: no letter goes out after 2026-12-24 (the 6th working day before 12-31 is 12-24).
+    expect(created.lastSendAt < '2026-12-25').toBe(true);
+    expect(created.method).toMatchObject({ workingDays: 1 });
     const again = JSON.parse((await huixin(...args)).stdout);
     expect(again).toMatchObject({ created: false, letters: 4 });
 
@@ -71,6 +75,9 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
     const year = await huixin('campaign', 'create', '--name', 'x', '--sites', 'all', '--window', '20', '--start', '2031-03-03');
     expect(year.code).toBe(2);
     expect(year.stderr).toMatch(/2031/);
+    const late = await huixin('campaign', 'create', '--name', 'x', '--sites', 'all', '--window', '20', '--late-observation', 'many');
+    expect(late.code).toBe(2);
+    expect(late.stderr).toMatch(/--late-observation/);
     const window = await huixin('campaign', 'create', '--name', 'x', '--sites', 'all', '--window', 'soon');
     expect(window.code).toBe(2);
     const rec = await huixin('queue', 'record-submission', 'lnothere', '--at', '2026-11-23T10:00:00+08:00', '--query-code', 'X');

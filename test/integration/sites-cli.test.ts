@@ -101,7 +101,7 @@ describe('huixin sites (the real CLI, embedded store on disk)', { timeout: 240_0
     const r = await huixin('sites', 'import', 'bad.csv');
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n').slice(1)).toEqual([
-      '第3行 网站标识码: "61040000" 不是10位数字',
+      '第3行 网站标识码: "61040000" 不是10位数字或 bm 加8位数字',
       '第4行 类别: "市级" 不是已知类别（省政府门户/省级部门/市县政府门户/市县部门）',
       '第4行 首页: "www.weinan.gov.cn" 不是 http(s) 绝对地址',
       '第4行 主管单位邮箱: "not-an-email" 不是有效的邮箱地址',

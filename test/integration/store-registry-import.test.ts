@@ -66,7 +66,7 @@ describe('registry import is all or nothing', () => {
     expect(err).toBeInstanceOf(RegistryValidationError);
     expect((err as RegistryValidationError).message.split('\n').slice(1)).toEqual([
       '第3行 网站名称: 不能为空',
-      '第3行 网站标识码: "61080000" 不是10位数字',
+      '第3行 网站标识码: "61080000" 不是10位数字或 bm 加8位数字',
       '第3行 首页: "x" 不是 http(s) 绝对地址',
       '第4行 网站标识码: "6100000001" 与第2行重复',
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanCell, formatProblem, validateRegistry, type RawTable } from '../../shared/domain/registry.ts';
+import { cleanCell, formatProblem, hostKind, urlProblem, validateRegistry, type RawTable } from '../../shared/domain/registry.ts';
 
 const HEADER = ['网站名称', '网站标识码', '类别', '地区', '首页', '咨询栏目地址', '主管单位邮箱'];
 const GOOD = ['陕西省人民政府', '6100000001', '省政府门户', '陕西省', 'http://www.shaanxi.gov.cn/', 'https://www.shaanxi.gov.cn/hd/', 'gk@shaanxi.gov.cn'];
@@ -52,9 +52,14 @@ describe('registry validation', () => {
     expect(problems(table([GOOD, withCell(0, '  ', withCell(1, '6100000002'))]))).toEqual([{ row: 3, column: '网站名称', value: '', reason: '不能为空' }]);
   });
 
-  it('requires a 10-digit 网站标识码', () => {
-    for (const bad of ['61080000', '61080000390', '61080000a9', '６１０８００００３９']) {
-      expect(problems(table([withCell(1, bad)]))).toEqual([{ row: 2, column: '网站标识码', value: bad, reason: '不是10位数字' }]);
+  it('accepts the bm 标识码 of State Council departments and vertically managed offices (BM as typed is bm)', () => {
+    const r = validateRegistry(table([withCell(1, 'bm07000001'), withCell(1, 'BM29030010', withCell(0, '国家税务总局河北省税务局'))]));
+    expect(r.ok && r.sites.map((s) => s.id)).toEqual(['bm07000001', 'bm29030010']);
+  });
+
+  it('requires a 网站标识码 of 10 digits or bm and 8 digits', () => {
+    for (const bad of ['61080000', '61080000390', '61080000a9', '６１０８００００３９', 'bm0700000', 'bm070000011', 'xm07000001']) {
+      expect(problems(table([withCell(1, bad)]))).toEqual([{ row: 2, column: '网站标识码', value: bad, reason: '不是10位数字或 bm 加8位数字' }]);
     }
   });
 
@@ -101,7 +106,7 @@ describe('registry validation', () => {
     );
     expect(p.map(formatProblem)).toEqual([
       '第4行 咨询栏目地址: 不能为空',
-      '第4行 网站标识码: "61080000" 不是10位数字',
+      '第4行 网站标识码: "61080000" 不是10位数字或 bm 加8位数字',
       '第4行 类别: "市级" 不是已知类别（省政府门户/省级部门/市县政府门户/市县部门）',
       '第4行 首页: "ftp://x" 不是 http(s) 绝对地址',
       '第4行 主管单位邮箱: "bad" 不是有效的邮箱地址',
@@ -115,3 +120,35 @@ describe('registry validation', () => {
     expect(problems(t)[0]).toMatchObject({ row: 3, column: '网站标识码' });
   });
 });
+
+describe('site addresses', () => {
+  it('a government site is on the public internet: link-local, metadata, unspecified and multicast hosts are never accepted', () => {
+    for (const host of ['169.254.169.254', '169.254.0.23', '2852039166', '100.100.100.200', '0.0.0.0', '224.0.0.1', '[fe80::1]', '[::ffff:169.254.169.254]', '[::]']) {
+      expect(urlProblem(`http://${host}/latest/meta-data/`, { allowPrivateHosts: true }), host).toMatch(/不是公网网站地址/);
+    }
+  });
+
+  it('loopback and private networks only with --allow-private-hosts (the sandbox, intranet tests)', () => {
+    for (const host of ['127.0.0.1:8080', '10.1.2.3', '172.20.0.5', '192.168.1.10', '100.64.0.1', 'localhost', '[::1]', 'oa.internal']) {
+      expect(urlProblem(`http://${host}/hd`), host).toMatch(/内网/);
+      expect(urlProblem(`http://${host}/hd`, { allowPrivateHosts: true }), host).toBeNull();
+    }
+    expect(hostKind('www.xa.gov.cn')).toBe('public');
+    expect(hostKind('172.32.0.1')).toBe('public');
+  });
+
+  it('refuses credentials, two addresses in one cell and Chinese punctuation, naming the reason', () => {
+    expect(urlProblem('http://user:pw@www.xa.gov.cn/hd')).toMatch(/用户名或密码/);
+    expect(urlProblem('http://www.xa.gov.cn/hd http://b.gov.cn/')).toMatch(/空白/);
+    expect(urlProblem('http://www.xa.gov.cn。')).toMatch(/中文标点/);
+    expect(urlProblem('www.xa.gov.cn/hd')).toMatch(/http\(s\)/);
+    expect(urlProblem('https://www.xa.gov.cn/hdjl/zxts.jsp?id=1&t=咨询')).toBeNull();
+  });
+
+  it('the registry reports a private consultation address by row and column unless allowed', () => {
+    const row = withCell(5, 'http://127.0.0.1:8080/zx/');
+    expect(problems(table([row]))).toEqual([{ row: 2, column: '咨询栏目地址', value: 'http://127.0.0.1:8080/zx/', reason: expect.stringMatching(/内网/) }]);
+    expect(validateRegistry(table([row]), { allowPrivateHosts: true }).ok).toBe(true);
+  });
+});
+

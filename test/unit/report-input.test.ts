@@ -73,7 +73,7 @@ describe('report sheet input (CSV / XLSX with Chinese columns)', () => {
     const badTime = await tmp('b.csv', `${HEADER}\n${row1}\n${row2.replace('2026-03-11 09:00', '3月11日')}\n`);
     await expect(readSheetInput(badTime, campaign)).rejects.toThrow(/b\.csv: 第3行 第2次回复时间: not a valid time/);
     const badId = await tmp('c.csv', `${HEADER}\n${row1.replace('6100000001', '61')}\n`);
-    await expect(readSheetInput(badId, campaign)).rejects.toThrow(/c\.csv: 第2行 网站标识码: "61" is not a 10-digit/);
+    await expect(readSheetInput(badId, campaign)).rejects.toThrow(/c\.csv: 第2行 网站标识码: "61": 网站标识码为10位数字或 bm 加8位数字/);
     const badFlag = await tmp('d.csv', `${HEADER}\n${row1.replace(',是,', ',也许,')}\n`);
     await expect(readSheetInput(badFlag, campaign)).rejects.toThrow(/第2行 第1次栏目可用: "也许" is not 是\/否/);
     const noCol = await tmp('e.csv', `网站名称,类别\n甲,省级部门\n`);

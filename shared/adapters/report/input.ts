@@ -13,7 +13,7 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { InputError } from '../../domain/errors.ts';
 import { parseTime } from '../../domain/beijing-time.ts';
-import { SITE_CATEGORIES } from '../../domain/model.ts';
+import { SITE_CATEGORIES, SITE_ID_RE, SITE_ID_RULE } from '../../domain/model.ts';
 import type { ReportInput, ReportInputLetter, ReportInputSite } from '../../domain/report/types.ts';
 
 const time = z.string().min(1);
@@ -33,7 +33,7 @@ const LetterSchema = z
   .strict();
 const SiteSchema = z
   .object({
-    id: z.string().regex(/^\d{10}$/, '网站标识码 must be 10 digits'),
+    id: z.string().regex(SITE_ID_RE, SITE_ID_RULE),
     name: z.string().min(1),
     category: z.enum(SITE_CATEGORIES),
     region: z.string().default(''),
@@ -184,7 +184,7 @@ export function reportInputFromRows(rows: string[][], campaign: SheetCampaign, s
     const name = get('网站名称');
     if (!name) throw new InputError(`${at('网站名称')}: empty`);
     const id = get('网站标识码');
-    if (!/^\d{10}$/.test(id)) throw new InputError(`${at('网站标识码')}: ${JSON.stringify(id)} is not a 10-digit 网站标识码`);
+    if (!SITE_ID_RE.test(id)) throw new InputError(`${at('网站标识码')}: ${JSON.stringify(id)}: ${SITE_ID_RULE}`);
     if (seen.has(id)) throw new InputError(`${at('网站标识码')}: duplicate site ${id}`);
     seen.add(id);
     const category = get('类别');
