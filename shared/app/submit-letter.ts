@@ -113,11 +113,13 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     result = noUrlResult();
   } else {
     result = await submitAt(url, '');
-    if (result.outcome === 'unavailable' && attempt >= 2 && site?.homeUrl) {
+    // Another address is tried only while nothing has left the browser: a site that took the letter and then failed
+    // (HTTP 500 after the POST) may well have saved it.
+    if (result.outcome === 'unavailable' && !result.sent && attempt >= 2 && site?.homeUrl) {
       const candidates = (await deps.submitter.discover(site.homeUrl).catch(() => [])).filter((c) => c !== url).slice(0, 2);
       for (const [i, candidate] of candidates.entries()) {
         const r = await submitAt(candidate, `-rediscovered-${i + 1}`);
-        if (r.outcome !== 'unavailable') {
+        if (r.outcome !== 'unavailable' || r.sent) {
           result = r;
           rediscovered = candidate;
           break;
@@ -126,7 +128,10 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     }
   }
 
-  // 3. record
+  // 3. record. A channel that failed after the letter was sent is not retried — the site may have saved the letter,
+  // and a government site never gets it twice: the letter is unconfirmed, for staff to check (the reply list, the site).
+  const sentThenFailed = result.outcome === 'unavailable' && result.sent;
+  if (sentThenFailed) result = { ...result, outcome: 'unconfirmed', reason: `sent-then-${result.reason}` };
   const outcome = result.outcome === 'ready' ? 'unconfirmed' : result.outcome;
   const data = eventData(result, attempt, rediscovered);
   if (outcome === 'unavailable' && attempt < 2) {

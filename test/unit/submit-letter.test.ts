@@ -184,6 +184,27 @@ describe('submitLetter: claim → submit → record', () => {
     expect(events.all.map((e) => e.type)).toEqual(['letter.claimed', 'letter.retry-scheduled']);
   });
 
+  it('a channel that failed after the letter was sent (HTTP 500 after the POST) is never retried: unconfirmed, one submission', async () => {
+    await letters.putLetters([letter()]);
+    submitter.script = () => result('unavailable', { sent: true, submittedAt: '2026-03-02T02:00:00.000Z' });
+    const r = await submitLetter(deps, { letterId: 'l1' });
+    expect(r).toMatchObject({ status: 'recorded', outcome: 'unconfirmed', reason: 'sent-then-http-500' });
+    expect(letters.items.get('l1')!.state).toBe('unconfirmed');
+    expect(await submitLetter(deps, { letterId: 'l1' })).toMatchObject({ status: 'skipped' });
+    expect(submitter.calls).toHaveLength(1);
+  });
+
+  it('on the retry, no other address is tried once one took the letter and then failed', async () => {
+    await letters.putLetters([letter()]);
+    submitter.script = () => result('unavailable');
+    await submitLetter(deps, { letterId: 'l1' });
+    submitter.script = (req) => (req.url.endsWith('/hdjl/xxx') ? result('unavailable', { sent: true, submittedAt: '2026-03-02T02:05:00.000Z' }) : result('unavailable'));
+    submitter.links = ['https://www.example.gov.cn/hdjl/xxx', 'https://www.example.gov.cn/hdjl/yyy'];
+    const r = await submitLetter(deps, { letterId: 'l1' });
+    expect(r).toMatchObject({ status: 'recorded', outcome: 'unconfirmed' });
+    expect(submitter.calls.map((c) => c.url)).toEqual([site.consultUrl, site.consultUrl, 'https://www.example.gov.cn/hdjl/xxx']);
+  });
+
   it('on the retry, rediscovers the column from the home page before declaring unavailable', async () => {
     await letters.putLetters([letter()]);
     submitter.script = (req) => (req.url.endsWith('/hdjl/xxx') ? result('submitted') : result('unavailable'));
