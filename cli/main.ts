@@ -31,7 +31,7 @@ export async function main(argv: string[]): Promise<number> {
 export function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) return EXIT.ok;
-    if (err.code === 'commander.help') return EXIT.ok;
+    if (err.code === 'commander.help') return EXIT.badInput; // help shown because a command was missing (`huixin`, `huixin sites`)
     return EXIT.badInput; // commander has already printed its one-line message
   }
   if (err instanceof InputError) {

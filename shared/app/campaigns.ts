@@ -153,7 +153,9 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
   const nowMs = deps.clock.now().getTime();
   const id = input.id ?? ids.campaign(new Date(nowMs));
   const existing = await deps.campaigns.getCampaign(id);
-  if (existing && existing.name !== input.name) throw new ConflictError(`campaign ${id} exists with another name: ${existing.name}`);
+  if (existing && existing.name !== input.name) {
+    throw new InputError(`活动编号 ${id} 已被另一活动使用（${existing.name}）/ campaign ${id} exists with another name: ${existing.name}`);
+  }
   const createdAt = existing?.createdAt ?? formatBeijing(nowMs);
 
   const registry = await deps.sites.listSites();

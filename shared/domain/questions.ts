@@ -2,6 +2,7 @@
  * The question bank: simple common questions (简单常见问题) that read like a citizen wrote them, by department,
  * plus personas. Pure: randomness comes in as an `rng` argument.
  */
+import { InputError } from './errors.ts';
 import type { Persona, Site } from './model.ts';
 
 export const DEPARTMENTS = ['通用', '人社', '公安', '教育', '医保', '民政', '住建', '税务', '交通', '市场监管', '卫健', '自然资源', '退役军人'] as const;
@@ -125,7 +126,8 @@ export function departmentOf(site: Pick<Site, 'name' | 'category'>): Department 
   return '通用';
 }
 
-export class QuestionBankExhaustedError extends Error {
+/** Every question a site may be asked was asked within the past year: the plan cannot be made as asked. */
+export class QuestionBankExhaustedError extends InputError {
   override readonly name = 'QuestionBankExhaustedError';
 }
 
@@ -146,7 +148,9 @@ export function pickQuestion(
   for (const pool of pools) {
     if (pool.length > 0) return pool[Math.min(pool.length - 1, Math.floor(rng() * pool.length))]!;
   }
-  throw new QuestionBankExhaustedError(`no unused question left for ${site.name}`);
+  throw new QuestionBankExhaustedError(
+    `${site.name} 一年内已用完题库中可用的问题：取消未开始的活动（campaign cancel，其信件不再计入）或减少每站信件数 / no unused question left for ${site.name} within a year: cancel campaigns that never started (their letters stop counting) or ask fewer letters per site`,
+  );
 }
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '吴', '周', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '罗', '高'];

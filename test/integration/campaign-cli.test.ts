@@ -50,6 +50,9 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
     expect(created.method).toMatchObject({ workingDays: 1 });
     const again = JSON.parse((await huixin(...args)).stdout);
     expect(again).toMatchObject({ created: false, letters: 4 });
+    const renamed = await huixin(...args.map((a) => (a === '2026年第四季度测试' ? '另一个名称' : a)));
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr).toMatch(/已被另一活动使用/);
 
     const status = await huixin('campaign', 'status', 'c0000000000cli000001', '--as-of', '2026-12-01T08:00:00+08:00', '--json');
     expect(status.code).toBe(0);
@@ -92,5 +95,9 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
       expect(r.stdout).toMatch(/[\u4e00-\u9fff]/);
       expect(r.stdout).toMatch(/[a-z]{4,}/);
     }
+    // A missing command is a usage error: the help is shown, the exit code says so.
+    const bare = await huixin('campaign');
+    expect(bare.code).toBe(2);
+    expect(bare.stdout + bare.stderr).toMatch(/create/);
   });
 });
