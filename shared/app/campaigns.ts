@@ -131,7 +131,7 @@ export function selectSites(all: readonly Site[], selection: SiteSelection): Sit
       if (s) out.push(s);
       else missing.push(id);
     }
-    if (missing.length) throw new InputError(`not in the site registry: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`);
+    if (missing.length) throw new InputError(`不在站点名录中 / not in the site registry: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` (+${missing.length - 10})` : ''}`);
     return out;
   }
   return all.filter((s) => (!selection.category || s.category === selection.category) && (!selection.region || s.region.includes(selection.region)));
@@ -160,7 +160,10 @@ export async function createCampaign(deps: CampaignDeps, rawInput: CreateCampaig
 
   const registry = await deps.sites.listSites();
   const sites = selectSites(registry, input.sites).sort((a, b) => (a.id < b.id ? -1 : 1));
-  if (sites.length === 0) throw new InputError('no site matches the selection (import the registry first: huixin sites import FILE)');
+  if (registry.length === 0) throw new InputError('站点名录为空，请先导入：huixin sites import FILE / the site registry is empty: import it first (huixin sites import FILE)');
+  if (sites.length === 0) {
+    throw new InputError(`名录中的 ${registry.length} 个站点都不符合所选条件 / none of the ${registry.length} sites in the registry matches the selection ${JSON.stringify(input.sites)}`);
+  }
 
   // Questions used at each site within the past year are not asked again.
   const usedQuestions = await questionsUsedWithinAYear(deps, id, createdAt, sites);

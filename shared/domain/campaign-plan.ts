@@ -22,7 +22,7 @@ import {
   beijingDay,
   startOfBeijingDayMs,
 } from './beijing-time.ts';
-import { InputError } from './errors.ts';
+import { InputError, UnknownCalendarYearError } from './errors.ts';
 import type { Site } from './model.ts';
 
 /** The part of shared/domain/calendar.ts `WorkingDayCalendar` the planner needs. */
@@ -131,6 +131,20 @@ export function isLastBeforeLongRest(calendar: PlanCalendar, day: number): boole
   return rest >= LONG_REST_DAYS;
 }
 
+/**
+ * `isLastBeforeLongRest`, for a send day at the end of a covered year whose following days fall in a year not yet
+ * covered (the next year's notice not published): such a day is taken as possibly before a long rest and not used,
+ * rather than failing the whole plan for a look past the window.
+ */
+function lastBeforeLongRestOrUnknown(calendar: PlanCalendar, day: number): boolean {
+  try {
+    return isLastBeforeLongRest(calendar, day);
+  } catch (err) {
+    if (err instanceof UnknownCalendarYearError) return true;
+    throw err;
+  }
+}
+
 /** When the window closes, as epoch ms. */
 function windowCloseMs(input: PlanInput, startDay: number): number {
   if (input.windowClosesAt !== undefined && input.windowWorkingDays !== undefined) {
@@ -188,7 +202,7 @@ export function planCampaign(input: PlanInput): CampaignPlan {
     const deadlineIdx = (workingDays === 0 ? k : k + workingDays) + (input.lateObservationWorkingDays ?? 0);
     const deadlineDay = working[deadlineIdx];
     if (deadlineDay === undefined || startOfBeijingDayMs(deadlineDay + 1) - 1000 > closeMs) continue;
-    if (isLastBeforeLongRest(calendar, day)) {
+    if (lastBeforeLongRestOrUnknown(calendar, day)) {
       preHoliday.push(day);
       continue;
     }

@@ -249,6 +249,8 @@ describe('a campaign on dynalite + the local SQS server', () => {
   it('refuses bad input as InputError: unknown site, window too short, unknown calendar year', async () => {
     const { deps } = campaignRuntime(stores, { clock, env: {} });
     await expect(createCampaign(deps, { name: 'x', sites: ['6199999999'], window: { workingDays: 20 } })).rejects.toThrow(/not in the site registry/);
+    // A filter that matches nothing says so (the registry is there: importing it again is not the remedy).
+    await expect(createCampaign(deps, { name: 'x', sites: { region: '火星' }, window: { workingDays: 20 } })).rejects.toThrow(/都不符合所选条件/);
     await expect(createCampaign(deps, { name: 'x', sites: 'all', window: { workingDays: 2 } })).rejects.toThrow(/room for only/);
     await expect(createCampaign(deps, { name: 'x', sites: 'all', window: { workingDays: 20 }, start: '2031-03-03' })).rejects.toThrow(/2031/);
     await expect(createCampaign(deps, { name: '', sites: 'all', window: { workingDays: 20 } })).rejects.toThrow(/name/);

@@ -243,6 +243,13 @@ describe('planCampaign refuses what it cannot do', () => {
     expect(() => planCampaign(base({ start: '2031-03-03' }))).toThrow(UnknownCalendarYearError);
   });
 
+  it('a send day whose following days fall in a year not yet covered is left out, not a failure of the whole plan', () => {
+    // 2027's notice is not bundled: 2026-12-31 (Thursday) may be the last working day before 元旦.
+    const plan = planCampaign(base({ start: '2026-12-21', windowWorkingDays: undefined, windowClosesAt: '2026-12-31T23:59:59+08:00', workingDays: 0, lettersPerSite: 1 }));
+    expect(plan.preHolidayDays).toContain('2026-12-31');
+    for (const l of plan.letters) expect(l.plannedAt < '2026-12-31').toBe(true);
+  });
+
   it('throws an InputError when the window is too short for the letters and the gap', () => {
     expect(() => planCampaign(base({ start: '2026-03-02', windowWorkingDays: 3, lettersPerSite: 2 }))).toThrow(/room for only 1 letter/);
   });
