@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadCalendar, parseCalendarFile } from '../../shared/adapters/calendar-source.ts';
+import { chineseDaysData, loadCalendar, parseCalendarFile } from '../../shared/adapters/calendar-source.ts';
 import {
   beijingDate,
   civilFromDays,
@@ -17,6 +17,7 @@ import {
   weekdayOfDay,
 } from '../../shared/domain/beijing-time.ts';
 import { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
+import { noticeProblems } from '../../shared/domain/calendar-notice.ts';
 import { InputError, UnknownCalendarYearError } from '../../shared/domain/errors.ts';
 
 const calendar = loadCalendar({ env: {} });
@@ -204,27 +205,45 @@ describe('working-day calendar from chinese-days', () => {
 
 describe('operator calendar files (holiday-cn schema)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cal-'));
+  const fixtures = path.resolve(import.meta.dirname, '../fixtures/calendar');
+  /** A made-up but plausible 2031 (元旦, 春节 01-22…29 with 01-19 and 02-08 working, 清明, 劳动节, 端午, 国庆). */
+  const fixture2031 = path.join(fixtures, '2031-hypothetical.json');
+  const text2031 = readFileSync(fixture2031, 'utf8');
+  const days2031 = (JSON.parse(text2031) as { days: { name: string; date: string; isOffDay: boolean }[] }).days;
   const file2031 = path.join(dir, '2031.json');
-  const text2031 = JSON.stringify({
-    $schema: 'https://raw.githubusercontent.com/NateScarlet/holiday-cn/master/schema.json',
-    year: 2031,
-    papers: [],
-    days: [
-      { name: '元旦', date: '2031-01-01', isOffDay: true },
-      { name: '春节', date: '2031-01-22', isOffDay: true },
-      { name: '春节', date: '2031-01-19', isOffDay: false },
-    ],
-  });
   writeFileSync(file2031, text2031);
 
+  /** Write `json` (an object or text) to dir/name and return the path. */
+  const write = (name: string, json: unknown) => {
+    const f = path.join(dir, name);
+    writeFileSync(f, typeof json === 'string' || Buffer.isBuffer(json) ? json : JSON.stringify(json));
+    return f;
+  };
+  /** The bundled data for `year` as a holiday-cn file. */
+  const packageFile = (year: number, extra: Record<string, unknown> = {}) => {
+    const y = chineseDaysData().years.get(year)!;
+    const days = [...y.offDays.map((date) => ({ name: 'x', date, isOffDay: true })), ...y.workDays.map((date) => ({ name: 'x', date, isOffDay: false }))];
+    return { year, days, ...extra };
+  };
+  const load = (...files: string[]) => loadCalendar({ files, env: {} });
+  const errorOf = (f: () => unknown): Error => {
+    try {
+      f();
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error('expected an error');
+  };
+
   it('a file makes its year covered, its days are exceptions, and its sha256 goes into the CalendarRef', () => {
-    const cal = loadCalendar({ files: [file2031], env: {} });
+    const cal = load(file2031);
     expect(cal.covers(2031)).toBe(true);
     expect(cal.covers(2030)).toBe(false);
     expect(cal.isWorkingDay('2031-01-01')).toBe(false); // Wednesday, 元旦
     expect(cal.isWorkingDay('2031-01-19')).toBe(true); // Sunday, 调休
     expect(cal.isWorkingDay('2031-01-02')).toBe(true);
     expect(cal.addWorkingDays('2031-01-17', 1)).toBe('2031-01-19');
+    expect(cal.addWorkingDays('2031-01-21', 1)).toBe('2031-01-30'); // over 春节
     expect(() => cal.isWorkingDay('2030-06-03')).toThrow(UnknownCalendarYearError);
     const sha = createHash('sha256').update(text2031).digest('hex');
     expect(cal.ref.overrideSha256).toBe(sha);
@@ -238,38 +257,161 @@ describe('operator calendar files (holiday-cn schema)', () => {
     expect(cal.covers(2031)).toBe(true);
   });
 
-  it("a file replaces the package's data for its year", () => {
-    const f = path.join(dir, '2026.json');
-    writeFileSync(f, JSON.stringify({ year: 2026, days: [{ name: 'x', date: '2026-03-02', isOffDay: true }] }));
-    const cal = loadCalendar({ files: [f], env: {} });
-    expect(cal.isWorkingDay('2026-02-16')).toBe(true); // 春节 no longer listed
-    expect(cal.isWorkingDay('2026-02-14')).toBe(false); // nor the 调休 Saturday
-    expect(cal.isWorkingDay('2026-03-02')).toBe(false);
-    expect(cal.isWorkingDay('2025-01-28')).toBe(false); // other years untouched
+  it('every year of the bundled data passes the notice checks (the floors are conservative)', () => {
+    for (const [year, y] of chineseDaysData().years) expect(noticeProblems(y), String(year)).toEqual([]);
+  });
+
+  it("holiday-cn's real files load as they are when they agree with the bundled data (2007 lists 2006-12-30/31 调休; 2020 has the 春节 extension)", () => {
+    const cal = load(path.join(fixtures, 'holiday-cn-2007.json'), path.join(fixtures, 'holiday-cn-2020.json'));
+    expect(cal.ref.overrides?.map((o) => o.year)).toEqual([2007, 2020]);
+    for (const d of ['2006-12-30', '2006-12-31', '2007-02-17', '2007-12-29', '2020-01-19']) expect(calendar.isWorkingDay(d), d).toBe(true);
+    for (const d of dates('2006-12-01..2008-01-31').concat(dates('2019-12-01..2021-01-31'))) {
+      expect(cal.isWorkingDay(d), d).toBe(calendar.isWorkingDay(d));
+    }
+  });
+
+  describe('a file must look like a State Council notice (M6)', () => {
+    const notice2031 = (change: (days: typeof days2031) => typeof days2031) => ({ year: 2031, days: change(structuredClone(days2031)) });
+
+    it.each([
+      ['an empty file (holiday-cn before the notice is out), 2026', '{"year":2026,"days":[]}', ['没有任何日期', 'lists no days']],
+      ['an empty file, 2028', '{"year":2028,"days":[]}', ['没有任何日期', 'lists no days']],
+      ['no 元旦', JSON.stringify(notice2031((d) => d.filter((x) => x.date !== '2031-01-01'))), ['没有元旦放假', 'no 元旦 rest day (2031-01-01']],
+      ['no 春节', JSON.stringify(notice2031((d) => d.filter((x) => x.name !== '春节'))), ['没有春节放假', 'no 春节 rest days']],
+      ['only 元旦 and one typo (the review’s cal2027-typo.json)',
+        JSON.stringify({ year: 2027, days: [{ name: '元旦', date: '2027-01-01', isOffDay: true }, { name: 'typo', date: '2026-03-03', isOffDay: true }] }),
+        ['2026-03-03 不在 2027 年内', 'date(s) 2026-03-03 not in 2027']],
+      ['too few weekday rest days (6 < 7)', JSON.stringify(notice2031((d) => d.filter((x) => x.date < '2031-04-01' && x.date !== '2031-01-29'))), ['只有 6 个工作日', 'only 6 weekday rest day(s)']],
+      ['a 调休 working day on a weekday (isOffDay inverted)', JSON.stringify(notice2031((d) => [...d, { name: '春节', date: '2031-02-07', isOffDay: false }])),
+        ['2031-02-07（星期五）', 'make-up working day(s) 2031-02-07 not on a Saturday or Sunday']],
+      ['a date far from its year', JSON.stringify(notice2031((d) => [...d, { name: 'a', date: '2035-01-01', isOffDay: true }])), ['2035-01-01']],
+      ['a date of the previous year before 12-20', JSON.stringify(notice2031((d) => [...d, { name: '元旦', date: '2030-12-19', isOffDay: true }])),
+        ['2030-12-19', '2030-12-20 to 2032-01-10']],
+      ['a date of the next year after 01-10', JSON.stringify(notice2031((d) => [...d, { name: '元旦', date: '2032-01-11', isOffDay: false }])), ['2032-01-11']],
+    ])('%s → refused, naming the file and the reason in Chinese and English', (_n, text, what) => {
+      const f = write('notice.json', text);
+      const e = errorOf(() => load(f));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toContain(f);
+      expect(e.message).toMatch(/^日历文件 .* 不像国务院办公厅的放假通知：.* \/ calendar file .* does not look like a State Council holiday notice: /);
+      for (const w of what) expect(e.message).toContain(w);
+    });
+
+    it('the floors: 7 weekday rest days are enough; 12-20…12-31 of the previous year and 01-01…01-10 of the next may be listed', () => {
+      const seven = load(write('seven.json', notice2031((d) => d.filter((x) => x.date < '2031-04-01')))); // 元旦 + 6 春节 weekdays
+      expect(seven.isWorkingDay('2031-01-29')).toBe(false);
+      expect(seven.isWorkingDay('2031-05-02')).toBe(true);
+      const edges = notice2031((d) => [...d, { name: '元旦', date: '2030-12-20', isOffDay: true }, { name: '元旦', date: '2032-01-10', isOffDay: false }]);
+      expect(parseCalendarFile(JSON.stringify(edges), 'edges.json').offDays).toContain('2030-12-20');
+    });
+
+    it("with the refused files the verdict data stays the package's: 春节 2026 is not turned into working days", () => {
+      expect(() => load(write('cal2026-empty.json', { year: 2026, days: [] }))).toThrow(InputError);
+      expect(calendar.addWorkingDays('2026-02-13', 1)).toBe('2026-02-14');
+    });
+  });
+
+  describe('a file that would change days the bundled package gives needs "replaces": true', () => {
+    it('a plausible 2026 file that differs from the package → refused, listing the changed days; with "replaces": true it applies', () => {
+      // A supplementary notice: 2026-02-24 added to 春节 (hypothetical).
+      const changed = packageFile(2026);
+      changed.days.push({ name: '春节', date: '2026-02-24', isOffDay: true });
+      const e = errorOf(() => load(write('2026.json', changed)));
+      expect(e).toBeInstanceOf(InputError);
+      expect(e.message).toContain('2026.json');
+      expect(e.message).toContain('会改变 chinese-days@');
+      expect(e.message).toContain('2026-02-24 上班日→休息日');
+      expect(e.message).toContain('2026-02-24 working→rest');
+      expect(e.message).toContain('"replaces": true');
+      const cal = load(write('2026.json', { ...changed, replaces: true }));
+      expect(cal.isWorkingDay('2026-02-24')).toBe(false);
+      expect(cal.addWorkingDays('2026-02-13', 1)).toBe('2026-02-14');
+      expect(cal.addWorkingDays('2026-02-14', 1)).toBe('2026-02-25');
+      expect(cal.isWorkingDay('2025-01-28')).toBe(false); // other years untouched
+      expect(cal.ref.overrides?.map((o) => o.year)).toEqual([2026]);
+    });
+
+    it('a file that agrees with the package is accepted without the opt-in, and changes nothing', () => {
+      const cal = load(write('2025.json', packageFile(2025)));
+      for (const d of dates('2024-12-01..2026-01-31')) expect(cal.isWorkingDay(d), d).toBe(calendar.isWorkingDay(d));
+    });
+
+    it("replacing a year keeps the package's late-December days set by the next year's notice (2007-12-29…31 from the 2008 notice)", () => {
+      const without = packageFile(2007);
+      without.days = without.days.filter((d) => d.date < '2007-12-20');
+      const cal = load(write('2007.json', without));
+      expect(cal.isWorkingDay('2007-12-29')).toBe(true); // Saturday, 调休 for 元旦 2008
+      expect(cal.isWorkingDay('2007-12-31')).toBe(false); // Monday, 元旦 2008
+    });
+
+    it("with the opt-in, a file's turn-of-year date wins over the package's entry for it (hypothetical: 2022-12-31 made a working day by a 2023 file)", () => {
+      const file = packageFile(2023);
+      file.days.unshift({ name: '元旦', date: '2022-12-31', isOffDay: false });
+      expect(() => load(write('2023.json', file))).toThrow(/2022-12-31 rest→working/);
+      const cal = load(write('2023.json', { ...file, replaces: true }));
+      expect(cal.isWorkingDay('2022-12-31')).toBe(true);
+      expect(cal.isWorkingDay('2022-12-30')).toBe(true);
+      expect(cal.isWorkingDay('2023-01-02')).toBe(false);
+    });
+
+    it("an old holiday-cn 2007.json that missed 春节's 调休 Saturday and Sunday (02-17, 02-25) is refused", () => {
+      const old = JSON.parse(readFileSync(path.join(fixtures, 'holiday-cn-2007.json'), 'utf8')) as ReturnType<typeof packageFile>;
+      old.days = old.days.filter((d) => d.date !== '2007-02-17' && d.date !== '2007-02-25');
+      expect(() => load(write('2007-old.json', old))).toThrow(/2007-02-17 working→rest, 2007-02-25 working→rest/);
+    });
+
+    it("a next-year file may not change this year's covered December days without the opt-in (2026-12-31 in a 2027 file)", () => {
+      const days = [...days2031.map((d) => ({ ...d, date: d.date.replace('2031', '2027') }))].filter((d) => {
+        const wd = weekdayOfDay(parseDate(d.date));
+        return d.isOffDay || wd === 0 || wd === 6;
+      });
+      days.push({ name: '元旦', date: '2026-12-31', isOffDay: true });
+      expect(() => load(write('2027.json', { year: 2027, days }))).toThrow(/2026-12-31 working→rest/);
+      const cal = load(write('2027.json', { year: 2027, days, replaces: true }));
+      expect(cal.isWorkingDay('2026-12-31')).toBe(false);
+      expect(cal.isWorkingDay('2027-01-01')).toBe(false);
+    });
+  });
+
+  it('a file saved with a UTF-8 BOM (Notepad) or as UTF-16 with a BOM is read; the sha256 is over the bytes as given (L6)', () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text2031)]);
+    const cal = load(write('bom.json', bom));
+    expect(cal.isWorkingDay('2031-01-01')).toBe(false);
+    expect(cal.ref.overrideSha256).toBe(createHash('sha256').update(bom).digest('hex'));
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text2031, 'utf16le')]);
+    expect(load(write('utf16.json', utf16)).isWorkingDay('2031-01-19')).toBe(true);
+    expect(parseCalendarFile(`\uFEFF${text2031}`, 'x').year).toBe(2031);
   });
 
   it.each([
-    ['not JSON', '{year:', 'not valid JSON'],
-    ['no year', JSON.stringify({ days: [] }), 'year'],
-    ['isOffDay not boolean', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: 'yes' }] }), 'days.0.isOffDay'],
-    ['impossible date', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-02-30', isOffDay: true }] }), '2031-02-30'],
-    ['date far from its year', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2035-01-01', isOffDay: true }] }), '2035-01-01'],
-    ['contradictory day', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: true }, { name: 'a', date: '2031-01-01', isOffDay: false }] }), 'both'],
-  ])('a bad file (%s) → InputError naming the file and what is wrong', (_n, text, what) => {
-    const f = path.join(dir, 'bad.json');
-    writeFileSync(f, text);
-    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(InputError);
-    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(/bad\.json/);
-    expect(() => loadCalendar({ files: [f], env: {} })).toThrow(what);
+    ['not JSON', '{year:', ['不是有效的 JSON', 'not valid JSON']],
+    ['no year', JSON.stringify({ days: [] }), ['格式不对（year）', 'year']],
+    ['isOffDay not boolean', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: 'yes' }] }), ['days.0.isOffDay']],
+    ['replaces not boolean', JSON.stringify({ year: 2031, replaces: 'yes', days: [] }), ['replaces']],
+    ['impossible date', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-02-30', isOffDay: true }] }), ['没有 2031-02-30 这一天', 'no such date 2031-02-30']],
+    ['contradictory day', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: true }, { name: 'a', date: '2031-01-01', isOffDay: false }] }),
+      ['同时列为休息日和上班日', 'both']],
+  ])('a bad file (%s) → InputError naming the file and what is wrong, in Chinese and English', (_n, text, what) => {
+    const f = write('bad.json', text);
+    const e = errorOf(() => load(f));
+    expect(e).toBeInstanceOf(InputError);
+    expect(e.message).toMatch(/^日历文件 .*bad\.json.* \/ calendar file .*bad\.json/);
+    for (const w of what) expect(e.message).toContain(w);
   });
 
-  it('a missing file → InputError naming it', () => {
-    expect(() => loadCalendar({ files: [path.join(dir, 'nope.json')], env: {} })).toThrow(/nope\.json.*no such file/);
+  it('a missing file, and two files for one year → InputError naming them', () => {
+    expect(() => load(path.join(dir, 'nope.json'))).toThrow(/读不到日历文件 .*nope\.json（文件不存在） \/ calendar file .*nope\.json: cannot read it \(no such file\)/);
+    expect(() => load(file2031, write('again.json', text2031))).toThrow(/again\.json：另一个日历文件已给出 2031 年 \/ calendar file .*again\.json: another calendar file already gives 2031/);
   });
 
-  it('parseCalendarFile keeps neighbouring-year dates (holiday-cn lists 2022-12-31 in 2023)', () => {
-    const y = parseCalendarFile(JSON.stringify({ year: 2023, days: [{ name: '元旦', date: '2022-12-31', isOffDay: true }] }), 'x');
-    expect(y).toEqual({ year: 2023, offDays: ['2022-12-31'], workDays: [] });
+  it('parseCalendarFile keeps neighbouring-year dates near the turn of the year (holiday-cn lists 2022-12-31 in 2023)', () => {
+    const file = packageFile(2023);
+    file.days.unshift({ name: '元旦', date: '2022-12-31', isOffDay: true });
+    const y = parseCalendarFile(JSON.stringify(file), 'x');
+    expect(y.year).toBe(2023);
+    expect(y.offDays).toContain('2022-12-31');
+    expect(y.replaces).toBeUndefined();
+    expect(parseCalendarFile(JSON.stringify({ ...file, replaces: true }), 'x').replaces).toBe(true);
   });
 
   it('WorkingDayCalendar.fromData refuses an empty calendar', () => {

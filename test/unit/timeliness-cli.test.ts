@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -62,7 +62,8 @@ describe('huixin timeliness (the real CLI)', () => {
   it('the same 2031 letter works with --calendar FILE, and the file shows in the output', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cli-'));
     const file = path.join(dir, '2031.json');
-    writeFileSync(file, JSON.stringify({ year: 2031, days: [{ name: '劳动节', date: '2031-05-02', isOffDay: true }] }));
+    // A made-up but plausible year (劳动节 05-01…05-04); a file must look like a State Council notice.
+    writeFileSync(file, readFileSync(path.join(root, 'test/fixtures/calendar/2031-hypothetical.json')));
     const r = await huixin(['--submitted', '2031-05-01T10:00:00+08:00', '--replied', '2031-05-05', '--calendar', file]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -71,6 +72,18 @@ describe('huixin timeliness (the real CLI)', () => {
     // …and through the platform setting
     const viaEnv = await huixin(['--submitted', '2031-05-01T10:00:00+08:00', '--replied', '2031-05-05'], { HUIXIN_CALENDAR_FILES: file });
     expect(viaEnv.code).toBe(0);
+  });
+
+  it('a calendar file that does not look like a notice (an empty 2026) is refused: one line on stderr in Chinese and English, exit 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cli-'));
+    const file = path.join(dir, 'cal2026-empty.json');
+    writeFileSync(file, '{"year":2026,"days":[]}');
+    const r = await huixin(['--submitted', '2026-02-13T10:00:00+08:00', '--replied', '2026-02-16', '--calendar', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('cal2026-empty.json 不像国务院办公厅的放假通知');
+    expect(r.stderr).toContain('does not look like a State Council holiday notice');
   });
 
   it('--help explains the command in Chinese and English, exit 0', async () => {
