@@ -36,7 +36,7 @@ describe('restarting the embedded default mid-campaign', () => {
     let stack = await startLocalStack({ dataDir, filesDir, clock, browserPages: 2 });
     const registry = path.join(dir, 'registry.csv');
     await writeFile(registry, fleet.registryCsv(sandbox));
-    await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, registry);
+    await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, registry, { allowPrivateHosts: true }); // the sandbox is on 127.0.0.1
     const { campaign } = await createCampaign(stack.campaign, {
       name: '重启测试',
       sites: 'all',

@@ -43,6 +43,12 @@ const EXPECTED: Record<string, { kind: MailKind; why: string }> = {
   'system-reply-about-leave.eml': { kind: 'reply', why: 'a system-mailed answer about 带薪年休假 (Auto-Submitted, Precedence: bulk)' },
   'system-reply-fajianren-field.eml': { kind: 'reply', why: 'a 发件人 field at the top of a system reply, not a quote header' },
   'system-reply-waichu.eml': { kind: 'reply', why: 'subject 自动回复, but "答复如下" about 外出务工人员' },
+  'html-ack-blockquote-letter.eml': { kind: 'auto-ack', why: 'an HTML acknowledgement with the letter in a <blockquote>' },
+  'html-ack-textarea-echo.eml': { kind: 'auto-ack', why: 'a JACT-style HTML acknowledgement with the letter in a <textarea>' },
+  'html-unclosed-head.eml': { kind: 'reply', why: 'an HTML answer whose <head> is never closed' },
+  'nocharset-8bit-gbk.eml': { kind: 'reply', why: 'an 8-bit GBK answer with no charset label, decoded as GB18030' },
+  'plain-placeholder-html-ack.eml': { kind: 'auto-ack', why: 'a "此邮件为HTML格式" text part; the HTML part is an acknowledgement' },
+  'uuencode-inline-answer.eml': { kind: 'reply', why: '"依申请公开答复书见附件" with the answer uuencoded inline (dfs.txt)' },
   'tnef-winmail.eml': { kind: 'reply', why: 'Outlook’s winmail.dat holds the whole message: a document, not nothing' },
 };
 

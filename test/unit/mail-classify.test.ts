@@ -157,6 +157,9 @@ describe('classifyMail: automatic mail, quotes, echoes and documents', () => {
     expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。答复意见详见附件。', attachments: pdf('答复意见.pdf') }).kind).toBe('reply');
     expect(classifyMail({ ...base, subject: '受理', text: '来信收悉。', attachments: pdf('受理回执.pdf') }).kind).toBe('auto-ack');
     expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。', attachments: [{ filename: 'logo.png', contentType: 'image/png' }] }).kind).toBe('auto-ack');
+    // a scanned signed reply letter, and the 告知书 that answers a 依申请公开 request
+    expect(classifyMail({ ...base, subject: '答复', text: '', attachments: [{ filename: '答复函（扫描件）.jpg', contentType: 'image/jpeg' }] }).kind).toBe('reply');
+    expect(classifyMail({ ...base, subject: '答复', text: '答复告知书见附件。', attachments: pdf('政府信息公开申请答复告知书.pdf') }).kind).toBe('reply');
   });
 
   it('spam that invites "请咨询" is still spam; a reply about invoices that answers the letter is a reply', () => {

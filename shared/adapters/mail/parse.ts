@@ -3,12 +3,19 @@
  * parser sees them (size, number of MIME parts, nesting depth); decoded sizes are checked afterwards.
  * HTML is never returned for rendering: it is kept as `html.unsafe` and turned to text without scripts/styles.
  * Big base64 attachments are hashed ahead of the parser (prehashAttachments): same result, far less work.
+ * What Chinese mail systems get wrong is repaired here: text parts whose bytes contradict their charset label
+ * (relabelTextParts), raw 8-bit Subject/From (rereadHeader), CST and zone-less Date headers (mailDate), placeholder
+ * text parts (readableText) and uuencoded files (takeUuencoded).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash, hash, randomBytes } from 'node:crypto';
+import iconv from 'iconv-lite';
 import { MailParser, type AddressObject, type AttachmentStream, type MailParserOptions, type MessageText, type ParsedMail as MpParsedMail } from 'mailparser';
+import addressparser from 'nodemailer/lib/addressparser';
 import { MailRejectedError } from '../../domain/mail/errors.ts';
 import type { MailHeaders } from '../../domain/mail/classify.ts';
 import { htmlToText } from '../../domain/mail/html-text.ts';
+import { charsetOf } from '../../domain/reply-lists/charset.ts';
 
 export interface MailLimits {
   /** Raw size limit in bytes (default 25 MB). */
@@ -57,9 +64,9 @@ export interface ParsedMail {
   cc: string[];
   deliveredTo: string[];
   originalTo: string[];
-  /** ISO-8601 (UTC) from the Date header, or null when absent/invalid. */
+  /** ISO-8601 (UTC) from the Date header (CST or no zone: Beijing time), or null when absent/invalid. */
   date: string | null;
-  /** Readable text: the text part, or the HTML part turned to text (scripts/styles removed). */
+  /** Readable text: the text part, or the HTML part turned to text (scripts/styles removed) when there is no text part or it is only a placeholder. */
   text: string;
   /** The HTML part, kept as evidence; never render it unescaped. */
   html: { unsafe: true; content: string } | null;
@@ -399,6 +406,251 @@ function extractAddresses(values: string[]): string[] {
   return out;
 }
 
+/**
+ * Bytes whose charset is unknown, or whose label proved wrong: UTF-8 when they are valid UTF-8, else GB18030 (a
+ * superset of GBK and GB2312, what an unlabelled or mislabelled Chinese mail almost always is).
+ */
+function decodeUnlabelled(bytes: Buffer): string {
+  return isUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'gb18030');
+}
+
+/** A charset name as iconv-lite and mailparser compare them: lower case, no punctuation. */
+const normCharset = (cs: string) => cs.toLowerCase().replace(/[^a-z0-9]/g, '');
+/** Labels a U+FFFD disproves: UTF-8/ASCII, the GB family (often GBK bytes called gb2312 or utf-8), and what mailparser refuses. */
+const DISPROVABLE_CHARSET = /^(?:utf8|(?:us)?ascii|x?gb|x?euccn|cp936|ms936|windows936|csgb|chinese|(?:(?:cs)?unicode11)?utf7|base64|hex)/;
+
+/**
+ * The charset a text part's bytes are really in, given its label. A label iconv-lite knows outside the disprovable
+ * ones (Big5, Shift_JIS, EUC-KR…) is kept, U+FFFD and all: GB18030 would turn such text into other characters.
+ * Anything else (no label, an unknown one, UTF-8 or a GB name the bytes contradict) is decided by the bytes.
+ */
+function charsetFor(label: string | undefined, bytes: Buffer): string {
+  if (label && iconv.encodingExists(label) && !DISPROVABLE_CHARSET.test(normCharset(label))) return label;
+  return isUtf8(bytes) ? 'utf-8' : 'gb18030';
+}
+
+/** The bytes of a part body (latin1, one char per byte) once its transfer encoding is undone. */
+function transferDecode(body: string, encoding: string | undefined): Buffer {
+  if (encoding === 'base64') return Buffer.from(body, 'base64');
+  if (encoding === 'quoted-printable') {
+    const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return Buffer.from(bytes, 'latin1');
+  }
+  return Buffer.from(body, 'latin1');
+}
+
+const CONTENT_TYPE_FIELD = /^content-type[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*/gim;
+
+/**
+ * The header block of a text leaf with its charset label set to what its bytes are in (see charsetFor), or undefined
+ * when the label is right already or the leaf is not inline text. For HTML, a <meta> charset stands in for a missing label.
+ */
+function relabelledHeader(text: string, leaf: Leaf): string | undefined {
+  const block = text.slice(leaf.headerStart, leaf.headerEnd);
+  const headers = block.replace(/\r?\n[ \t]+/g, ' ');
+  const fields = block.match(CONTENT_TYPE_FIELD) ?? [];
+  if (fields.length > 1) return undefined;
+  const type = onlyHeader(headers, 'content-type') ?? 'text/plain';
+  if (type !== 'text/plain' && type !== 'text/html') return undefined;
+  const disposition = onlyHeader(headers, 'content-disposition');
+  if (disposition !== undefined && disposition !== 'inline') return undefined;
+  const label = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(fields[0] ?? '')?.[1];
+  const bytes = transferDecode(text.slice(leaf.bodyStart, leaf.bodyEnd), onlyHeader(headers, 'content-transfer-encoding'));
+  const charset = charsetFor(label ?? (type === 'text/html' ? charsetOf(null, bytes) : undefined), bytes);
+  if (normCharset(label ?? 'utf-8') === normCharset(charset)) return undefined; // mailparser reads no label as UTF-8
+  const flowed = [...(fields[0] ?? '').matchAll(/;\s*(format|delsp)\s*=\s*"?(\w+)"?/gi)].map((m) => `; ${m[1]}=${m[2]}`).join('');
+  const field = `Content-Type: ${type}${flowed}; charset=${charset}`;
+  const eol = block.includes('\r\n') ? '\r\n' : '\n';
+  if (!fields[0]) return `${block}${eol}${field}`;
+  return block.replace(CONTENT_TYPE_FIELD, () => (fields[0]!.endsWith('\r') ? `${field}\r` : field));
+}
+
+/** A single-part mail as one leaf: its header block and its body. */
+function rootLeaf(text: string): Leaf | undefined {
+  const l = leafAt(text, 0, text.length, text.length);
+  return l && { ...l, bodyEnd: text.length };
+}
+
+/**
+ * The mail with every inline text part whose bytes contradict its charset label relabelled (the bytes untouched),
+ * or undefined when no label changes. Only called once a decoded part shows U+FFFD: a missing or unknown label is
+ * read as UTF-8 by mailparser, so it shows as U+FFFD exactly when the bytes are not UTF-8.
+ */
+function relabelTextParts(buf: Buffer, limits: MailLimits): Buffer | undefined {
+  const scan = scanRaw(buf, limits);
+  const leaves = scan.delimiters.length > 0 ? leavesOf(scan) : [rootLeaf(scan.text)].filter((l) => l !== undefined);
+  const pieces: Buffer[] = [];
+  let last = 0;
+  for (const leaf of leaves) {
+    const header = relabelledHeader(scan.text, leaf);
+    if (header === undefined) continue;
+    pieces.push(buf.subarray(last, leaf.headerStart), Buffer.from(header, 'latin1'));
+    last = leaf.headerEnd;
+  }
+  if (pieces.length === 0) return undefined;
+  pieces.push(buf.subarray(last));
+  return Buffer.concat(pieces);
+}
+
+const hasReplacementChar = (p: Parsed) => (p.text?.includes('\uFFFD') ?? false) || (p.html?.includes('\uFFFD') ?? false);
+
+/** RFC 2047 encoded words, for a header we decode ourselves. */
+const ENCODED_WORD = /=\?([^?\s*]+)(?:\*[^?\s]*)?\?([bq])\?([^?\s]*)\?=/gi;
+
+function encodedWordBytes(encoding: string, payload: string): Buffer {
+  if (encoding.toLowerCase() === 'b') return Buffer.from(payload, 'base64');
+  const bytes = payload.replace(/_/g, ' ').replace(/=([0-9a-f]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  return Buffer.from(bytes, 'latin1');
+}
+
+/**
+ * The encoded words of a header value decoded (libmime, mailparser's decoder, is not one of our dependencies):
+ * white space between two words goes (RFC 2047 §6.2), and neighbouring words in one charset are joined as bytes
+ * first, so a character split across two words survives. Their charset is checked against the bytes as a part's is (charsetFor).
+ */
+function decodeEncodedWords(value: string): string {
+  let out = '';
+  let pending: { charset: string; bytes: Buffer[] } | undefined;
+  let last = 0;
+  const flush = () => {
+    if (!pending) return;
+    const bytes = Buffer.concat(pending.bytes);
+    out += iconv.decode(bytes, charsetFor(pending.charset, bytes));
+    pending = undefined;
+  };
+  for (const m of value.matchAll(ENCODED_WORD)) {
+    const between = value.slice(last, m.index);
+    if (!pending || /\S/.test(between)) {
+      flush();
+      out += between;
+    }
+    const charset = m[1]!;
+    const bytes = encodedWordBytes(m[2]!, m[3]!);
+    if (pending && normCharset(pending.charset) === normCharset(charset)) pending.bytes.push(bytes);
+    else {
+      flush();
+      pending = { charset, bytes: [bytes] };
+    }
+    last = m.index + m[0].length;
+  }
+  flush();
+  return out + value.slice(last);
+}
+
+const EIGHT_BIT = /[\x80-\xff]/;
+
+/**
+ * The first `key` header decoded again from its raw bytes, when mailparser's reading of it (`decoded`) cannot be
+ * trusted: the bytes are 8-bit (written unencoded, against RFC 5322) or the reading shows U+FFFD (an encoded word in a
+ * charset it does not know, or that the bytes contradict). Raw 8-bit bytes are UTF-8 if valid, else GB18030; then the
+ * encoded words are decoded. Undefined when mailparser's reading stands. (mailparser reads raw bytes as UTF-8 only,
+ * after a trim that also strips a final 0xA0 byte: 映 = E6 98 A0.)
+ */
+function rereadHeader(parsed: Parsed, key: string, decoded: string | undefined): string | undefined {
+  const line = parsed.headerLines.find((l) => l.key === key)?.line;
+  if (line === undefined || !(EIGHT_BIT.test(line) || decoded?.includes('\uFFFD'))) return undefined;
+  const raw = line.slice(line.indexOf(':') + 1).replace(/(?:\r?\n|\r)[ \t]*/g, ' ').replace(/^[ \t]+|[ \t]+$/g, '');
+  return decodeEncodedWords(decodeUnlabelled(Buffer.from(raw, 'latin1')));
+}
+
+function subjectOf(parsed: Parsed): string {
+  return rereadHeader(parsed, 'subject', parsed.subject) ?? parsed.subject ?? '';
+}
+
+/** The first From address, its display name re-read from the raw bytes when mailparser's reading cannot be trusted. */
+function fromOf(parsed: Parsed): MailAddress | null {
+  const from = firstAddress(parsed.from);
+  const raw = from && rereadHeader(parsed, 'from', from.name);
+  if (!from || raw === undefined) return from;
+  const first = addressparser(raw, { flatten: true }).find((a) => a.address.toLowerCase() === from.address);
+  return first ? { ...from, name: decodeEncodedWords(first.name) } : from;
+}
+
+/** The time of day, and what follows it: a zone when there is one. */
+const TIME_AND_ZONE = /(\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(\s*(?:[+-]\d|(?:Z|UTC?|GMT|[a-z]{3,5})\b))?/i;
+
+/**
+ * The Date header as ISO-8601 UTC, or null when it cannot be read. Mail from Chinese systems means China Standard
+ * Time by "CST" (Java's Date.toString(): "Wed Nov 25 16:40:12 CST 2026"), not US Central, and Beijing time when it
+ * names no zone at all (which a JS Date would read in the machine's own zone: the same header must give the same
+ * date, and so the same mail id, everywhere).
+ */
+function mailDate(raw: string | undefined): string | null {
+  if (raw === undefined) return null;
+  const s = raw
+    .replace(/\([^()]*\)/g, ' ')
+    .replace(/\bCST\b/g, '+0800')
+    .replace(TIME_AND_ZONE, (all, time: string, zone: string | undefined) => (zone ? all : `${time}+08:00`));
+  const t = new Date(s).getTime();
+  return Number.isNaN(t) ? null : new Date(t).toISOString();
+}
+
+/** A (short) text/plain part that only says "read the HTML part": 此邮件为HTML格式, 请使用支持HTML的邮件客户端, "view this email in HTML". */
+const PLACEHOLDER = /HTML\s*(?:格式|邮件)|支持\s*HTML|(?:view|read|see|open)\b.{0,40}\bin\s+(?:an?\s+)?HTML|(?:not|n't)\s+(?:support|display|show|render)\w*\s+HTML/i;
+const PLACEHOLDER_MAX_CHARS = 300;
+/** A text/plain part this many times shorter than the HTML part's text is not the same message… */
+const FAR_SHORTER = 4;
+/** …when the HTML has real content. */
+const REAL_HTML_CHARS = 40;
+
+/**
+ * The readable text: the text/plain part, unless it is a placeholder or far shorter than the HTML part's text while
+ * that has real content: then the HTML part, turned to text. The HTML is only converted when it may be needed.
+ */
+function readableText(plain: string, html: string): string {
+  if (!html) return plain;
+  if (!plain) return htmlToText(html, { mail: true });
+  const placeholder = plain.length <= PLACEHOLDER_MAX_CHARS && PLACEHOLDER.test(plain);
+  // Markup only adds to the HTML's length: HTML source under FAR_SHORTER × the plain text cannot have that much text.
+  if (!placeholder && html.length < plain.length * FAR_SHORTER) return plain;
+  const fromHtml = htmlToText(html, { mail: true });
+  if (placeholder) return fromHtml || plain;
+  return fromHtml.length >= REAL_HTML_CHARS && fromHtml.length >= plain.length * FAR_SHORTER ? fromHtml : plain;
+}
+
+/** A uuencoded file in the text (inline, or a whole part sent with Content-Transfer-Encoding: x-uuencode, which mailparser leaves as it is). */
+const UUENCODED = /^begin [0-7]{3,4} ([^\n]+)\n((?:[\x20-\x60]*\n)*?)end[ \t]*$/gm;
+
+/** The bytes of uuencoded lines: each line starts with its byte count, then 4 characters for every 3 bytes. */
+function uudecode(lines: string[]): Buffer {
+  const out: Buffer[] = [];
+  for (const line of lines) {
+    const n = (line.charCodeAt(0) - 32) & 63;
+    if (n === 0) continue;
+    const bytes = Buffer.alloc(Math.ceil(n / 3) * 3);
+    const six = (i: number) => (line.charCodeAt(i) - 32) & 63; // past a trimmed line end: NaN & 63 = 0, as a space
+    for (let i = 1, o = 0; o < bytes.length; i += 4, o += 3) {
+      const [a, b, c, d] = [six(i), six(i + 1), six(i + 2), six(i + 3)];
+      bytes[o] = (a << 2) | (b >> 4);
+      bytes[o + 1] = ((b & 15) << 4) | (c >> 2);
+      bytes[o + 2] = ((c & 3) << 6) | d;
+    }
+    out.push(bytes.subarray(0, n));
+  }
+  return Buffer.concat(out);
+}
+
+/**
+ * The text without its uuencoded blocks, and those blocks as attachments (never text to read or classify) — except a
+ * text/plain mail body sent whole with Content-Transfer-Encoding: x-uuencode (`textCharset` set): its one block is the
+ * text itself, decoded in the part's charset as checked by charsetFor.
+ */
+function takeUuencoded(text: string, textCharset?: string): { text: string; files: MailAttachment[] } {
+  const files: MailAttachment[] = [];
+  if (!text.includes('begin ')) return { text, files };
+  let body: Buffer | undefined;
+  const rest = text.replace(UUENCODED, (_, name: string, lines: string) => {
+    const bytes = uudecode(lines.split('\n').filter(Boolean));
+    if (textCharset !== undefined && body === undefined) body = bytes;
+    else files.push({ filename: name.trim(), contentType: 'application/octet-stream', size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+    return '';
+  });
+  if (body !== undefined) return { text: iconv.decode(body, charsetFor(textCharset || undefined, body)).trim(), files };
+  return files.length === 0 ? { text, files } : { text: rest.replace(/\n{3,}/g, '\n\n').trim(), files };
+}
+
+const UUENCODE_CTE = /^x-?uue(?:ncode)?$|^uuencode$/;
+
 /** Parse raw mail bytes. Throws MailRejectedError (logged through `log`) for anything over the limits. */
 export async function parseMail(
   raw: Uint8Array,
@@ -442,6 +694,15 @@ export async function parseMail(
     }
   }
   parsed ??= await runMailParser(buf, parserOptions);
+  if (hasReplacementChar(parsed)) {
+    // Rare (a charset label missing, unknown or wrong): the text parts are read again, relabelled; the rest stands.
+    const relabelled = relabelTextParts(hashes ? pre!.buf : buf, limits);
+    const again = relabelled && (await runMailParser(relabelled, parserOptions).catch(() => undefined));
+    if (again) {
+      parsed.text = again.text;
+      parsed.html = again.html;
+    }
+  }
   const htmlContent = typeof parsed.html === 'string' ? parsed.html : '';
   let decoded = (parsed.text?.length ?? 0) + htmlContent.length;
   const attachments: MailAttachment[] = parsed.attachments.map((a) => {
@@ -460,16 +721,17 @@ export async function parseMail(
     log(`mail refused (${err.reason}): ${err.message}`);
     throw err;
   }
-  const plain = parsed.text?.trim();
-  const text = plain ? plain : htmlContent ? htmlToText(htmlContent) : '';
   const ct = parsed.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
+  const cte = parsed.headers.get('content-transfer-encoding');
+  const uuBody = typeof cte === 'string' && UUENCODE_CTE.test(cte.toLowerCase()) && (ct?.value ?? 'text/plain').toLowerCase() === 'text/plain';
+  const uu = takeUuencoded(readableText(parsed.text?.trim() ?? '', htmlContent), uuBody ? (ct?.params?.charset ?? '') : undefined);
+  const text = uu.text;
+  attachments.push(...uu.files);
   const refs = parsed.references;
-  // mailparser puts the current time in place of a Date header it cannot read: that would make the mail's date (and
-  // so its id) differ on every parse. Such a date is no date.
+  // The date is read from the raw header (mailDate), not mailparser's: mailparser puts the current time in place of a
+  // Date header it cannot read, which would make the mail's date (and so its id) differ on every parse.
   const unparsed = rawHeaderValues(parsed);
-  const rawDate = unparsed.date[0]?.replace(/\r?\n[ \t]+/g, ' ');
-  const readable = rawDate !== undefined && !Number.isNaN(new Date(rawDate).getTime());
-  const date = readable && parsed.date && !Number.isNaN(parsed.date.getTime()) ? parsed.date.toISOString() : null;
+  const date = mailDate(unparsed.date[0]?.replace(/\r?\n[ \t]+/g, ' '));
   const returnPath = extractAddresses(unparsed['return-path'])[0] ?? null;
   const headers: MailHeaders = { contentType: (ct?.value ?? 'text/plain').toLowerCase() };
   for (const [k, name] of CLASSIFIER_HEADERS) {
@@ -483,8 +745,8 @@ export async function parseMail(
     messageId: parsed.messageId ?? null,
     inReplyTo: parsed.inReplyTo ?? null,
     references: refs === undefined ? [] : Array.isArray(refs) ? refs : refs.split(/\s+/).filter(Boolean),
-    subject: parsed.subject ?? '',
-    from: firstAddress(parsed.from),
+    subject: subjectOf(parsed),
+    from: fromOf(parsed),
     sender: firstAddress(parsed.headers.get('sender') as AddressObject | undefined),
     returnPath,
     to: addresses(parsed.to),

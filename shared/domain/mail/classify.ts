@@ -108,9 +108,11 @@ const AUTO_ANSWER_MIN_CHARS = 80;
 
 /** Documents a formal reply comes in (答复函.pdf, .docx, .ofd; Outlook's winmail.dat holds the whole message). */
 const DOCUMENT_TYPE = /^application\/(pdf|msword|vnd\.openxmlformats-officedocument\.wordprocessingml\.document|vnd\.ms-word|ofd|vnd\.ms-works|wps-office\.\w+|vnd\.ms-tnef|ms-tnef|rtf)$/i;
-const DOCUMENT_NAME = /(\.(pdf|docx?|wps|ofd|rtf)$|^winmail\.dat$)/i;
-/** A document that is a receipt or notice of acceptance, not the answer. */
-const RECEIPT_NAME = /(受理|回执|回单|告知书|通知书)/;
+const DOCUMENT_NAME = /(\.(pdf|docx?|wps|ofd|rtf|txt)$|^winmail\.dat$)/i;
+/** A scan of a signed reply letter (答复函.jpg) is a document too. */
+const REPLY_SCAN = /(答复|回复|复函|告知书)[^/]*\.(jpe?g|png|tiff?)$/i;
+/** A document that is a receipt or notice of acceptance, not the answer (受理通知书, 回执). */
+const RECEIPT_NAME = /(受理|回执|回单)/;
 /** Text that points to the attachment for the answer. */
 const SEE_ATTACHMENT = /(详见附件|见附件|附件为|详见附|请查收|附件[:：])/;
 
@@ -267,7 +269,7 @@ function isBoilerplate(s: string): boolean {
 }
 
 function isDocument(a: { filename: string | null; contentType: string }): boolean {
-  return DOCUMENT_TYPE.test(a.contentType) || DOCUMENT_NAME.test(a.filename ?? '');
+  return DOCUMENT_TYPE.test(a.contentType) || DOCUMENT_NAME.test(a.filename ?? '') || REPLY_SCAN.test(a.filename ?? '');
 }
 
 /**
