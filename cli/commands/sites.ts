@@ -18,7 +18,7 @@ export function register(program: Command): void {
   sites
     .command('import')
     .description('导入站点名录（CSV 或 XLSX；整份文件要么全部导入，要么不做任何改动）/ import a registry file (CSV or XLSX), all or nothing')
-    .argument('<file>', 'CSV（UTF-8 或 GBK）或 XLSX 文件 / CSV (UTF-8 or GBK) or XLSX file')
+    .argument('<file>', 'CSV/TXT（UTF-8、GBK 或 Excel 的“Unicode 文本”；逗号或制表符分隔）或 XLSX 文件 / CSV or tab-separated TXT (UTF-8, GBK, or Excel\'s UTF-16 "Unicode text") or XLSX')
     .option('--dry-run', '只校验并统计，不写入 / validate and count, write nothing')
     .option(
       '--allow-private-hosts',

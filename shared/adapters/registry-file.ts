@@ -1,19 +1,48 @@
 /**
- * Reads a registry file into a RawTable (header + rows with their spreadsheet row numbers):
- * - CSV: UTF-8 with or without BOM, or GBK/GB18030 as saved by Excel in China (detected when the bytes are not
- *   valid UTF-8) — decoded with iconv-lite, parsed with csv-parse;
- * - XLSX: the first sheet, via exceljs; rich text, hyperlinks, formulas and numbers become their text
- *   (a 网站标识码 typed as a number is read back as its digits).
+ * Reads a registry file (网站名录) as staff export it from Excel on Chinese Windows into a RawTable. What the
+ * reader finds wrong (a malformed row, bytes not valid in the file's encoding, a date cell) travels with the table:
+ * validateRegistry reports it together with its own findings, each with its spreadsheet row and column (and for
+ * XLSX the worksheet), so an import lists every problem at once.
+ *
+ * - CSV / TXT: a BOM decides the encoding (EF BB BF → UTF-8, FF FE → UTF-16LE as in Excel's "Unicode 文本",
+ *   FE FF → UTF-16BE). Without one: UTF-8 if the whole file is valid UTF-8; else the first line with non-ASCII
+ *   bytes (the header, or a title above it) decides between UTF-8 and GB18030 (a superset of GBK/GB2312), and the
+ *   cells that are not valid in that encoding are reported by row — one stray GBK row does not garble the header.
+ *   The delimiter (tab or comma) is taken from the header line. Parsed with csv-parse, tolerant of stray quotes
+ *   (西安"市); Excel's ="6101000018" idiom is unwrapped; a row with a quote that never closes is reported and
+ *   reading goes on with the next line.
+ * - XLSX: the first VISIBLE worksheet whose header row — within its first 5 rows, so a title row above it is fine —
+ *   has the required columns; hidden and very hidden sheets are skipped. Rich text, hyperlinks, formulas and
+ *   numbers become their text (a 网站标识码 typed as a number is read back as its digits); a URL column whose cell
+ *   shows words (咨询入口) but links to an http(s) address takes the address; a date cell in a registry column is
+ *   reported, not stored as a timestamp.
+ * - The header: a column name with a note in brackets (网站名称（必填）, 网站名称(必填)) or a * mark is that
+ *   column. When required columns are missing, the header cells as read are shown (with the encoding and
+ *   delimiter, or the worksheet, used), so a wrong encoding or delimiter is plain to see.
  */
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { InputError } from '../domain/errors.ts';
-import type { RawTable } from '../domain/registry.ts';
+import {
+  cleanCell,
+  REGISTRY_COLUMNS,
+  validateRegistry,
+  type RawTable,
+  type RegistryProblem,
+} from '../domain/registry.ts';
 
-export async function readRegistryFile(file: string): Promise<RawTable> {
+/** A RawTable as this reader makes it: with what it found wrong and how it read the file (for messages). */
+export type RegistryFileTable = RawTable & Required<Pick<RawTable, 'problems' | 'readAs' | 'readAsEn' | 'rawHeader'>>;
+
+/**
+ * Reads a registry file into a table — its own problems (a malformed row, undecodable bytes, a date cell) carried
+ * with it for validateRegistry to report with the rest; InputError when the file cannot be read at all.
+ */
+export async function readRegistryFile(file: string): Promise<RegistryFileTable> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -23,60 +52,322 @@ export async function readRegistryFile(file: string): Promise<RawTable> {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.xlsx' || isZip(bytes)) return readXlsx(bytes, file);
   if (ext === '.csv' || ext === '.txt' || ext === '') return readCsv(bytes);
-  throw new InputError(`不支持的文件类型 / unsupported file type ${ext}: use .csv or .xlsx`);
+  throw new InputError(`不支持的文件类型 / unsupported file type ${ext}: use .csv, .txt or .xlsx`);
 }
 
 function isZip(b: Uint8Array): boolean {
   return b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 }
 
-/** UTF-8 if the bytes are valid UTF-8 (BOM stripped), else GB18030 (a superset of GBK/GB2312). */
+// ---------------------------------------------------------------------------------------------------------------
+// Text files
+
+export type TextEncoding = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
+
+/**
+ * Decodes a text file: a BOM decides (UTF-8, UTF-16LE, UTF-16BE); else UTF-8 if all bytes are valid UTF-8; else
+ * the first line with non-ASCII bytes decides between UTF-8 and GB18030. Bytes not valid in the chosen encoding
+ * become U+FFFD (reported per cell by readCsv).
+ */
+export function decodeRegistryText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
+  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: decode(b.subarray(3), 'utf8'), encoding: 'UTF-8' };
+  if (b[0] === 0xff && b[1] === 0xfe) return { text: decode(b.subarray(2), 'utf16le'), encoding: 'UTF-16LE' };
+  if (b[0] === 0xfe && b[1] === 0xff) return { text: decode(b.subarray(2), 'utf16be'), encoding: 'UTF-16BE' };
+  if (isUtf8(b)) return { text: decode(b, 'utf8'), encoding: 'UTF-8' };
+  const deciding = firstNonAsciiLine(b);
+  return isUtf8(deciding) ? { text: decode(b, 'utf8'), encoding: 'UTF-8' } : { text: decode(b, 'gb18030'), encoding: 'GB18030' };
+}
+
+/** The decoded text of a registry file (see decodeRegistryText). */
 export function decodeText(bytes: Uint8Array): string {
-  try {
-    const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
-    return iconv.decode(Buffer.from(bytes), 'gb18030');
+  return decodeRegistryText(bytes).text;
+}
+
+function decode(b: Buffer, encoding: string): string {
+  return iconv.decode(b, encoding, { stripBOM: false });
+}
+
+function firstNonAsciiLine(b: Buffer): Buffer {
+  const at = b.findIndex((x) => x >= 0x80);
+  const start = b.lastIndexOf(0x0a, at) + 1;
+  const end = b.indexOf(0x0a, at);
+  return b.subarray(start, end < 0 ? b.length : end);
+}
+
+const LINE_BREAK = /\r\n|\n|\r/;
+
+/** Tab or comma, whichever the header line (the first of the first 5 lines naming most registry columns) has more of. */
+function detectDelimiter(text: string): '\t' | ',' {
+  const lines = text.split(LINE_BREAK).filter((l) => l.trim() !== '').slice(0, 5);
+  let best = lines[0] ?? '';
+  let bestScore = 0;
+  for (const l of lines) {
+    const score = KNOWN_COLUMNS.filter((c) => l.includes(c)).length;
+    if (score > bestScore) [best, bestScore] = [l, score];
   }
+  const count = (ch: string) => best.split(ch).length - 1;
+  return count('\t') > count(',') ? '\t' : ',';
 }
 
-export function readCsv(bytes: Uint8Array): RawTable {
-  let records: string[][];
-  try {
-    records = parse(decodeText(bytes), { relax_column_count: true, skip_empty_lines: false, bom: true }) as string[][];
-  } catch (err) {
-    throw new InputError(`CSV 格式错误 / malformed CSV: ${(err as Error).message.split('\n')[0]}`);
+interface ParsedRow {
+  row: number;
+  cells: string[];
+}
+
+/**
+ * csv-parse, tolerant of stray quotes; a record with a quote that never closes (which would swallow the rest of
+ * the file) is cut back to its first line, read without quoting, marked malformed, and parsing resumes after it.
+ * Rows are numbered like the spreadsheet: one per record, blank lines included.
+ */
+function parseRecords(text: string, delimiter: string): { rows: ParsedRow[]; malformed: Array<{ row: number; error: string }> } {
+  const rows: ParsedRow[] = [];
+  const malformed: Array<{ row: number; error: string }> = [];
+  let rest = Buffer.from(text, 'utf8');
+  while (rest.length > 0) {
+    const got: string[][] = [];
+    let consumed = 0; // bytes of `rest` up to the end of the last good record
+    try {
+      parse(rest, {
+        delimiter,
+        relax_quotes: true,
+        relax_column_count: true,
+        skip_empty_lines: false,
+        on_record: (record: string[], context) => {
+          got.push(record);
+          consumed = context.bytes;
+          return record;
+        },
+      });
+      for (const cells of got) rows.push({ row: rows.length + 1, cells });
+      break;
+    } catch (err) {
+      for (const cells of got) rows.push({ row: rows.length + 1, cells });
+      const after = rest.subarray(consumed).toString('utf8');
+      const lineEnd = LINE_BREAK.exec(after);
+      const line = lineEnd ? after.slice(0, lineEnd.index) : after;
+      const cells = (parse(line, { delimiter, quote: false, relax_column_count: true }) as string[][])[0] ?? [''];
+      const row = rows.length + 1;
+      rows.push({ row, cells });
+      malformed.push({ row, error: (err as { code?: string }).code ?? 'CSV_ERROR' });
+      const next = Buffer.from(lineEnd ? after.slice(lineEnd.index + lineEnd[0].length) : '', 'utf8');
+      if (next.length >= rest.length) break; // no progress: cannot happen, but never loop
+      rest = next;
+    }
   }
-  return toTable(records.map((cells, i) => ({ row: i + 1, cells })));
+  return { rows, malformed };
 }
 
-function toTable(rows: Array<{ row: number; cells: string[] }>): RawTable {
-  const nonEmpty = (cells: string[]) => cells.some((c) => c.trim() !== '');
-  const headerAt = rows.findIndex((r) => nonEmpty(r.cells));
-  if (headerAt < 0) throw new InputError('文件是空的 / the file is empty');
-  const head = rows[headerAt]!;
-  return { headerRow: head.row, header: head.cells, rows: rows.slice(headerAt + 1) };
+/** Excel's way to keep digits as text in a CSV: ="6101000018" (or "=""6101000018""" once quoted) → 6101000018. */
+function unwrapExcelText(cell: string): string {
+  const m = /^[\s\u3000]*="((?:[^"]|"")*)"[\s\u3000]*$/.exec(cell);
+  return m ? m[1]!.replace(/""/g, '"') : cell;
 }
 
-export async function readXlsx(bytes: Uint8Array, file = 'file.xlsx'): Promise<RawTable> {
+const DELIMITER_NAME = { '\t': ['制表符', 'tab'], ',': ['逗号', 'comma'] } as const;
+
+export function readCsv(bytes: Uint8Array): RegistryFileTable {
+  const { text, encoding } = decodeRegistryText(bytes);
+  const delimiter = detectDelimiter(text);
+  const { rows, malformed } = parseRecords(text, delimiter);
+  const cleaned = rows.map((r) => ({ row: r.row, cells: r.cells.map(unwrapExcelText) }));
+  const at = findHeader(cleaned);
+  if (at === undefined) throw new InputError('文件是空的 / the file is empty');
+  const head = cleaned[at]!;
+  const header = head.cells.map(headerName);
+  const data = cleaned.slice(at + 1);
+  const [zh, en] = DELIMITER_NAME[delimiter];
+  const columnOf = (i: number) => columnName(header, i);
+  const problems: RegistryProblem[] = [];
+  const bad = new Map(malformed.map((m) => [m.row, m]));
+  for (const { row, cells } of data) {
+    if (bad.has(row)) {
+      const i = Math.max(0, cells.findIndex((c) => c.trimStart().startsWith('"')));
+      problems.push({
+        row,
+        column: columnOf(i),
+        value: cells[i] ?? '',
+        reason: '以引号开头，引号却没有闭合（这一行按原样读取）/ opens a quote that never closes',
+      });
+    }
+    for (const i of knownColumnIndexes(header)) {
+      const v = cells[i] ?? '';
+      if (v.includes('\ufffd')) {
+        problems.push({
+          row,
+          column: columnOf(i),
+          value: v,
+          reason: `不是有效的 ${encoding} 文字（本文件按 ${encoding} 读取）/ not valid ${encoding}, the encoding of this file`,
+        });
+      }
+    }
+  }
+  return {
+    headerRow: head.row,
+    header,
+    rawHeader: head.cells,
+    rows: data,
+    problems,
+    readAs: `按 ${encoding}、${zh}分隔读取`,
+    readAsEn: `read as ${encoding}, ${en}-separated`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The header
+
+const KNOWN_COLUMNS: readonly string[] = Object.values(REGISTRY_COLUMNS);
+const URL_COLUMNS: readonly string[] = [REGISTRY_COLUMNS.homeUrl, REGISTRY_COLUMNS.consultUrl];
+const HEADER_SEARCH_ROWS = 5;
+
+/** A header cell → the registry column it names (网站名称（必填）, *网站名称 → 网站名称), else the cell as read. */
+export function headerName(cell: string): string {
+  const c = cleanCell(cell);
+  if (KNOWN_COLUMNS.includes(c)) return c;
+  const bare = c
+    .replace(/[\s\u3000]+/g, '')
+    .replace(/(?:[（(][^（()）]*[）)])+$/, '')
+    .replace(/^[*＊]+|[*＊]+$/g, '');
+  return KNOWN_COLUMNS.includes(bare) ? bare : cell;
+}
+
+function knownColumnIndexes(header: readonly string[]): number[] {
+  return KNOWN_COLUMNS.map((c) => header.indexOf(c)).filter((i) => i >= 0);
+}
+
+function columnName(header: readonly string[], i: number): string {
+  const h = cleanCell(header[i] ?? '');
+  return KNOWN_COLUMNS.includes(h) ? h : `第${i + 1}列`;
+}
+
+function headerScore(cells: readonly string[]): number {
+  return new Set(cells.map(headerName).filter((c) => KNOWN_COLUMNS.includes(c))).size;
+}
+
+function hasRequiredColumns(cells: readonly string[]): boolean {
+  return validateRegistry({ headerRow: 1, header: cells.map(headerName), rows: [] }).ok;
+}
+
+/**
+ * The header among the first 5 non-blank rows: the first row naming the most registry columns (so a title row
+ * above the header is skipped), or the first non-blank row when none names any. Index into `rows`.
+ */
+function findHeader(rows: ReadonlyArray<{ cells: readonly string[] }>): number | undefined {
+  let best: number | undefined;
+  let bestScore = -1;
+  let seen = 0;
+  for (let i = 0; i < rows.length && seen < HEADER_SEARCH_ROWS; i++) {
+    if (!rows[i]!.cells.some((c) => cleanCell(c) !== '')) continue;
+    seen++;
+    const score = headerScore(rows[i]!.cells);
+    if (score > bestScore) [best, bestScore] = [i, score];
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// XLSX
+
+interface SheetRow {
+  row: number;
+  values: ExcelJS.CellValue[];
+}
+
+export async function readXlsx(bytes: Uint8Array, file = 'file.xlsx'): Promise<RegistryFileTable> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(Buffer.from(bytes) as unknown as ArrayBuffer);
-  } catch (err) {
+  } catch {
     throw new InputError(`不是有效的 XLSX 文件 / not a valid XLSX file: ${file}`);
   }
-  const sheet = wb.worksheets[0];
-  if (!sheet) throw new InputError(`XLSX 里没有工作表 / no worksheet in ${file}`);
-  const rows: Array<{ row: number; cells: string[] }> = [];
-  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+  if (wb.worksheets.length === 0) throw new InputError(`XLSX 里没有工作表 / no worksheet in ${file}`);
+  const visible = wb.worksheets.filter((ws) => ws.state !== 'hidden' && ws.state !== 'veryHidden');
+  const hidden = wb.worksheets.filter((ws) => !visible.includes(ws)).map((ws) => ws.name);
+  if (visible.length === 0) throw new InputError(`XLSX 里没有可见的工作表 / no visible worksheet in ${file}`);
+
+  type Candidate = { sheet: ExcelJS.Worksheet; rows: SheetRow[]; at: number; texts: string[]; score: number };
+  let chosen: Candidate | undefined;
+  let fallback: Candidate | undefined;
+  for (const sheet of visible) {
+    const rows = sheetRows(sheet);
+    const at = findHeader(rows.map((r) => ({ cells: r.values.map((v) => cellText(v)) })));
+    if (at === undefined) continue;
+    const texts = rows[at]!.values.map((v) => cellText(v));
+    const candidate = { sheet, rows, at, texts, score: headerScore(texts) };
+    if (hasRequiredColumns(texts)) {
+      chosen = candidate;
+      break;
+    }
+    if (!fallback || candidate.score > fallback.score) fallback = candidate;
+  }
+  chosen ??= fallback;
+  if (!chosen) throw new InputError(`文件是空的 / the file is empty: ${file}`);
+
+  const { sheet, rows, at, texts } = chosen;
+  const header = texts.map(headerName);
+  const problems: RegistryProblem[] = [];
+  const data = rows.slice(at + 1).map(({ row, values }) => {
     const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => {
-      cells[col - 1] = cellText(cell.value);
-    });
-    for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    rows.push({ row: rowNumber, cells });
+    for (let i = 0; i < values.length; i++) {
+      const column = columnName(header, i);
+      const known = KNOWN_COLUMNS.includes(column);
+      const v = values[i];
+      const date = dateOf(v);
+      if (known && date !== undefined) {
+        cells[i] = date;
+        problems.push({ row, column, value: date, reason: '是日期单元格，不是文字（请把这一列设为“文本”后重新填写）/ a date cell, not text' });
+        continue;
+      }
+      const link = URL_COLUMNS.includes(column) ? linkTarget(v) : undefined;
+      cells[i] = link ?? cellText(v);
+    }
+    return { row, cells };
   });
-  return toTable(rows);
+  const skipped = hidden.length > 0 ? `；已跳过隐藏的工作表：${hidden.join('、')}` : '';
+  return {
+    headerRow: rows[at]!.row,
+    header,
+    rawHeader: texts,
+    rows: data,
+    problems,
+    sheet: sheet.name,
+    readAs: `读的是工作表「${sheet.name}」${skipped}`,
+    readAsEn: `worksheet "${sheet.name}"${hidden.length > 0 ? `; hidden sheets skipped: ${hidden.join(', ')}` : ''}`,
+  };
+}
+
+function sheetRows(sheet: ExcelJS.Worksheet): SheetRow[] {
+  const rows: SheetRow[] = [];
+  sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
+    const values: ExcelJS.CellValue[] = [];
+    row.eachCell({ includeEmpty: true }, (cell, col) => {
+      values[col - 1] = cell.value;
+    });
+    for (let i = 0; i < values.length; i++) values[i] ??= null;
+    rows.push({ row: rowNumber, values });
+  });
+  return rows;
+}
+
+const HTTP_URL = /^https?:\/\//i;
+
+/** A hyperlink cell showing words (咨询入口) that links to an http(s) address → the address. */
+function linkTarget(v: ExcelJS.CellValue): string | undefined {
+  if (!v || typeof v !== 'object' || !('hyperlink' in v)) return undefined;
+  const target = cleanCell(String(v.hyperlink ?? ''));
+  return HTTP_URL.test(target) && !HTTP_URL.test(cleanCell(cellText(v))) ? target : undefined;
+}
+
+/** A date cell (or a formula whose result is a date) → its date as shown in Excel (YYYY-MM-DD[ HH:MM:SS]). */
+function dateOf(v: ExcelJS.CellValue): string | undefined {
+  let d: unknown = v;
+  if (v && typeof v === 'object' && !(v instanceof Date) && ('formula' in v || 'sharedFormula' in v)) {
+    d = (v as { result?: unknown }).result;
+  }
+  if (!(d instanceof Date)) return undefined;
+  if (Number.isNaN(d.getTime())) return String(d);
+  const iso = d.toISOString(); // exceljs keeps the sheet's wall-clock time in UTC
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.slice(0, 19).replace('T', ' ');
 }
 
 /** The text of an exceljs cell value, whatever its type. */

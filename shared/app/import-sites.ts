@@ -13,10 +13,14 @@ export const REGISTRY_STREAM = 'registry:sites';
 
 export class RegistryValidationError extends InputError {
   override readonly name = 'RegistryValidationError';
-  constructor(readonly problems: readonly RegistryProblem[]) {
+  constructor(
+    readonly problems: readonly RegistryProblem[],
+    /** XLSX: the worksheet read; every line names it. */
+    readonly sheet?: string,
+  ) {
     super(
       `站点名录有 ${problems.length} 处错误，未导入任何站点 / the registry has ${problems.length} problem(s); nothing was imported:\n` +
-        problems.map(formatProblem).join('\n'),
+        problems.map((p) => `${sheet === undefined ? '' : `工作表「${sheet}」`}${formatProblem(p)}`).join('\n'),
     );
   }
 }
@@ -45,7 +49,7 @@ export async function importSites(
 ): Promise<ImportSitesResult> {
   const table = await deps.read(file);
   const result = validateRegistry(table, { allowPrivateHosts: !!options.allowPrivateHosts });
-  if (!result.ok) throw new RegistryValidationError(result.problems);
+  if (!result.ok) throw new RegistryValidationError(result.problems, table.sheet);
   const sites = result.sites;
   if (options.dryRun) {
     const current = new Map((await deps.sites.listSites()).map((s) => [s.id, s]));

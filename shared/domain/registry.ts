@@ -24,6 +24,16 @@ export interface RawTable {
   headerRow: number;
   header: readonly string[];
   rows: ReadonlyArray<{ row: number; cells: readonly string[] }>;
+  /** Problems the reader found (a malformed row, bytes not valid in the file's encoding, a date cell): reported with
+   * the validator's, a cell the reader already reported not reported twice. */
+  problems?: readonly RegistryProblem[];
+  /** How the file was read (`按 UTF-8、逗号分隔读取` / `read as UTF-8, comma-separated`), shown when columns are missing. */
+  readAs?: string;
+  readAsEn?: string;
+  /** The header cells exactly as read (before a note such as （必填） is dropped), shown when columns are missing. */
+  rawHeader?: readonly string[];
+  /** XLSX: the worksheet read; every problem names it. */
+  sheet?: string;
 }
 
 export interface RegistryProblem {
@@ -118,7 +128,10 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
       problems.push({ row: table.headerRow, column: REGISTRY_COLUMNS[f], value: '', reason: '缺少必需的列' });
     }
   }
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) {
+    if (table.rawHeader) problems.push(headerAsRead(table, table.rawHeader));
+    return { ok: false, problems: withReadProblems(table, problems) };
+  }
 
   const sites: Site[] = [];
   const firstRowOfId = new Map<string, number>();
@@ -167,8 +180,33 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
       });
     }
   }
-  if (problems.length > 0) return { ok: false, problems };
+  const all = withReadProblems(table, problems);
+  if (all.length > 0) return { ok: false, problems: all };
   return { ok: true, sites };
+}
+
+/** The reader's problems and the validator's (a cell the reader reported once), ordered by row. */
+function withReadProblems(table: RawTable, problems: readonly RegistryProblem[]): RegistryProblem[] {
+  const read = table.problems ?? [];
+  if (read.length === 0) return [...problems];
+  const seen = new Set(read.map((p) => `${p.row}\u0000${p.column}`));
+  return [...read, ...problems.filter((p) => !seen.has(`${p.row}\u0000${p.column}`))]
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => a.p.row - b.p.row || a.i - b.i)
+    .map(({ p }) => p);
+}
+
+/** The header as read, when required columns are missing: garbled or all in one cell means a wrong encoding or delimiter. */
+function headerAsRead(table: RawTable, raw: readonly string[]): RegistryProblem {
+  const shown = raw.slice(0, 12).map((c) => (c.length > 60 ? `${c.slice(0, 60)}…` : c));
+  return {
+    row: table.headerRow,
+    column: '表头',
+    value: shown.join(' | ') + (raw.length > 12 ? ' | …' : ''),
+    reason:
+      `是读到的表头（${table.readAs ?? ''}）：若是乱码或挤在一格里，文件的编码或分隔符不对；否则请核对列名` +
+      ` / is the header as read (${table.readAsEn ?? ''}): garbled or all in one cell means a wrong encoding or delimiter`,
+  };
 }
 
 /** `第3行 网站标识码: "61080000" 不是10位数字或 bm 加8位数字` */
