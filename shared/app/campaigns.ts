@@ -74,8 +74,8 @@ const isoInstant = z.string().refine((s) => {
   } catch {
     return false;
   }
-}, 'an ISO-8601 time like 2026-03-31T23:59:59+08:00 or a date YYYY-MM-DD');
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+}, '须为 ISO-8601 时间（如 2026-03-31T23:59:59+08:00）或日期 YYYY-MM-DD / an ISO-8601 time like 2026-03-31T23:59:59+08:00 or a date YYYY-MM-DD');
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '须为日期 YYYY-MM-DD / a date YYYY-MM-DD');
 
 export const SiteSelectionSchema = z.union([
   z.literal('all'),
@@ -87,7 +87,7 @@ export type SiteSelection = z.infer<typeof SiteSelectionSchema>;
 export const CreateCampaignSchema = z
   .object({
     /** Give an id to make the call idempotent (a retry finds the same campaign). */
-    id: z.string().regex(/^c[0-9a-z]{10,40}$/, 'a campaign id').optional(),
+    id: z.string().regex(/^c[0-9a-z]{10,40}$/, '须为 c 开头、10–40 位小写字母或数字 / a campaign id: c and 10–40 lower-case letters or digits').optional(),
     name: z.string().trim().min(1).max(200),
     sites: SiteSelectionSchema,
     lettersPerSite: z.number().int().min(1).max(12).default(2),
@@ -108,11 +108,31 @@ export const CreateCampaignSchema = z
   .strict();
 export type CreateCampaignInput = z.input<typeof CreateCampaignSchema>;
 
+/** The input fields as staff know them (the CLI's options), for messages. */
+const FIELD_LABELS: Record<string, string> = {
+  name: '活动名称 --name',
+  sites: '站点 --sites',
+  lettersPerSite: '每站信件数 --letters',
+  workingDays: '答复时限 --working-days',
+  'window.workingDays': '观察窗口 --window',
+  'window.closesAt': '观察窗口 --window',
+  window: '观察窗口 --window',
+  start: '开始日期 --start',
+  id: '活动编号 --id',
+  seed: '随机种子 --seed',
+  lateObservationWorkingDays: '逾期观察 --late-observation',
+  minGapWorkingDays: '信件间隔',
+};
+
+/** Validate input; the first problem in Chinese (zod's zh-CN locale) and English, naming the option. */
 function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
   const r = schema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new InputError(`${i.path.join('.') || 'input'}: ${i.message}`);
+    const path = i.path.join('.');
+    const zh = schema.safeParse(input, { error: z.locales.zhCN().localeError }).error?.issues[0]?.message ?? i.message;
+    const field = FIELD_LABELS[path] ?? (path || '输入 input');
+    throw new InputError(zh === i.message ? `${field}: ${i.message}` : `${field}: ${zh} / ${i.message}`);
   }
   return r.data;
 }

@@ -66,7 +66,7 @@ function daysInMonth(year: number, month: number): number {
 }
 
 function bad(value: unknown, why = 'expected ISO-8601 like 2026-02-13T15:30:00Z, 2026-02-13T23:30:00+08:00 or 2026-02-13'): never {
-  throw new InputError(`not a valid time: ${JSON.stringify(value)} (${why})`);
+  throw new InputError(`不是有效的时间 / not a valid time: ${JSON.stringify(value)} (${why})`);
 }
 
 /** The number in s[i, i+len) if all are ASCII digits, else -1. */

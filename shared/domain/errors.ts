@@ -14,7 +14,8 @@ export class UnknownCalendarYearError extends InputError {
   override readonly name = 'UnknownCalendarYearError';
   constructor(readonly year: number) {
     super(
-      `no official working-day calendar for ${year}: load the State Council notice for ${year} with --calendar FILE (holiday-cn schema)`,
+      `没有 ${year} 年的官方工作日历：请用 --calendar FILE（或 HUIXIN_CALENDAR_FILES）载入国务院办公厅 ${year} 年放假通知 / ` +
+        `no official working-day calendar for ${year}: load the State Council notice for ${year} with --calendar FILE (holiday-cn schema)`,
     );
   }
 }

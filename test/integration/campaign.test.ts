@@ -254,6 +254,8 @@ describe('a campaign on dynalite + the local SQS server', () => {
     await expect(createCampaign(deps, { name: 'x', sites: 'all', window: { workingDays: 2 } })).rejects.toThrow(/room for only/);
     await expect(createCampaign(deps, { name: 'x', sites: 'all', window: { workingDays: 20 }, start: '2031-03-03' })).rejects.toThrow(/2031/);
     await expect(createCampaign(deps, { name: '', sites: 'all', window: { workingDays: 20 } })).rejects.toThrow(/name/);
+    // named as the option staff typed, in Chinese first
+    await expect(createCampaign(deps, { name: 'x', sites: 'all', lettersPerSite: 0, window: { workingDays: 20 } })).rejects.toThrow(/^每站信件数 --letters: 数值过小.* \/ Too small/);
   });
 });
 

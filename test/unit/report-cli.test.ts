@@ -75,7 +75,7 @@ describe('huixin report (the real CLI)', { timeout: 180_000 }, () => {
     await writeFile(path.join(dir, 'bad.csv'), '网站名称,网站标识码,类别,第1次提交时间,第1次回复时间,第1次栏目可用\n甲,6100000001,省级部门,2026-03-02 10:00,not-a-time,是\n');
     const c = await huixin(['build', '--input', path.join(dir, 'bad.csv'), '--name', 'Q1', '--closed-at', '2026-03-31', '--out', path.join(dir, 'o')]);
     expect(c.code).toBe(2);
-    expect(c.stderr).toMatch(/第2行 第1次回复时间: not a valid time: "not-a-time"/);
+    expect(c.stderr).toMatch(/第2行 第1次回复时间: 不是有效的时间 \/ not a valid time: "not-a-time"/);
     expect(c.stderr).not.toMatch(/\n\s+at /);
 
     expect((await huixin(['build', '--out', path.join(dir, 'o')])).code).toBe(2);

@@ -37,7 +37,7 @@ describe('report JSON input', () => {
     expect(() => reportInputFromJson(bad2, 'in.json')).toThrow(/\$\.sites\[0\]\.category/);
     const bad3 = structuredClone(good) as typeof bad;
     bad3.sites[0]!.letters[0]!.repliedAt = 'yesterday';
-    expect(() => reportInputFromJson(bad3, 'in.json')).toThrow(/\$\.sites\[0\]\.letters\[0\]\.repliedAt: not a valid time: "yesterday"/);
+    expect(() => reportInputFromJson(bad3, 'in.json')).toThrow(/\$\.sites\[0\]\.letters\[0\]\.repliedAt: 不是有效的时间 \/ not a valid time: "yesterday"/);
   });
 
   it('rejects a file that is not JSON with an InputError naming the file', async () => {
@@ -71,7 +71,7 @@ describe('report sheet input (CSV / XLSX with Chinese columns)', () => {
 
   it('names the row and the column of a bad cell', async () => {
     const badTime = await tmp('b.csv', `${HEADER}\n${row1}\n${row2.replace('2026-03-11 09:00', '3月11日')}\n`);
-    await expect(readSheetInput(badTime, campaign)).rejects.toThrow(/b\.csv: 第3行 第2次回复时间: not a valid time/);
+    await expect(readSheetInput(badTime, campaign)).rejects.toThrow(/b\.csv: 第3行 第2次回复时间: 不是有效的时间 \/ not a valid time/);
     const badId = await tmp('c.csv', `${HEADER}\n${row1.replace('6100000001', '61')}\n`);
     await expect(readSheetInput(badId, campaign)).rejects.toThrow(/c\.csv: 第2行 网站标识码: "61": 网站标识码为10位数字或 bm 加8位数字/);
     const badFlag = await tmp('d.csv', `${HEADER}\n${row1.replace(',是,', ',也许,')}\n`);
