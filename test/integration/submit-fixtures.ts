@@ -67,6 +67,18 @@ function percentBytes(s: string): Buffer {
   return Buffer.from(out);
 }
 
+/** The result page most review fixtures answer with. */
+const okPage = (code: string) => page('提交成功', `<p>提交成功！查询码：${code}</p>`);
+
+/** A small table form (name, phone, title, body) posting to `action`, with `extra` rows before the submit row. */
+const smallForm = (action: string, extra = '', bodyRow = '<tr><td>内容</td><td><textarea name="nr"></textarea></td></tr>') => `
+<form method="post" action="${action}"><table>
+<tr><td>姓名</td><td><input name="xm"></td></tr>
+<tr><td>联系电话</td><td><input name="lxdh"></td></tr>
+<tr><td>标题</td><td><input name="bt"></td></tr>
+${bodyRow}${extra}
+<tr><td colspan="2"><input type="submit" value="提交"></td></tr></table></form>`;
+
 export async function startFixtures(): Promise<Fixtures> {
   const posts: FixturePost[] = [];
   let origin = '';
@@ -104,6 +116,22 @@ export async function startFixtures(): Promise<Fixtures> {
         if (path === '/busy/save') return send(200, page('提示', '<p>系统繁忙，请稍后再试。</p>'));
         if (path === '/silent/save') return send(200, page('某市人民政府', '<p>首页 | 政务公开 | 政民互动</p>'));
         if (path === '/err500/save') return send(500, page('500', '<h1>Internal Server Error</h1>'));
+        // review cases (c14, c22, c19, c24/c11, c17+c03+c12, c08, c09, c10)
+        if (path === '/hangpost/save') return; // the POST is never answered
+        if (path === '/jactpw/save')
+          return send(200, page('', '<p>信件已提交，等待相关部门审核办理。</p><p>信件编号：XJ2026000123&nbsp;&nbsp;查询密码：k9x2</p><form action="/jactpw" method="get"><input type="submit" value="确 定"></form>'));
+        if (path === '/layer/save') {
+          res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+          return res.end(JSON.stringify({ status: 1, info: 'ok', cxbm: 'LA2026000456' }));
+        }
+        if (path === '/spa/save') {
+          res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+          return res.end('{"code":200,"msg":"\\u63d0\\u4ea4\\u6210\\u529f","data":{"gdh":"GD2026000789"}}');
+        }
+        if (path === '/addr/save') return send(200, okPage('AD2026000111'));
+        if (path === '/rich-iframe/save' || path === '/rich-div/save') return send(200, okPage('RT2026000222'));
+        if (path === '/countdown/save') return send(200, okPage('CD2026000333'));
+        if (path === '/odd-captcha/save' || path === '/sms-code/save') return send(200, page('', '<script>alert("验证码错误！");history.back();</script>'));
         return send(404, page('404', 'not found'));
       }
       switch (path) {
@@ -171,6 +199,89 @@ export async function startFixtures(): Promise<Fixtures> {
         case '/to-platform':
           res.writeHead(302, { location: `${otherOrigin}/basic?from=12345` });
           return res.end();
+        case '/hang':
+          return; // the page is never answered
+        case '/hangpost':
+          return send(200, page('在线留言', smallForm('/hangpost/save')));
+        case '/jactpw':
+          return send(200, page('局长信箱', smallForm('/jactpw/save')));
+        case '/layer':
+          return send(
+            200,
+            page(
+              '咨询建言',
+              `<form id="zx" onsubmit="return false;"><p>姓名 <input name="xm"></p><p>联系电话 <input name="lxdh"></p><p>主题 <input name="zt"></p><p>内容 <textarea name="nr"></textarea></p>
+<button class="layui-btn">立即提交</button></form>
+<script>document.querySelector('.layui-btn').addEventListener('click',function(){fetch('/layer/save',{method:'POST',headers:{'Content-Type':'application/x-www-form-urlencoded'},body:new URLSearchParams(new FormData(document.getElementById('zx'))).toString()}).then(function(r){return r.json()}).then(function(r){
+document.body.insertAdjacentHTML('beforeend','<div class="layui-layer" style="position:fixed;top:30%;left:30%;background:#fff;padding:20px">'+(r.status==1?'留言已提交，待审核后公开。<br>查询编码：'+r.cxbm:'操作失败')+'</div>');});});</script>`,
+            ),
+          );
+        case '/spa':
+          // the form is drawn 600 ms after load (a 12345 SPA); the answer is JSON with \u escapes and a 工单号
+          return send(
+            200,
+            page(
+              '12345热线-网上诉求',
+              `<div class="nav"><a href="/">首页</a> <a href="/news">政务公开</a> <a href="/news">政务服务</a> <a href="/news">互动交流</a></div><div id="app">正在加载，请稍候……（某市12345政务服务便民热线网上诉求平台，主办单位：某市人民政府办公室）</div>
+<script>setTimeout(function(){document.getElementById('app').innerHTML='<p><label for="n">诉求人</label><input id="n"></p><p><label for="p">手机号码</label><input id="p"></p><p><label for="t">诉求标题</label><input id="t"></p><p><label for="c">诉求内容</label><textarea id="c"></textarea></p><button type="button" id="s">提交</button>';
+document.getElementById('s').onclick=function(){fetch('/spa/save',{method:'POST',headers:{'Content-Type':'application/json'},body:JSON.stringify({name:n.value,phone:p.value,title:t.value,content:c.value})}).then(function(r){return r.json()}).then(function(r){document.body.insertAdjacentHTML('beforeend','<div role="dialog"><div>'+r.msg+'</div><div>您的工单号：<b>'+r.data.gdh+'</b>，请妥善保存。</div></div>');});};},600);</script>`,
+            ),
+          );
+        case '/addr':
+          // 通讯地址 textarea before the content one; 是否保密 是/否 as bare text after the radios; a required 邮政编码
+          return send(
+            200,
+            page(
+              '网上留言',
+              smallForm(
+                '/addr/save',
+                '<tr><td>是否保密</td><td><input type="radio" name="sfbm" value="1">是 <input type="radio" name="sfbm" value="0">否</td></tr><tr><td><span>*</span>邮政编码</td><td><input name="yzbm"></td></tr>',
+                '<tr><td>通讯地址</td><td><textarea name="txdz" rows="2"></textarea></td></tr><tr><td>留言内容</td><td><textarea name="lynr" rows="8"></textarea></td></tr>',
+              ),
+            ),
+          );
+        case '/rich-iframe':
+          return send(
+            200,
+            page(
+              '我要写信',
+              smallForm(
+                '/rich-iframe/save',
+                '',
+                '<tr><td>信件内容</td><td><div class="ke-container"><div class="ke-toolbar">B I U</div><iframe id="ke" style="width:500px;height:150px"></iframe></div><textarea name="content" style="display:none"></textarea></td></tr>',
+              ).replace('<form ', '<form onsubmit="this.content.value=document.getElementById(\'ke\').contentDocument.body.innerHTML;return true;" ') +
+                `<script>var d=document.getElementById('ke').contentDocument;d.open();d.write('<html><body></body></html>');d.close();d.designMode='on';</script>`,
+            ),
+          );
+        case '/rich-div':
+          return send(
+            200,
+            page(
+              '领导信箱',
+              `<form method="post" action="/rich-div/save" onsubmit="this.content.value=document.getElementById('ed').innerHTML;return true;">
+<div><label for="xm">姓名</label><input id="xm" name="xm"></div><div><label for="bt">标题</label><input id="bt" name="bt"></div>
+<div><label>内容</label><div class="w-e-text-container"><div id="ed" contenteditable="true" style="min-height:120px;width:500px"><p><br></p></div></div></div>
+<input type="hidden" name="content"><button type="submit">提交</button></form>`,
+            ),
+          );
+        case '/countdown':
+          return send(
+            200,
+            page(
+              '网上咨询须知',
+              `<ol><li>请如实反映问题。</li><li>我们将在5个工作日内答复。</li></ol><button id="ok" disabled onclick="location.href='/countdown/form'">请仔细阅读须知（<span id="sec">2</span>秒）</button> <button onclick="history.back()">不同意</button>
+<script>var s=2;var t=setInterval(function(){s--;document.getElementById('sec').innerText=s;if(s<=0){clearInterval(t);var b=document.getElementById('ok');b.disabled=false;b.innerText='同意并继续';}},500);</script>`,
+            ),
+          );
+        case '/countdown/form':
+          return send(200, page('网上咨询', smallForm('/countdown/save')));
+        case '/odd-captcha':
+          return send(200, page('咨询投诉', smallForm('/odd-captcha/save', '<tr><td>请输入图片中的字符</td><td><input name="checkWord" class="required"> <img src="/ValidateCode.aspx" alt="看不清？换一张"></td></tr>')));
+        case '/sms-code':
+          return send(200, page('我要咨询', smallForm('/sms-code/save', '<tr><td>验证码</td><td><input name="yzm"> <input type="button" value="获取验证码"></td></tr>')));
+        case '/ValidateCode.aspx':
+          res.writeHead(200, { 'content-type': 'image/gif' });
+          return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
         case '/captcha.jpg':
           res.writeHead(200, { 'content-type': 'image/gif' });
           return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
@@ -188,6 +299,10 @@ export async function startFixtures(): Promise<Fixtures> {
     otherOrigin,
     url: (p) => `${origin}${p}`,
     posts: (p) => (p ? posts.filter((x) => x.path === p) : [...posts]),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections(); // the never-answered requests
+      }),
   };
 }

@@ -221,6 +221,94 @@ describe('pages of our own (shapes not in the sandbox)', () => {
   });
 });
 
+describe('review cases: sites that hang, query codes, gates, field choice, late forms and rich editors', () => {
+  /** Short bounds for the never-answering sites (production: 15 s navigation, 8 s settle, 60 s deadline). */
+  const fast = { navigationTimeoutMs: 1_500, settleTimeoutMs: 800, deadlineMs: 8_000, stepTimeoutMs: 500 };
+
+  it('a site whose page never answers is unavailable (timeout) within its bounds, with evidence and nothing sent', async () => {
+    const t = performance.now();
+    const r = await submitter.submit({ url: fixtures.url('/hang'), content, evidencePrefix: 'fx/hang', ...fast });
+    expect(r).toMatchObject({ outcome: 'unavailable', reason: 'timeout', sent: false, submittedAt: null });
+    expect(performance.now() - t).toBeLessThan(6_000);
+    expect(r.evidence.html).toBeDefined();
+    expect(r.evidence.screenshot).toBeDefined();
+    expect(r.evidence.codes.error).toMatch(/no response/);
+  });
+
+  it('a POST that is never answered is unconfirmed (no-response-after-submit) within its bounds, sent exactly once', async () => {
+    const t = performance.now();
+    const r = await submitter.submit({ url: fixtures.url('/hangpost'), content, evidencePrefix: 'fx/hangpost', ...fast });
+    expect(r).toMatchObject({ outcome: 'unconfirmed', reason: 'no-response-after-submit', sent: true });
+    expect(r.submittedAt).toMatch(/^\d{4}-/);
+    expect(performance.now() - t).toBeLessThan(8_000);
+    expect(fixtures.posts('/hangpost/save')).toHaveLength(1);
+    expect(fixtures.posts('/hangpost/save')[0]!.fields.nr).toBe(content.body);
+    expect(r.evidence.html).toBeDefined();
+    // the page is usable again for the next letter
+    const next = await submitter.submit({ url: fixtures.url('/basic'), content, evidencePrefix: 'fx/after-hang' });
+    expect(next.outcome).toBe('submitted');
+  });
+
+  it('信件编号 + 查询密码: the number is the query code, the password sits beside it; 信件已提交，等待审核 is success', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/jactpw'), content, evidencePrefix: 'fx/jactpw' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'XJ2026000123', queryPassword: 'k9x2' });
+    expect(fixtures.posts('/jactpw/save')).toHaveLength(1); // the result page's 确 定 button is never pressed
+  });
+
+  it('an AJAX answer {"status":1} shown in a layer: submitted, with the 查询编码', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/layer'), content, evidencePrefix: 'fx/layer' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'LA2026000456' });
+    expect(fixtures.posts('/layer/save')).toHaveLength(1);
+    expect(fixtures.posts('/layer/save')[0]!.fields).toMatchObject({ zt: content.title, nr: content.body });
+  });
+
+  it('a form drawn by script after load is waited for; the 12345 工单号 (JSON gdh) is the query code', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/spa'), content, evidencePrefix: 'fx/spa' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'GD2026000789' });
+    expect(fixtures.posts('/spa/save')).toHaveLength(1);
+    expect(fixtures.posts('/spa/save')[0]!.fields).toMatchObject({ name: content.name, title: content.title, content: content.body });
+  });
+
+  it('a captcha labelled 请输入图片中的字符 and an SMS code labelled only 验证码 are gates: nothing is sent', async () => {
+    const captcha = await submitter.submit({ url: fixtures.url('/odd-captcha'), content, evidencePrefix: 'fx/odd-captcha' });
+    expect(captcha).toMatchObject({ outcome: 'gated', reason: 'captcha', sent: false });
+    const sms = await submitter.submit({ url: fixtures.url('/sms-code'), content, evidencePrefix: 'fx/sms-code' });
+    expect(sms).toMatchObject({ outcome: 'gated', reason: 'sms', sent: false });
+    expect(fixtures.posts('/odd-captcha/save')).toHaveLength(0);
+    expect(fixtures.posts('/sms-code/save')).toHaveLength(0);
+  });
+
+  it('the body goes into 留言内容, not the 通讯地址 textarea before it; 是否保密 is answered 否; a required 邮政编码 gets a postcode', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/addr'), content, evidencePrefix: 'fx/addr' });
+    expect(r.outcome).toBe('submitted');
+    const posts = fixtures.posts('/addr/save');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.fields).toMatchObject({ lynr: content.body, txdz: '', sfbm: '0' });
+    expect(posts[0]!.fields.yzbm).toMatch(/^\d{6}$/);
+  });
+
+  it('rich-text editors (an iframe in design mode, a contenteditable div) receive the body', async () => {
+    const [frame, div] = await Promise.all([
+      submitter.submit({ url: fixtures.url('/rich-iframe'), content, evidencePrefix: 'fx/rich-iframe' }),
+      submitter.submit({ url: fixtures.url('/rich-div'), content, evidencePrefix: 'fx/rich-div' }),
+    ]);
+    expect(frame).toMatchObject({ outcome: 'submitted', queryCode: 'RT2026000222' });
+    expect(div).toMatchObject({ outcome: 'submitted', queryCode: 'RT2026000222' });
+    for (const path of ['/rich-iframe/save', '/rich-div/save']) {
+      const posts = fixtures.posts(path);
+      expect(posts, path).toHaveLength(1);
+      expect(posts[0]!.fields.content, path).toContain(content.body);
+      expect(posts[0]!.fields.bt, path).toBe(content.title);
+    }
+  });
+
+  it('a 须知 whose 同意 button is disabled during a countdown is waited for, then accepted', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/countdown'), content, evidencePrefix: 'fx/countdown' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'CD2026000333' });
+    expect(fixtures.posts('/countdown/save')).toHaveLength(1);
+  });
+});
+
 describe('Chinese glyphs render (the CJK font is shipped, not tofu)', () => {
   /** Screenshots of single characters: with a CJK font they differ from each other and from the .notdef box. */
   async function glyphShots(browser: Browser): Promise<Buffer[]> {

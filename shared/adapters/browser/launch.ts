@@ -104,7 +104,9 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     headless: 'shell',
     env: { ...process.env, ...fontEnv } as Record<string, string>,
     defaultViewport: { width: 1280, height: 900 },
-    protocolTimeout: options.protocolTimeoutMs ?? 60_000,
+    // every in-page step of a letter has its own short bound (submit-form.ts `within`); this is the backstop for
+    // the rest (an abandoned call still holds its slot until the protocol timeout ends it)
+    protocolTimeout: options.protocolTimeoutMs ?? 20_000,
     handleSIGINT: false,
     handleSIGTERM: false,
     handleSIGHUP: false,

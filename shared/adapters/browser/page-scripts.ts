@@ -18,10 +18,17 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     if (r.right < 0 || r.bottom < 0 || r.left < -5000 || r.top < -5000) return false;
     return true;
   }
+  // keys stay unique in the document across scans: a control drawn by script after an earlier scan gets a new
+  // number, never one an earlier control already carries
   function key(el) {
     var k = el.getAttribute('data-hx');
-    if (!k) { k = 'f' + frameIndex + '-' + (n++); el.setAttribute('data-hx', k); }
-    else n++;
+    if (!k) {
+      n = Math.max(n, window.__hxSeq || 0);
+      k = 'f' + frameIndex + '-' + (n++);
+      while (document.querySelector('[data-hx="' + k + '"]')) k = 'f' + frameIndex + '-' + (n++);
+      window.__hxSeq = n;
+      el.setAttribute('data-hx', k);
+    }
     return k;
   }
   function hasControl(node) {
@@ -75,6 +82,30 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     }
     return false;
   }
+  var CAPTCHA_SRC = /captcha|validate|verify|checkcode|yzm|vcode|kaptcha|randcode|rand\.|authcode|imgcode|getcode|codeimg|securitycode|code\.(?:jsp|aspx?|php|do)|image\.(?:jsp|aspx?|php|do)/i;
+  function captchaImage(s) {
+    var im = s.querySelectorAll('img, input[type=image]');
+    for (var i = 0; i < im.length; i++) if (CAPTCHA_SRC.test(im[i].getAttribute('src') || '') || /验证码|看不清|换一张/.test((im[i].getAttribute('alt') || '') + (im[i].getAttribute('title') || ''))) return true;
+    return !!s.querySelector('canvas');
+  }
+  function buttonsText(s) {
+    var t = s.innerText || '';
+    var bs = s.querySelectorAll('input[type=button], input[type=submit]');
+    for (var i = 0; i < bs.length; i++) t += ' ' + (bs[i].value || '');
+    return t;
+  }
+  function isDisabled(el) {
+    return !!el.disabled || el.getAttribute('aria-disabled') === 'true' || /(^|\s)(is-)?disabled(\s|$)|btn-disabled|layui-btn-disabled/.test(typeof el.className === 'string' ? el.className : '');
+  }
+  function trailingText(el) {
+    var sib = el.nextSibling;
+    for (var i = 0; i < 3 && sib; i++, sib = sib.nextSibling) {
+      if (sib.nodeType === 1 && hasControl(sib)) return '';
+      var t = (sib.nodeType === 3 || sib.nodeType === 1) ? nodeText(sib) : '';
+      if (t) return t.length > 20 ? '' : t;
+    }
+    return '';
+  }
   function formIndex(el) { return el.form ? forms.indexOf(el.form) : (el.closest && el.closest('form') ? forms.indexOf(el.closest('form')) : -1); }
   function choiceVisible(el) { return shown(el) || shown(el.parentElement) || (el.closest('label') && shown(el.closest('label'))); }
 
@@ -95,18 +126,60 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       visible: isChoice ? choiceVisible(el) : shown(el), form: formIndex(el)
     };
     if (el.maxLength && el.maxLength > 0) base.maxLength = el.maxLength;
+    if (el.disabled) base.disabled = true;
     if (tag === 'select') base.options = Array.prototype.map.call(el.options, function (o) { return { value: o.value, text: txt(o.text), disabled: o.disabled }; });
     if (type === 'radio') {
       var g = (el.getAttribute('name') || base.key) + '#' + base.form;
-      if (groups[g]) { groups[g].options.push({ value: base.key, text: base.label || txt(el.value) }); groups[g].visible = groups[g].visible || base.visible; continue; }
+      // the option's text: its <label>, else the text right after it (<input type=radio>是), else its value
+      var otext = base.label || trailingText(el) || txt(el.value);
+      if (groups[g]) { groups[g].options.push({ value: base.key, text: otext }); groups[g].visible = groups[g].visible || base.visible; continue; }
       base.value = el.value;
-      base.options = [{ value: base.key, text: base.label || txt(el.value) }];
+      base.options = [{ value: base.key, text: otext }];
       groups[g] = base;
     }
     if (type === 'checkbox') base.value = el.value;
     base.imageNearby = around(el, function (s) { return !!s.querySelector('img, canvas'); });
-    base.smsButtonNearby = around(el, function (s) { return /获取.{0,4}验证码|发送.{0,4}验证码|获取短信|免费获取/.test(s.innerText || ''); });
+    base.captchaImageNearby = base.imageNearby && around(el, captchaImage);
+    base.smsButtonNearby = around(el, function (s) { return /获取.{0,4}验证码|发送.{0,4}验证码|获取短信|免费获取|获取动态码/.test(buttonsText(s)); });
     fields.push(base);
+  }
+  // Rich-text editors (KindEditor/UEditor: an iframe in design mode; wangEditor/Quill: a contenteditable element)
+  // stand in for the body's textarea: reported as textareas of type 'richtext', labelled like one.
+  function richField(el) {
+    var row = el.closest && el.closest('tr');
+    var near = '';
+    if (row && row.cells && row.cells.length > 1 && !row.cells[0].contains(el)) near = nodeText(row.cells[0]);
+    if (!near || near.length > 40) {
+      var box = el;
+      // climb out of the editor's own wrappers (toolbar + text container) to the field's container
+      for (var up = 0; up < 3 && box.parentElement && box.parentElement !== document.body && !hasLabelBefore(box); up++) box = box.parentElement;
+      near = nearTextOf(box);
+    }
+    return {
+      key: key(el), frame: frameIndex, tag: 'textarea', type: 'richtext', name: el.getAttribute('name') || '', id: el.id || '',
+      placeholder: el.getAttribute('placeholder') || el.getAttribute('data-placeholder') || '', label: el.getAttribute('aria-label') || '', nearText: near, text: '',
+      title: el.getAttribute('title') || '', action: '', required: false, visible: shown(el), form: formIndex(el)
+    };
+  }
+  function hasLabelBefore(node) {
+    var p = node.previousElementSibling;
+    return !!p && (p.tagName === 'LABEL' || /label|title|name/i.test(typeof p.className === 'string' ? p.className : '')) && nodeText(p).length > 0 && nodeText(p).length <= 40;
+  }
+  var editables = document.querySelectorAll('[contenteditable]');
+  for (var e = 0; e < editables.length; e++) {
+    var ed = editables[e];
+    if (!ed.isContentEditable || ed === document.body || (ed.parentElement && ed.parentElement.isContentEditable)) continue;
+    var er = ed.getBoundingClientRect();
+    if (er.width < 100 || er.height < 30) continue;
+    fields.push(richField(ed));
+  }
+  var ifrs = document.querySelectorAll('iframe');
+  for (var fi = 0; fi < ifrs.length; fi++) {
+    var idoc = null;
+    try { idoc = ifrs[fi].contentDocument; } catch (err) { idoc = null; }
+    if (!idoc || !idoc.body) continue;
+    if (idoc.designMode !== 'on' && !idoc.body.isContentEditable) continue;
+    fields.push(richField(ifrs[fi]));
   }
   var clickables = document.querySelectorAll('button, a, [onclick], [role=button], input[type=submit], input[type=button], input[type=image], input[type=reset]');
   for (var j = 0; j < clickables.length; j++) {
@@ -121,7 +194,7 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       key: key(c), frame: frameIndex, tag: c.tagName === 'BUTTON' ? 'button' : 'a', type: c.tagName === 'BUTTON' ? (c.getAttribute('type') || 'submit').toLowerCase() : '',
       name: c.getAttribute('name') || '', id: c.id || '', placeholder: '', label: '', nearText: '', text: ctext,
       title: c.getAttribute('title') || '', action: (c.getAttribute('href') || '') + ' ' + (c.getAttribute('onclick') || '') + (cimg ? ' img:' + (cimg.getAttribute('src') || '') : ''),
-      required: false, visible: shown(c), form: formIndex(c)
+      required: false, visible: shown(c), form: formIndex(c), disabled: isDisabled(c)
     });
   }
   var imgs = document.querySelectorAll('img');
@@ -146,7 +219,22 @@ export const FILL_JS = String.raw`(function (actions) {
     var el = q(a.key);
     if (!el) { out[a.key] = null; continue; }
     try {
-      if (a.kind === 'text') {
+      if (a.kind === 'text' && el.tagName !== 'TEXTAREA' && el.tagName !== 'INPUT') {
+        // a rich-text editor: an iframe in design mode, or a contenteditable element
+        var doc = el.tagName === 'IFRAME' ? el.contentDocument : document;
+        var target = el.tagName === 'IFRAME' ? doc.body : el;
+        var esc = String(a.value).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+        target.focus && target.focus();
+        target.innerHTML = '<p>' + esc + '</p>';
+        ['input', 'keyup', 'change', 'blur'].forEach(function (t) { target.dispatchEvent(new Event(t, { bubbles: true })); });
+        // the hidden textarea the editor syncs to on submit gets the text too (in case the sync is lazy)
+        var scope = el.parentElement;
+        for (var up = 0; up < 3 && scope; up++, scope = scope.parentElement) {
+          var hidden = Array.prototype.filter.call(scope.querySelectorAll('textarea'), function (t) { return t.getBoundingClientRect().width < 2; });
+          if (hidden.length === 1) { hidden[0].value = target.innerHTML; break; }
+        }
+        out[a.key] = (target.innerText || target.textContent || '').trim();
+      } else if (a.kind === 'text') {
         el.focus && el.focus();
         var proto = el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
         var setter = Object.getOwnPropertyDescriptor(proto, 'value').set;
@@ -208,10 +296,13 @@ export const TEXT_OF_JS = String.raw`(function (sel) {
   try { var el = document.querySelector(sel); return el ? (el.innerText || el.textContent || el.value || '') : null; } catch (e) { return null; }
 })`;
 
-/** Visible text of the frame (modals included) and whether a textarea is still shown. */
+/** Visible text of the frame (modals included) and whether a textarea (or a rich-text editor) is still shown. */
 export const OBSERVE_JS = String.raw`(function () {
   var t = document.body ? (document.body.innerText || '') : '';
-  var ta = Array.prototype.some.call(document.querySelectorAll('textarea'), function (e) { var r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2; });
+  function big(e) { var r = e.getBoundingClientRect(); return r.width > 2 && r.height > 2; }
+  var ta = Array.prototype.some.call(document.querySelectorAll('textarea'), big) ||
+    Array.prototype.some.call(document.querySelectorAll('[contenteditable]'), function (e) { return e.isContentEditable && e !== document.body && big(e); }) ||
+    Array.prototype.some.call(document.querySelectorAll('iframe'), function (f) { try { var d = f.contentDocument; return !!d && !!d.body && (d.designMode === 'on' || d.body.isContentEditable) && big(f); } catch (x) { return false; } });
   return { text: t.slice(0, 20000), ready: document.readyState, textarea: ta };
 })`;
 

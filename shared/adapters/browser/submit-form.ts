@@ -8,6 +8,13 @@
  * images, usually served by a script URL, still load. Detection never needs the image bytes (an <img> next to a field is enough). Before the
  * evidence screenshot, blocking is switched off and the page's images are requested again (bounded wait), so
  * the screenshot shows the page as a person would see it. Stylesheets and scripts are always allowed.
+ *
+ * Time policy: while a navigation is pending Chromium runs no script in the page, so every evaluate, content()
+ * and screenshot would wait for a site that never answers until the protocol timeout. Every in-page step is
+ * therefore bounded (`stepTimeoutMs`, see `within`), a navigation still pending when the watch ends or before
+ * the evidence is stopped (CDP Page.stopLoading), and the whole attempt has one deadline (`deadlineMs`, default
+ * 60 s, evidence included) well under the submit function's 3 minutes. A site whose page never answers is
+ * `unavailable/timeout`; one that took the POST and never answered is `unconfirmed/no-response-after-submit`.
  */
 import type { CDPSession, Dialog, Frame, GoToOptions, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { ObjectStore } from '../../app/ports.ts';
@@ -24,6 +31,7 @@ import {
   looksSuccessful,
   looksLikeSiteError,
   pickQueryCode,
+  pickQueryPassword,
   type SubmitOutcome,
 } from '../../domain/forms/outcome.ts';
 import { planForm, type FillAction, type FormPlan, type LetterContent } from '../../domain/forms/plan.ts';
@@ -142,11 +150,21 @@ export function sameDocumentTarget(current: string, target: string): boolean {
   }
 }
 
+/** Defaults of the attempt's bounds (each one a SubmitRequest option). */
+export const SUBMIT_DEFAULTS = { navigationTimeoutMs: 15_000, settleTimeoutMs: 8_000, deadlineMs: 60_000, stepTimeoutMs: 5_000, formWaitMs: 5_000, noticeWaitMs: 15_000 } as const;
+
 async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore, cdp: CDPSession, state: AttemptState): Promise<SubmitResult> {
   const now = req.now ?? (() => new Date());
-  const navTimeout = req.navigationTimeoutMs ?? 15_000;
-  const settle = req.settleTimeoutMs ?? 8_000;
   const t0 = performance.now();
+  const deadlineMs = req.deadlineMs ?? SUBMIT_DEFAULTS.deadlineMs;
+  // the evidence (HTML + screenshot) always gets its share of the deadline
+  const evidenceReserve = Math.min(10_000, Math.round(deadlineMs * 0.2));
+  const workUntil = Date.now() + deadlineMs - evidenceReserve;
+  const left = () => Math.max(0, workUntil - Date.now());
+  const navTimeout = req.navigationTimeoutMs ?? SUBMIT_DEFAULTS.navigationTimeoutMs;
+  const nav = () => Math.max(1, Math.min(navTimeout, left()));
+  const settle = req.settleTimeoutMs ?? SUBMIT_DEFAULTS.settleTimeoutMs;
+  const step = req.stepTimeoutMs ?? SUBMIT_DEFAULTS.stepTimeoutMs;
   const timings: Record<string, number> = {};
   const mark = (name: string, since: number) => (timings[name] = Math.round(performance.now() - since));
   const dialogs: string[] = [];
@@ -157,6 +175,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   let navFailed = false;
   let scans: FrameScan[] = [];
   let formUrl = '';
+  const io: PageIo = { step, stuck: false };
 
   page.setDefaultNavigationTimeout(navTimeout);
   page.setDefaultTimeout(navTimeout);
@@ -207,15 +226,19 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
 
   const finish = async (outcome: SubmitOutcome, reason: string, extra: Partial<SubmitResult> = {}, codes: Record<string, string> = {}): Promise<SubmitResult> => {
     const te = performance.now();
-    const evidence = await takeEvidence(page, req, objects, unblock, cdp, timings).catch(() => ({} as Partial<Evidence>));
+    // A navigation still pending (a site that never answers) freezes every in-page call until it ends: stop it.
+    await unstick(page, cdp, io, pendingNav > 0);
+    const evidence = await takeEvidence(page, req, objects, unblock, cdp, timings, Math.max(1_000, evidenceReserve)).catch(() => ({}) as Partial<Evidence>);
     mark('evidenceMs', te);
     mark('totalMs', t0);
     const finalUrl = safeUrl(page);
     const allCodes = { ...codes };
+    const queryPassword = pickQueryPassword(allCodes);
     return {
       outcome,
       reason,
       queryCode: extra.queryCode ?? pickQueryCode(allCodes),
+      ...(queryPassword ? { queryPassword } : {}),
       submittedAt: state.submittedAt,
       sent: state.sent,
       channel: channelOf(req.url, formUrl || finalUrl, scans),
@@ -227,47 +250,70 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   // 1. open
   const tn = performance.now();
   let status: number | undefined;
+  const openTimeout = nav();
   try {
-    const res = await openFresh(page, req.url, { waitUntil: 'load', timeout: navTimeout });
+    const res = await openFresh(page, req.url, { waitUntil: 'load', timeout: openTimeout });
     status = res?.status();
   } catch (err) {
     mark('navigateMs', tn);
-    return finish('unavailable', navigationReason(err));
+    const reason = navigationReason(err);
+    if (reason === 'timeout') {
+      // The site never answered: stop waiting for it, and leave the previous letter's page out of the evidence.
+      await cdp.send('Page.stopLoading').catch(() => undefined);
+      io.stuck = false;
+      if (!sameUrl(safeUrl(page), req.url)) await page.goto('about:blank', { timeout: Math.min(3_000, step) }).catch(() => undefined);
+      return finish('unavailable', reason, {}, { error: `no response from the site within ${openTimeout} ms` });
+    }
+    return finish('unavailable', reason);
   }
   if (status !== undefined && status >= 400) {
     mark('navigateMs', tn);
     return finish('unavailable', `http-${status}`);
   }
   // JS / meta-refresh redirects (e.g. to a 12345 platform)
-  scans = await scanAll(page);
+  scans = await scanAll(page, io);
   // 2. login walls before anything else
   const loginWall = () => isLoginUrl(safeUrl(page)) || (!hasBody(scans) && (scans.some((s) => s.hasPassword) || scans.some((s) => looksLikeLogin(s.text))));
   if (loginWall()) return finish('gated', 'login');
   if (!hasBody(scans) && scans.some((s) => s.metaRefresh || s.text.trim().length < 80)) {
-    const wait = scans.some((s) => s.metaRefresh) ? Math.min(5_000, navTimeout) : 800;
+    const wait = scans.some((s) => s.metaRefresh) ? Math.min(5_000, nav()) : Math.min(800, nav());
     await page.waitForNavigation({ waitUntil: 'load', timeout: wait }).catch(() => undefined);
-    scans = await scanAll(page);
+    scans = await scanAll(page, io);
     if (loginWall()) return finish('gated', 'login');
   }
   mark('navigateMs', tn);
   const tf = performance.now();
 
-  // 3. two-step pages: accept the 须知 (at most twice)
-  for (let step = 0; step < 2 && !hasBody(scans); step++) {
-    const accepted = await acceptNotice(page, scans, req.profile);
+  // 3. a form drawn by script after load, a 须知 to accept first (at most twice, its 同意 maybe counting down)
+  const waitForFormOrNotice = async (): Promise<void> => {
+    if (hasBody(scans) || looksClosedOrBusy(scans.map((s) => s.text).join('\n'))) return;
+    const start = Date.now();
+    const formWait = req.formWaitMs ?? SUBMIT_DEFAULTS.formWaitMs;
+    const noticeWait = req.noticeWaitMs ?? SUBMIT_DEFAULTS.noticeWaitMs;
+    for (;;) {
+      if (hasBody(scans) || acceptCandidates(page, scans, true).length > 0) return;
+      const limit = countingDown(scans) ? Math.max(formWait, noticeWait) : req.profile?.accept ? 0 : formWait;
+      if (Date.now() - start >= limit || left() <= 0) return;
+      await sleep(Math.min(250, left()));
+      scans = await scanAll(page, io);
+      if (loginWall()) return;
+    }
+  };
+  await waitForFormOrNotice();
+  if (loginWall()) return finish('gated', 'login');
+  for (let n = 0; n < 2 && !hasBody(scans); n++) {
+    const accepted = await acceptNotice(page, scans, io, req.profile);
     if (!accepted) break;
-    await Promise.race([
-      page.waitForNavigation({ waitUntil: 'load', timeout: navTimeout }).catch(() => undefined),
-      waitForBody(page, navTimeout),
-    ]);
-    scans = await scanAll(page);
+    await Promise.race([page.waitForNavigation({ waitUntil: 'load', timeout: nav() }).catch(() => undefined), waitForBody(page, io, nav())]);
+    scans = await scanAll(page, io);
+    if (loginWall()) return finish('gated', 'login');
+    await waitForFormOrNotice();
     if (loginWall()) return finish('gated', 'login');
   }
   if (!hasBody(scans)) {
     const text = scans.map((s) => s.text).join('\n');
     if (looksClosedOrBusy(text) || looksLikeSiteError(text)) return finish('unavailable', 'site-busy');
-    if (req.profile) return finish('unavailable', 'no-form');
-    return finish('unavailable', 'no-form');
+    return finish('unavailable', io.stuck ? 'timeout' : 'no-form');
   }
 
   formUrl = safeUrl(page);
@@ -276,7 +322,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   let overrides: Record<string, FieldRole> = {};
   let submitKey: { key: string; frame: number } | undefined;
   if (req.profile) {
-    const resolved = await resolveProfile(scans, req.profile);
+    const resolved = await resolveProfile(scans, req.profile, io);
     if ('broken' in resolved) return finish('script-broken', resolved.broken);
     overrides = resolved.overrides;
     submitKey = resolved.submit;
@@ -297,7 +343,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const byFrame = new Map<number, FillAction[]>();
   for (const a of plan.actions) byFrame.set(a.frame, [...(byFrame.get(a.frame) ?? []), a]);
   const readBack: Record<string, string | null> = {};
-  for (const [fi, actions] of byFrame) Object.assign(readBack, await frameOf(fi).evaluate(`${FILL_JS}(${JSON.stringify(actions)})`));
+  for (const [fi, actions] of byFrame) Object.assign(readBack, await evalIn(frameOf(fi), `${FILL_JS}(${JSON.stringify(actions)})`, io));
   const bodyAction = plan.actions.find((a) => a.role === 'body');
   if (!bodyAction || !readBack[bodyAction.key]) return finish('script-broken', 'fill-failed', { filled: plan.sent, roles: plan.roles });
   mark('fillMs', tf);
@@ -306,31 +352,37 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const frame = frameOf(submit?.frame ?? plan.frame);
   if (!submit && plan.form < 0) return finish('script-broken', 'no-submit-control', { filled: plan.sent, roles: plan.roles });
   if (req.dryRun) return finish('ready', 'form-fillable', { filled: plan.sent, roles: plan.roles });
+  if (left() <= 0) return finish('script-broken', 'deadline-before-submit', { filled: plan.sent, roles: plan.roles });
 
-  // 6. submit and watch
+  // 6. submit and watch. From here on the letter may have left: `sent` stays true unless the click provably never
+  // happened (the control was not found), and nothing is ever clicked a second time but a preview's 确认 button.
   const ts = performance.now();
   watching = true;
   state.submittedAt = now().toISOString();
   state.sent = true;
-  const clicked = submit
-    ? await frame.evaluate(`${CLICK_JS}(${JSON.stringify(submit.key)})`).catch(() => false)
-    : await frame.evaluate(`${REQUEST_SUBMIT_JS}(${plan.form})`).catch(() => false);
-  if (!clicked) {
+  const clickJs = submit ? `${CLICK_JS}(${JSON.stringify(submit.key)})` : `${REQUEST_SUBMIT_JS}(${plan.form})`;
+  const clicked = await evalIn(frame, clickJs, io).then(
+    (v) => (v ? 'yes' : 'no'),
+    // an unanswered call may still run (and click) once the page answers: the letter may have left
+    (err: unknown) => (err instanceof StepTimeout ? 'maybe' : 'no'),
+  );
+  if (clicked === 'no') {
     state.sent = false;
     state.submittedAt = null;
     return finish('script-broken', 'submit-click-failed', { filled: plan.sent, roles: plan.roles });
   }
   const before = new Set(scans.flatMap((s) => s.text.split('\n').map((l) => l.trim())).filter(Boolean));
   const newLines = (ts: string[]) => ts.flatMap((t) => t.split('\n').map((l) => l.trim())).filter((l) => l && !before.has(l));
-  const watch = () => watchAfterSubmit(page, { settle, navTimeout, dialogs, responses, pending: () => pendingNav, profile: req.profile });
+  const watch = () =>
+    watchAfterSubmit(page, { settle, navTimeout, until: workUntil, io, dialogs, responses, pending: () => pendingNav, profile: req.profile });
   let observation = await watch();
   let texts = [...dialogs, ...observation.texts];
   let classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
   // A preview/confirm page (确认提交) after the first click: our letter is shown back with one more button.
-  if (classified.outcome === 'unconfirmed' && !observation.formStillThere) {
-    const confirm = await findConfirmControl(page, plan.sent.title);
+  if (classified.outcome === 'unconfirmed' && !observation.formStillThere && !observation.stalled && left() > 0) {
+    const confirm = await findConfirmControl(page, plan.sent.title, io);
     if (confirm) {
-      await confirm.frame.evaluate(`${CLICK_JS}(${JSON.stringify(confirm.key)})`).catch(() => false);
+      await evalIn(confirm.frame, `${CLICK_JS}(${JSON.stringify(confirm.key)})`, io).catch(() => false);
       observation = await watch();
       texts = [...dialogs, ...observation.texts];
       classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
@@ -340,22 +392,76 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   if (req.profile?.success && new RegExp(req.profile.success).test([...texts, ...responses].join('\n'))) {
     classified = { ...classified, outcome: 'submitted', reason: 'confirmed-profile' };
   }
-  if (classified.outcome === 'unconfirmed' && navFailed) classified = { ...classified, reason: 'no-response-after-submit' };
-  const codes = { ...classified.codes, ...(await profileCode(page, req.profile, [...texts, ...responses].join('\n'))) };
+  // the request left and no answer came back (still pending when the watch ended, or failed on the way)
+  if (classified.outcome === 'unconfirmed' && (navFailed || observation.stalled || pendingNav > 0)) classified = { ...classified, reason: 'no-response-after-submit' };
+  const codes = { ...classified.codes, ...(await profileCode(page, req.profile, [...texts, ...responses].join('\n'), io)) };
   const queryCode = codes.profile ?? pickQueryCode(codes);
   return finish(classified.outcome, classified.reason, { queryCode, filled: plan.sent, roles: plan.roles }, codes);
 }
 
 /** On a preview page that shows our title back, the control that confirms the submission (确认提交/确定/提交). */
-async function findConfirmControl(page: Page, title: string): Promise<{ frame: Frame; key: string } | undefined> {
-  const scans = await scanAll(page);
+async function findConfirmControl(page: Page, title: string, io: PageIo): Promise<{ frame: Frame; key: string } | undefined> {
+  const scans = await scanAll(page, io);
   const probe = title.slice(0, Math.min(8, title.length));
   for (const s of scans) {
     if (!s.text.includes(probe)) continue;
-    const c = s.fields.find((f) => f.visible && isSubmitControl(f) && /确认|确定|提交|发送/.test(f.text) && !/修改|返回/.test(f.text));
+    const c = s.fields.find((f) => f.visible && !f.disabled && isSubmitControl(f) && /确认|确定|提交|发送/.test(f.text) && !/修改|返回/.test(f.text));
     if (c) return { frame: s.frame, key: c.key };
   }
   return undefined;
+}
+
+/** A call into the page that did not answer within its step time (the page is stuck in a navigation). */
+class StepTimeout extends Error {
+  override readonly name = 'StepTimeout';
+}
+
+/** How long one in-page step may take, and whether one of them went unanswered (the page is stuck loading). */
+interface PageIo {
+  step: number;
+  stuck: boolean;
+}
+
+/**
+ * `p`, or a StepTimeout after `ms`. While a navigation is pending, Chromium runs no script in the page: every
+ * evaluate (and content(), and a screenshot) waits for the navigation, up to the protocol timeout. The abandoned
+ * call is left to settle on its own (its late rejection is swallowed).
+ */
+export function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  p.catch(() => undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StepTimeout(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+function evalIn<T = unknown>(frame: Frame, expr: string, io: PageIo, ms = io.step): Promise<T> {
+  return within(frame.evaluate(expr) as Promise<T>, ms).catch((err: unknown) => {
+    if (err instanceof StepTimeout) io.stuck = true;
+    throw err;
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Stops a pending navigation (Page.stopLoading, what the browser's ✕ does) when the page no longer answers. */
+async function unstick(page: Page, cdp: CDPSession, io: PageIo, pending: boolean): Promise<void> {
+  if (!io.stuck && !pending) {
+    const answers = await within(page.mainFrame().evaluate('1'), 1_500).then(
+      () => true,
+      () => false,
+    );
+    if (answers) return;
+  }
+  await cdp.send('Page.stopLoading').catch(() => undefined);
+  io.stuck = false;
+}
+
+function sameUrl(a: string, b: string): boolean {
+  return a.replace(/#.*$/, '') === b.replace(/#.*$/, '');
 }
 
 function safeUrl(page: Page): string {
@@ -388,64 +494,96 @@ function navigationReason(err: unknown): string {
   return 'navigation-error';
 }
 
-async function scanAll(page: Page): Promise<FrameScan[]> {
+async function scanAll(page: Page, io: PageIo): Promise<FrameScan[]> {
   const frames = page.frames();
-  const out: FrameScan[] = [];
-  for (let i = 0; i < frames.length; i++) {
-    const frame = frames[i]!;
-    if (frame.detached) continue;
-    try {
-      const r = (await frame.evaluate(`${EXTRACT_JS}(${i})`)) as Omit<FrameScan, 'frame' | 'index'>;
-      out.push({ frame, index: i, fields: r.fields, text: r.text, hasPassword: r.hasPassword, metaRefresh: r.metaRefresh });
-    } catch {
-      /* a frame that navigated away or is cross-process: skip */
-    }
-  }
-  return out;
+  const scanned = await Promise.all(
+    frames.map(async (frame, i): Promise<FrameScan | undefined> => {
+      if (frame.detached) return undefined;
+      try {
+        const r = await evalIn<Omit<FrameScan, 'frame' | 'index'>>(frame, `${EXTRACT_JS}(${i})`, io);
+        return { frame, index: i, fields: r.fields, text: r.text, hasPassword: r.hasPassword, metaRefresh: r.metaRefresh };
+      } catch {
+        return undefined; // a frame that navigated away, is cross-process or does not answer: skip
+      }
+    }),
+  );
+  return scanned.filter((s): s is FrameScan => s !== undefined);
 }
 
+/** A body field is shown: a textarea, or a rich-text editor (reported as one). */
 function hasBody(scans: FrameScan[]): boolean {
   return scans.some((s) => s.fields.some((f) => f.visible && f.tag === 'textarea'));
 }
 
-async function waitForBody(page: Page, timeout: number): Promise<void> {
+async function waitForBody(page: Page, io: PageIo, timeout: number): Promise<void> {
   const end = Date.now() + timeout;
   while (Date.now() < end) {
-    for (const f of page.frames()) {
-      const ok = await f.evaluate(`!!Array.prototype.some.call(document.querySelectorAll('textarea'), function (e) { return e.getBoundingClientRect().width > 2; })`).catch(() => false);
-      if (ok) return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
+    const seen = await Promise.all(
+      page.frames().map((f) => evalIn<{ textarea: boolean }>(f, `${OBSERVE_JS}()`, io, Math.min(io.step, 1_000)).then((r) => r.textarea, () => false)),
+    );
+    if (seen.some(Boolean)) return;
+    await sleep(100);
   }
 }
 
-async function acceptNotice(page: Page, scans: FrameScan[], profile?: SiteProfile): Promise<boolean> {
-  if (profile?.accept) {
-    for (const s of scans) {
-      const key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.accept, s.index, 'accept'])})`).catch(() => null)) as string | null;
-      if (key) return Boolean(await s.frame.evaluate(`${CLICK_JS}(${JSON.stringify(key)})`).catch(() => false));
-    }
-  }
+/** A 须知 whose 同意 control is still disabled (请仔细阅读须知（5秒）): it will be enabled in a moment. */
+function countingDown(scans: FrameScan[]): boolean {
+  return scans.some((s) => {
+    const gatedByBox = new Set(agreeBoxes(s).map((f) => f.form)); // enabled by ticking 我已阅读, not by time
+    return s.fields.some((f) => f.visible && f.disabled && !gatedByBox.has(f.form) && (f.tag === 'button' || f.tag === 'a' || f.tag === 'input') && /同意|阅读|已读|秒|继续|下一步|确定|进入/.test(f.text));
+  });
+}
+
+interface AcceptCandidate {
+  s: FrameScan;
+  f: FieldDescriptor;
+  score: number;
+}
+
+/**
+ * The enabled controls that move a 须知 page on (我已阅读并同意, 下一步…), best first. With `assumeTicked`, a
+ * control disabled until the form's 我已阅读 box is ticked counts too (ticking it is part of accepting).
+ */
+function acceptCandidates(page: Page, scans: FrameScan[], assumeTicked = false): AcceptCandidate[] {
   const here = safeUrl(page).replace(/#.*$/, '');
-  const candidates: Array<{ s: FrameScan; f: FieldDescriptor; score: number }> = [];
+  const candidates: AcceptCandidate[] = [];
   for (const s of scans) {
-    const agree = s.fields.filter((f) => f.visible && f.type === 'checkbox' && /已阅读|同意|知悉|须知|承诺/.test(f.label + f.nearText));
-    if (agree.length) {
-      await s.frame.evaluate(`${FILL_JS}(${JSON.stringify(agree.map((f) => ({ key: f.key, frame: s.index, role: 'agree', kind: 'checkbox', value: 'on' })))})`).catch(() => undefined);
-    }
-    const agreeForms = new Set(agree.map((f) => f.form).filter((x) => x >= 0));
+    const agreeForms = new Set(agreeBoxes(s).map((f) => f.form).filter((x) => x >= 0));
     for (const f of s.fields) {
       if (!f.visible || !(isAcceptControl(f) || (agreeForms.has(f.form) && isSubmitControl(f)))) continue;
+      if (f.disabled && !(assumeTicked && agreeForms.has(f.form))) continue;
       // a link back to this very page (the nav's 我要咨询) is not a step forward
       const href = /^\s*(https?:|\/|\.)/.test(f.action) ? f.action.trim().split(/\s/)[0]! : '';
       if (href && resolveUrl(href, s.frame.url()) === here) continue;
       candidates.push({ s, f, score: acceptScore(f, agreeForms) });
     }
   }
-  candidates.sort((a, b) => b.score - a.score);
-  const best = candidates[0];
+  return candidates.sort((a, b) => b.score - a.score);
+}
+
+function agreeBoxes(s: FrameScan): FieldDescriptor[] {
+  return s.fields.filter((f) => f.visible && f.type === 'checkbox' && /已阅读|同意|知悉|须知|承诺/.test(f.label + f.nearText));
+}
+
+async function acceptNotice(page: Page, scans: FrameScan[], io: PageIo, profile?: SiteProfile): Promise<boolean> {
+  if (profile?.accept) {
+    for (const s of scans) {
+      const key = await evalIn<string | null>(s.frame, `${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.accept, s.index, 'accept'])})`, io).catch(() => null);
+      if (key) return Boolean(await evalIn(s.frame, `${CLICK_JS}(${JSON.stringify(key)})`, io).catch(() => false));
+    }
+  }
+  let ticked = false;
+  for (const s of scans) {
+    const agree = agreeBoxes(s);
+    if (agree.length) {
+      await evalIn(s.frame, `${FILL_JS}(${JSON.stringify(agree.map((f) => ({ key: f.key, frame: s.index, role: 'agree', kind: 'checkbox', value: 'on' })))})`, io).catch(() => undefined);
+      ticked = true;
+    }
+  }
+  // ticking may have enabled the 下一步 button: read the page again before choosing
+  const best = acceptCandidates(page, ticked ? await scanAll(page, io) : scans)[0];
   if (!best) return false;
-  return Boolean(await best.s.frame.evaluate(`${CLICK_JS}(${JSON.stringify(best.f.key)})`).catch(() => false));
+  return Boolean(await evalIn(best.s.frame, `${CLICK_JS}(${JSON.stringify(best.f.key)})`, io).catch(() => false));
 }
 
 function resolveUrl(href: string, base: string): string {
@@ -473,7 +611,7 @@ interface ProfileResolution {
   extra: FieldDescriptor[];
 }
 
-async function resolveProfile(scans: FrameScan[], profile: SiteProfile): Promise<ProfileResolution | { broken: string }> {
+async function resolveProfile(scans: FrameScan[], profile: SiteProfile, io: PageIo): Promise<ProfileResolution | { broken: string }> {
   const overrides: Record<string, FieldRole> = {};
   const extra: FieldDescriptor[] = [];
   const targets = profile.frameUrlPattern ? scans.filter((s) => new RegExp(profile.frameUrlPattern!).test(s.frame.url())) : scans;
@@ -482,7 +620,7 @@ async function resolveProfile(scans: FrameScan[], profile: SiteProfile): Promise
     let key: string | null = null;
     for (const s of targets) {
       if (spec.selector) {
-        key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([spec.selector, s.index, role])})`).catch(() => null)) as string | null;
+        key = await evalIn<string | null>(s.frame, `${RESOLVE_SELECTOR_JS}(${JSON.stringify([spec.selector, s.index, role])})`, io).catch(() => null);
         if (key && !s.fields.some((f) => f.key === key)) extra.push(minimalField(key, s.index));
       } else if (spec.label) {
         const label = spec.label;
@@ -496,7 +634,7 @@ async function resolveProfile(scans: FrameScan[], profile: SiteProfile): Promise
   let submit: { key: string; frame: number } | undefined;
   for (const s of targets) {
     let key: string | null = null;
-    if (profile.submit.selector) key = (await s.frame.evaluate(`${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.submit.selector, s.index, 'submit'])})`).catch(() => null)) as string | null;
+    if (profile.submit.selector) key = await evalIn<string | null>(s.frame, `${RESOLVE_SELECTOR_JS}(${JSON.stringify([profile.submit.selector, s.index, 'submit'])})`, io).catch(() => null);
     else if (profile.submit.text) key = s.fields.find((f) => f.text.replace(/\s/g, '') === profile.submit.text!.replace(/\s/g, ''))?.key ?? null;
     if (key) {
       submit = { key, frame: s.index };
@@ -529,29 +667,32 @@ function applyProfileValues(plan: FormPlan, fields: FieldDescriptor[], profile: 
 
 async function watchAfterSubmit(
   page: Page,
-  o: { settle: number; navTimeout: number; dialogs: string[]; responses: string[]; pending: () => number; profile?: SiteProfile },
-): Promise<{ texts: string[]; formStillThere: boolean }> {
+  o: { settle: number; navTimeout: number; until: number; io: PageIo; dialogs: string[]; responses: string[]; pending: () => number; profile?: SiteProfile },
+): Promise<{ texts: string[]; formStillThere: boolean; stalled: boolean }> {
   const start = Date.now();
   const success = o.profile?.success ? new RegExp(o.profile.success) : undefined;
   let texts: string[] = [];
   let formStillThere = true;
+  let stalled = false;
   let lastChange = Date.now();
   let lastSig = '';
   for (;;) {
-    await new Promise((r) => setTimeout(r, Date.now() - start < 1_000 ? 50 : 150));
-    const seen: string[] = [];
-    let textarea = false;
-    let loading = false;
-    for (const f of page.frames()) {
-      const r = (await f.evaluate(OBSERVE_JS + '()').catch(() => undefined)) as { text: string; ready: string; textarea: boolean } | undefined;
-      if (!r) continue;
-      seen.push(r.text);
-      textarea ||= r.textarea;
-      loading ||= r.ready !== 'complete';
-    }
-    if (seen.length) {
-      texts = seen;
-      formStillThere = textarea;
+    await sleep(Date.now() - start < 1_000 ? 50 : 150);
+    // every frame at once, each bounded: a frame stuck in a navigation (the POST is not answered) does not answer
+    const seen = await Promise.all(
+      page.frames().map((f) =>
+        evalIn<{ text: string; ready: string; textarea: boolean }>(f, OBSERVE_JS + '()', o.io, Math.min(o.io.step, 2_500)).then(
+          (r) => r,
+          (err: unknown) => (err instanceof StepTimeout ? ('stuck' as const) : undefined),
+        ),
+      ),
+    );
+    stalled = seen.includes('stuck');
+    const answered = seen.filter((r): r is { text: string; ready: string; textarea: boolean } => typeof r === 'object' && r !== null);
+    const loading = stalled || answered.some((r) => r.ready !== 'complete');
+    if (answered.length) {
+      texts = answered.map((r) => r.text);
+      formStillThere = answered.some((r) => r.textarea);
     }
     const all = [...o.dialogs, ...texts, ...o.responses].join('\n');
     if (looksSuccessful(all) || (success && success.test(all))) {
@@ -571,11 +712,12 @@ async function watchAfterSubmit(
     if (!navigating && (o.responses.length > 0 || !formStillThere || o.dialogs.length > 0) && quiet > 600) break;
     if (!navigating && elapsed > o.settle) break;
     if (elapsed > o.settle + o.navTimeout) break;
+    if (Date.now() >= o.until) break; // the attempt's deadline
   }
-  return { texts, formStillThere };
+  return { texts, formStillThere, stalled: stalled || o.pending() > 0 };
 }
 
-async function profileCode(page: Page, profile: SiteProfile | undefined, text: string): Promise<Record<string, string>> {
+async function profileCode(page: Page, profile: SiteProfile | undefined, text: string, io: PageIo): Promise<Record<string, string>> {
   if (!profile?.queryCode) return {};
   if (profile.queryCode.regex) {
     const m = new RegExp(profile.queryCode.regex).exec(text);
@@ -583,13 +725,14 @@ async function profileCode(page: Page, profile: SiteProfile | undefined, text: s
   }
   if (profile.queryCode.selector) {
     for (const f of page.frames()) {
-      const t = (await f.evaluate(`${TEXT_OF_JS}(${JSON.stringify(profile.queryCode.selector)})`).catch(() => null)) as string | null;
+      const t = await evalIn<string | null>(f, `${TEXT_OF_JS}(${JSON.stringify(profile.queryCode.selector)})`, io).catch(() => null);
       if (t && t.trim()) return { profile: t.trim() };
     }
   }
   return {};
 }
 
+/** HTML and screenshot, each bounded by `budgetMs` (a page that does not answer leaves whatever could be taken). */
 async function takeEvidence(
   page: Page,
   req: SubmitRequest,
@@ -597,19 +740,22 @@ async function takeEvidence(
   unblock: () => Promise<unknown>,
   cdp: CDPSession,
   timings: Record<string, number>,
+  budgetMs: number,
 ): Promise<Partial<Evidence>> {
-  await unblock();
+  const until = Date.now() + budgetMs;
+  const rest = (cap: number) => Math.max(200, Math.min(cap, until - Date.now()));
+  await within(unblock(), rest(2_000)).catch(() => undefined);
   const htmlPart = (async () => {
     const t = performance.now();
     let html = '';
     try {
-      html = await page.content();
+      html = await within(page.content(), rest(5_000));
       for (const f of page.frames().slice(1)) {
-        const inner = await f.content().catch(() => '');
+        const inner = await within(f.content(), rest(2_000)).catch(() => '');
         if (inner) html += `\n<!-- huixin frame: ${f.url().replace(/--/g, '- -')} -->\n${inner}`;
       }
     } catch {
-      html = '';
+      html = html || '';
     }
     const stored = await objects.put(`${req.evidencePrefix}/page.html`, html, 'text/html; charset=utf-8');
     timings.htmlMs = Math.round(performance.now() - t);
@@ -619,7 +765,7 @@ async function takeEvidence(
     if (req.screenshot === false) return undefined;
     const t = performance.now();
     try {
-      const layout = (await page.evaluate(`${RELOAD_IMAGES_JS}()`).catch(() => undefined)) as { fits?: boolean } | undefined;
+      const layout = (await within(page.evaluate(`${RELOAD_IMAGES_JS}()`), rest(2_500)).catch(() => undefined)) as { fits?: boolean } | undefined;
       timings.imagesMs = Math.round(performance.now() - t);
       // A page that fits in the viewport: its viewport capture IS the full page (same pixels as puppeteer's
       // fullPage, without its scroll-size probe and two viewport resizes). A longer page: puppeteer's full page.
@@ -628,12 +774,12 @@ async function takeEvidence(
       const viewportShot = async () =>
         Buffer.from(((await cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true, captureBeyondViewport: false })) as { data: string }).data, 'base64');
       const fullPageShot = () => page.screenshot({ fullPage: true, type: 'png', captureBeyondViewport: false, optimizeForSpeed: true });
-      const png = layout?.fits ? await viewportShot().catch(fullPageShot) : await fullPageShot();
+      const png = await within(layout?.fits ? viewportShot().catch(fullPageShot) : fullPageShot(), rest(8_000));
       const stored = await objects.put(`${req.evidencePrefix}/screenshot.png`, png, 'image/png');
       timings.screenshotMs = Math.round(performance.now() - t);
       return stored;
     } catch {
-      return undefined; // a crashed page has no screenshot; the HTML and the reason remain
+      return undefined; // a crashed or frozen page has no screenshot; the HTML and the reason remain
     }
   })();
   const [html, screenshot] = await Promise.all([htmlPart, shotPart]);
@@ -645,7 +791,7 @@ export async function pageLinks(page: Page, url: string, timeoutMs = 15_000): Pr
   await openFresh(page, url, { waitUntil: 'domcontentloaded', timeout: timeoutMs });
   const links: PageLink[] = [];
   for (const f of page.frames()) {
-    const l = (await f.evaluate(`${LINKS_JS}()`).catch(() => [])) as PageLink[];
+    const l = (await within(f.evaluate(`${LINKS_JS}()`), 5_000).catch(() => [])) as PageLink[];
     links.push(...l.map((x) => ({ text: x.text, href: new URL(x.href, f.url()).href })));
   }
   return links;

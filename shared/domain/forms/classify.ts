@@ -10,6 +10,7 @@ export const FIELD_ROLES = [
   'email',
   'phone',
   'idcard',
+  'postcode',
   'address',
   'title',
   'name',
@@ -37,16 +38,17 @@ interface Rule {
 /** Order matters: the first rule that matches wins (短信验证码 before 验证码, 邮箱地址 before 地址, 联系人电话 before 联系人). */
 const RULES: readonly Rule[] = [
   { role: 'sms', text: /短信验证码|短信校验码|手机验证码|动态码|短信码/, token: /^(dxyzm|sjyzm|smscode|sms|dtm)$/, ident: /sms|mobilecode|phonecode/ },
-  { role: 'captcha', text: /验证码|校验码|附加码|计算结果|图形码|验证字符/, token: /^(yzm|jym|captcha|vcode|checkcode|verifycode|validatecode|validcode|code|rand|randcode|kaptcha|authcode|imgcode)$/, ident: /captcha|checkcode|verifycode|validatecode|validcode|kaptcha|yzm/ },
+  { role: 'captcha', text: /验证码|校验码|附加码|计算结果|图形码|验证字符|图片中的字符|图片上的字符|图中(?:的)?字符|右图|右边的字符|看不清|换一张/, token: /^(yzm|jym|captcha|vcode|checkcode|verifycode|validatecode|validcode|code|rand|randcode|kaptcha|authcode|imgcode)$/, ident: /captcha|checkcode|verifycode|validatecode|validcode|kaptcha|yzm/ },
   { role: 'email', text: /邮箱|电子邮件|电子信箱|电邮|e-?mail/i, token: /^(dzyx|yx|email|mail|dzxx|yxdz)$/, ident: /e?mail/ },
   { role: 'phone', text: /手机|电话|联系方式|移动号码|联系号码/, token: /^(lxdh|sjhm|sj|dh|phone|mobile|tel|telephone|cellphone|lxfs|sjh|mobilephone|lxdianhua)$/, ident: /phone|mobile|tel(?!l)/ },
   { role: 'idcard', text: /身份证|证件号/, token: /^(sfzh|sfz|idcard|idno|zjhm|cardid|zjh)$/, ident: /idcard|idno|identity/ },
+  { role: 'postcode', text: /邮政编码|邮编/, token: /^(yzbm|yb|yzbh|postcode|zipcode|zip|postalcode|post)$/, ident: /postcode|zipcode|postalcode/ },
   { role: 'address', text: /地址|住址|通讯处|所在地/, token: /^(dz|txdz|address|addr|zz|lxdz)$/, ident: /address|addr/ },
   { role: 'title', text: /标题|主题|题目|事由/, token: /^(bt|zt|xjbt|lybt|title|subject|tm|zhuti|biaoti)$/, ident: /title|subject/ },
   { role: 'name', text: /姓名|来信人|联系人|写信人|留言人|提问人|咨询人|诉求人|反映人|来电人|投诉人|建议人|求助人|称呼|真实姓名|申请人|您的名字|名字/, token: /^(xm|lxr|lxrxm|xingming|name|realname|truename|username|xjr|lxrmc|fullname|writer|lxrname|sqr|fyr|sqrxm|ldr)$/, ident: /realname|truename|fullname|^name$|username|xingming/ },
   { role: 'body', text: /内容|正文|问题描述|诉求|详细描述|具体问题|咨询问题|留言$|^留言|我要留言|问题/, token: /^(nr|xjnr|lynr|zxnr|content|body|message|msg|question|detail|details|text|wtms|sqnr|neirong)$/, ident: /content|message|question|detail/ },
   { role: 'type', text: /类型|类别|分类|性质|信件种类/, token: /^(lx|xjlx|lylx|type|category|kind|lb|xjlb|zxlx)$/, ident: /type|category|kind/ },
-  { role: 'public', text: /是否公开|公开|保密/, token: /^(sfgk|gk|ispublic|public|isopen|open|secret|isshow|sfbm)$/, ident: /public|isopen|isshow/ },
+  { role: 'public', text: /是否公开|公开|保密|匿名/, token: /^(sfgk|gk|ispublic|public|isopen|open|secret|isshow|sfbm|sfnm|anonymous)$/, ident: /public|isopen|isshow/ },
   { role: 'unit', text: /受理单位|受理部门|收信单位|写信对象|办理单位|部门|单位|信箱|领导|机构/, token: /^(sldw|slbm|dept|department|unit|org|organ|bm|dw|deptid|unitid|mailbox|xx)$/, ident: /dept|department|unit|organ/ },
   { role: 'agree', text: /已阅读|已仔细阅读|同意|承诺|知晓|须知|已知悉/, token: /^(agree|accept|ty|yd|read)$/, ident: /agree|accept/ },
 ];
@@ -66,6 +68,11 @@ export function identTokens(ident: string): string[] {
     .map((w) => w.toLowerCase());
   const joined = stripped.replace(/[^A-Za-z0-9]/g, '').toLowerCase();
   return [...new Set([...words, joined, last.toLowerCase()])].filter(Boolean);
+}
+
+/** The control's own label names it as the letter's content (内容/正文/诉求…), not merely an unlabelled textarea. */
+export function labelledAsBody(d: FieldDescriptor): boolean {
+  return RULES.find((r) => r.role === 'body')!.text.test(humanText(d));
 }
 
 function squash(s: string): string {
@@ -88,20 +95,24 @@ export function classifyField(d: FieldDescriptor): FieldRole {
   const tokens = [...identTokens(d.name), ...identTokens(d.id)];
   const idents = [d.name, d.id].map((s) => s.toLowerCase()).filter(Boolean);
   // Human text first (it is what the citizen sees), then identifiers.
+  // A code field next to a 获取验证码 button is an SMS code, whatever its label says (验证码 alone).
+  const codeRole = (role: FieldRole): FieldRole => (role === 'captcha' && d.smsButtonNearby && !d.captchaImageNearby ? 'sms' : role);
   for (const rule of RULES) {
     if (!ruleFitsControl(rule.role, d)) continue;
-    if (rule.text.test(ownText(d, rule.role))) return rule.role;
+    if (rule.text.test(ownText(d, rule.role))) return codeRole(rule.role);
   }
   for (const rule of RULES) {
     if (!ruleFitsControl(rule.role, d)) continue;
-    if (rule.token && tokens.some((t) => rule.token!.test(t))) return rule.role;
+    if (rule.token && tokens.some((t) => rule.token!.test(t))) return codeRole(rule.role);
   }
   for (const rule of RULES) {
     if (!ruleFitsControl(rule.role, d)) continue;
-    if (rule.ident && idents.some((t) => rule.ident!.test(t))) return rule.role;
+    if (rule.ident && idents.some((t) => rule.ident!.test(t))) return codeRole(rule.role);
   }
   if (d.tag === 'textarea') return 'body';
-  // an unlabelled short input right next to an image is the captcha (请输入右边的字符…)
+  // an unlabelled input right next to an image is the captcha (请输入右边的字符…): a short one next to any image,
+  // any one next to an image whose address says captcha (ValidateCode.aspx, kaptcha.jpg, yzm.jsp…)
+  if (d.tag === 'input' && isTextLike(d.type) && d.captchaImageNearby) return 'captcha';
   if (d.tag === 'input' && isTextLike(d.type) && d.imageNearby && d.maxLength !== undefined && d.maxLength > 0 && d.maxLength <= 8) return 'captcha';
   if (d.tag === 'input' && d.type === 'email') return 'email';
   if (d.tag === 'input' && d.type === 'tel') return 'phone';
@@ -127,8 +138,11 @@ function ruleFitsControl(role: FieldRole, d: FieldDescriptor): boolean {
       return d.type === 'checkbox';
     case 'body':
       return d.tag === 'textarea' || (d.tag === 'input' && isTextLike(d.type));
+    case 'address':
+      // a 通讯地址 may be a (small) textarea of its own, before the content one
+      return d.tag === 'textarea' || d.tag === 'select' || (d.tag === 'input' && isTextLike(d.type));
     default:
-      return d.tag === 'textarea' ? false : d.tag === 'input' ? isTextLike(d.type) : d.tag === 'select' && role === 'address';
+      return d.tag === 'textarea' ? false : d.tag === 'input' && isTextLike(d.type);
   }
 }
 
@@ -156,21 +170,41 @@ export function isAcceptControl(d: FieldDescriptor): boolean {
   return text.length > 0 && text.length <= 16 && ACCEPT_TEXT.test(text) && !/不同意|返回|取消/.test(text);
 }
 
-/** Pick an option of a choice field by role: 咨询 for the type, 公开 for public, the first real unit. */
-export function chooseOption(role: FieldRole, options: readonly FieldOption[]): FieldOption | undefined {
+/**
+ * Pick an option of a choice field by role: 咨询 for the type, 公开 for public, the first real unit. `caption` is
+ * the field's question (是否公开 / 是否保密): a question about keeping the letter private is answered the other way
+ * round (是否保密 → 否, 是否匿名 → 否), so the letter is always public.
+ */
+export function chooseOption(role: FieldRole, options: readonly FieldOption[], caption = ''): FieldOption | undefined {
   const real = options.filter((o) => !o.disabled && !isPlaceholderOption(o));
   switch (role) {
     case 'type':
       return real.find((o) => /咨询/.test(o.text)) ?? real.find((o) => /求助|建议/.test(o.text)) ?? real[0];
-    case 'public':
+    case 'public': {
       // 公开 (是): the reply list is one of our reply sources, and the 通报 checks that messages and replies are
       // published; our letters carry no personal detail in their text, so publishing them harms no one.
-      return real.find((o) => /^(是|公开|同意公开|愿意公开|可以公开)$/.test(o.text.trim())) ?? real.find((o) => /公开/.test(o.text) && !/不/.test(o.text)) ?? real[0];
+      const open = (o: FieldOption) => /公开/.test(o.text) && !/不公开|非公开/.test(o.text);
+      if (asksPrivacy(caption)) {
+        return (
+          real.find((o) => /^(否|不|不保密|不需要保密|无需保密|不匿名|公开|同意公开)$/.test(o.text.trim())) ??
+          real.find(open) ??
+          real.find((o) => /^否|不保密|不匿名/.test(o.text.trim())) ??
+          real[0]
+        );
+      }
+      return real.find((o) => /^(是|公开|同意公开|愿意公开|可以公开)$/.test(o.text.trim())) ?? real.find(open) ?? real[0];
+    }
     case 'unit':
       return real[0];
     default:
       return real[0];
   }
+}
+
+/** The question asks whether to keep the letter private (是否保密, 是否匿名, 不公开), not whether to publish it. */
+export function asksPrivacy(caption: string): boolean {
+  const c = squash(caption);
+  return /保密|不公开|匿名|隐私/.test(c) && !/是否公开|公开与否|是否同意公开/.test(c);
 }
 
 export function isPlaceholderOption(o: FieldOption): boolean {

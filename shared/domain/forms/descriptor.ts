@@ -14,7 +14,10 @@ export interface FieldDescriptor {
   /** Index of the frame that holds the control (0 = main frame). */
   frame: number;
   tag: 'input' | 'textarea' | 'select' | 'button' | 'a' | 'img' | 'other';
-  /** Lower-cased input type (`text`, `radio`, `checkbox`, `submit`, `image`, `button`, `hidden`…); '' otherwise. */
+  /**
+   * Lower-cased input type (`text`, `radio`, `checkbox`, `submit`, `image`, `button`, `hidden`…); '' otherwise.
+   * A rich-text editor (a contenteditable element, or an iframe in design mode) is a `textarea` of type `richtext`.
+   */
   type: string;
   name: string;
   id: string;
@@ -37,8 +40,12 @@ export interface FieldDescriptor {
   value?: string;
   /** An <img> is right next to the control (captcha hint). */
   imageNearby?: boolean;
+  /** The image next to the control is served from a captcha-like address (ValidateCode.aspx, captcha.jsp, yzm…). */
+  captchaImageNearby?: boolean;
   /** A button/link next to the control mentions 获取验证码/发送验证码 (SMS hint). */
   smsButtonNearby?: boolean;
+  /** The control is disabled (e.g. a 同意 button during the 须知's countdown). */
+  disabled?: boolean;
   /** Index of the enclosing <form> in its frame, -1 when none. */
   form: number;
 }

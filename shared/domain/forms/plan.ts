@@ -2,7 +2,7 @@
  * From classified controls to a fill plan: which control gets which value, which control submits, and whether a
  * person must act first (captcha, SMS code, login). Pure.
  */
-import { chooseOption, classifyField, type FieldRole } from './classify.ts';
+import { asksPrivacy, chooseOption, classifyField, humanText, labelledAsBody, type FieldRole } from './classify.ts';
 import type { FieldDescriptor } from './descriptor.ts';
 import { shorten } from './text.ts';
 
@@ -14,7 +14,12 @@ export interface LetterContent {
   body: string;
   /** Used only when the form requires an address. */
   address?: string;
+  /** Used only when the form requires a postcode (邮政编码); default DEFAULT_POSTCODE. */
+  postcode?: string;
 }
+
+/** A valid six-digit postcode for a form that demands one when the persona has none (never '无'). */
+export const DEFAULT_POSTCODE = '100010';
 
 /** The special check's own limits: a title of 10–25 characters, a body of at most 500. */
 export const LIMITS = { titleMin: 10, titleMax: 25, bodyMax: 500 } as const;
@@ -58,8 +63,9 @@ export function planForm(
   const roles: Record<string, FieldRole> = {};
   for (const f of fields) roles[f.key] = roleOverrides[f.key] ?? (f.visible ? classifyField(f) : 'unknown');
   const bodies = fields.filter((f) => roles[f.key] === 'body' && f.visible);
-  // The body is the largest text area (a textarea beats a text input).
-  const body = bodies.find((f) => f.tag === 'textarea') ?? bodies[0];
+  // The body: a text area labelled as the content (内容/正文/诉求…) first, then any text area (a textarea or a
+  // rich-text editor beats a text input). Never simply the first textarea: a 通讯地址 box may come before it.
+  const body = bodies.find((f) => f.tag === 'textarea' && labelledAsBody(f)) ?? bodies.find((f) => f.tag === 'textarea') ?? bodies[0];
   if (!body) return undefined;
   const inForm = (f: FieldDescriptor) => f.frame === body.frame && (body.form < 0 || f.form === body.form || f.form < 0);
   const scope = fields.filter((f) => f.visible && inForm(f));
@@ -101,6 +107,9 @@ export function planForm(
       case 'address':
         if (f.required && f.tag !== 'select') text(content.address ?? '本市');
         break;
+      case 'postcode':
+        if (f.required && f.tag === 'input') text(content.postcode ?? DEFAULT_POSTCODE);
+        break;
       case 'idcard':
         // Never invent an identity number: a form that demands one is a real-name gate.
         if (f.required) gates.add('login');
@@ -110,10 +119,14 @@ export function planForm(
       case 'unit': {
         if (done.has(role)) break;
         if (f.type === 'checkbox') {
+          // tick 公开 — never 匿名/保密/不公开 (left unticked, and a 公开 box may still follow)
+          if (role === 'public' && asksPrivacy([f.label, f.nearText, f.title].join(' '))) continue;
           if (role === 'public') actions.push({ key: f.key, frame: f.frame, role, kind: 'checkbox', value: 'on' });
           break;
         }
-        const option = chooseOption(role, f.options ?? []);
+        // the question, not an option's text (a radio's own label is one of its options)
+        const caption = f.type === 'radio' ? [f.nearText, f.title].join(' ') : humanText(f);
+        const option = chooseOption(role, f.options ?? [], caption);
         if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
         break;
       }
@@ -126,7 +139,10 @@ export function planForm(
           const option = chooseOption('unknown', f.options ?? []);
           if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
         } else if (f.required && f.tag === 'input' && ['', 'text'].includes(f.type)) {
-          text('无');
+          // A required field we cannot name with an image beside it is a captcha far more often than anything
+          // else: a person solves it (guessing '无' would only send a letter the site refuses).
+          if (f.imageNearby || f.captchaImageNearby) gates.add('captcha');
+          else text('无');
         }
     }
     done.add(role);

@@ -18,6 +18,17 @@ export interface SubmitRequest {
   navigationTimeoutMs?: number;
   /** How long to wait for a confirmation after the click when nothing navigates (default 8 s). */
   settleTimeoutMs?: number;
+  /**
+   * The whole attempt, evidence included, ends within this (default 60 s): well under the submit function's
+   * timeout (3 min), which may also have to try a rediscovered address.
+   */
+  deadlineMs?: number;
+  /** Longest wait for one in-page step (reading the page, filling it): a page stuck in a navigation (default 5 s). */
+  stepTimeoutMs?: number;
+  /** How long to wait for a form drawn by script after the page loaded (default 5 s). */
+  formWaitMs?: number;
+  /** How long to wait for a 须知 whose 同意 control is disabled during a countdown (default 15 s). */
+  noticeWaitMs?: number;
   /** Object-key prefix of the evidence files, e.g. `evidence/<letterId>/<attempt>`. */
   evidencePrefix: string;
   /** Instant source for `submittedAt` (the port's Clock in the use case). */
@@ -41,6 +52,8 @@ export interface SubmitResult {
   /** Short machine reason: confirmed, captcha, sms, login, dns, connection, timeout, http-404, no-form, site-busy, site-error, … */
   reason: string;
   queryCode: string | null;
+  /** The 查询密码 shown next to the query code, when the site gives one (a lookup needs both). */
+  queryPassword?: string;
   /** When the submit control was clicked (null when nothing was sent). */
   submittedAt: string | null;
   /** The browser may have sent the form (true from the click on). */
