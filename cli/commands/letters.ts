@@ -49,7 +49,7 @@ export function register(program: Command): void {
         const lines = [
           `信件 letter ${l.id}  站点 site ${l.siteId}  状态 state ${l.state}`,
           `标题 title: ${l.title}`,
-          `提交 submitted: ${l.submittedAt ?? '-'}${l.queryCode ? `  查询码 ${l.queryCode}` : ''}`,
+          `提交 submitted: ${l.submittedAt ?? '-'}${l.queryCode ? `  查询码 ${l.queryCode}` : ''}${l.queryPassword ? `  查询密码 ${l.queryPassword}` : ''}`,
           '',
           ...t.entries.map((e) => `${e.at}  ${e.undone ? '[已撤销 undone] ' : ''}${e.summary}  (${e.actor}, ${e.eventId})`),
           '',

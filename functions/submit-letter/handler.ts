@@ -14,7 +14,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { BrowserSubmitter } from '../../shared/adapters/browser/submitter.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
@@ -36,9 +36,14 @@ export interface SubmitHandlerDeps {
   log(message: string): void;
 }
 
+/** Time kept back from the function's remaining time: recording the outcome and answering SQS. */
+const BUDGET_MARGIN_MS = 15_000;
+
 export function createHandler(getDeps: () => Promise<SubmitHandlerDeps>) {
-  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  return async (event: SQSEvent, context?: Pick<Context, 'getRemainingTimeInMillis'>): Promise<SQSBatchResponse> => {
     const deps = await getDeps();
+    // The records of a batch run side by side (one browser page each): each may use the function's remaining time.
+    const budgetMs = context ? Math.max(20_000, context.getRemainingTimeInMillis() - BUDGET_MARGIN_MS) : undefined;
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     await Promise.all(
       (event.Records ?? []).map(async (record) => {
@@ -50,7 +55,7 @@ export function createHandler(getDeps: () => Promise<SubmitHandlerDeps>) {
           return;
         }
         try {
-          const r = await deps.submit({ letterId: message.letterId, ...(message.url ? { url: message.url } : {}) });
+          const r = await deps.submit({ letterId: message.letterId, ...(message.url ? { url: message.url } : {}), ...(budgetMs ? { budgetMs } : {}) });
           deps.log(JSON.stringify({ msg: 'submit-letter', letterId: message.letterId, ...summary(r) }));
           if (r.status === 'retry') await deps.requeue(message, r.delaySeconds);
           else if (r.status === 'skipped' && r.reason === 'in-flight') failures.push({ itemIdentifier: record.messageId });

@@ -18,7 +18,7 @@ import { ConflictError } from '../domain/errors.ts';
 import { streamOf, type DomainEvent, type EventType } from '../domain/events.ts';
 import type { SubmitOutcome } from '../domain/forms/outcome.ts';
 import type { SiteProfile } from '../domain/forms/profile.ts';
-import type { FormSubmitter, SubmitResult } from '../domain/forms/submission.ts';
+import { ATTEMPT_DEADLINE_MS, type FormSubmitter, type SubmitResult } from '../domain/forms/submission.ts';
 import type { Letter, LetterState } from '../domain/model.ts';
 import { ids } from './ids.ts';
 import type { Clock, EventStore, LetterStore, ObjectStore, SiteStore } from './ports.ts';
@@ -45,7 +45,17 @@ export interface SubmitLetterInput {
   /** Overrides the site's consultUrl. */
   url?: string;
   profile?: SiteProfile;
+  /**
+   * How long this call may take in all (default SUBMIT_BUDGET_MS; a Lambda passes its remaining time less a
+   * margin): each attempt's deadline fits in what is left, and a rediscovered address is tried only with time for it.
+   */
+  budgetMs?: number;
 }
+
+/** The default time a submission may take in all: under the submit function's 3 minutes with a margin. */
+export const SUBMIT_BUDGET_MS = 150_000;
+/** Below this, another address is not tried in the same call. */
+const MIN_ATTEMPT_MS = 20_000;
 
 export type SubmitLetterResult =
   | { status: 'recorded'; outcome: Exclude<SubmitOutcome, 'ready'>; reason: string; queryCode: string | null; letter: Letter }
@@ -62,6 +72,7 @@ const STATE_OF: Record<Exclude<SubmitOutcome, 'ready'>, LetterState> = {
 };
 
 export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterInput): Promise<SubmitLetterResult> {
+  const startedAt = performance.now();
   const actor = deps.actor ?? 'function:submit-letter';
   const staleMs = deps.staleClaimMs ?? 10 * 60_000;
   const now = () => deps.clock.now();
@@ -105,8 +116,17 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     title: letter.title,
     body: letter.body,
   };
+  const budgetEnd = startedAt + (input.budgetMs ?? SUBMIT_BUDGET_MS);
+  const remaining = () => budgetEnd - performance.now();
   const submitAt = async (target: string, n: string): Promise<SubmitResult> =>
-    deps.submitter.submit({ url: target, content, evidencePrefix: `evidence/${letter.id}/${attempt}${n}`, now, profile: input.profile });
+    deps.submitter.submit({
+      url: target,
+      content,
+      evidencePrefix: `evidence/${letter.id}/${attempt}${n}`,
+      now,
+      profile: input.profile,
+      deadlineMs: Math.max(MIN_ATTEMPT_MS / 2, Math.min(ATTEMPT_DEADLINE_MS, remaining())),
+    });
   let result: SubmitResult;
   let rediscovered: string | undefined;
   if (!url) {
@@ -118,6 +138,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     if (result.outcome === 'unavailable' && !result.sent && attempt >= 2 && site?.homeUrl) {
       const candidates = (await deps.submitter.discover(site.homeUrl).catch(() => [])).filter((c) => c !== url).slice(0, 2);
       for (const [i, candidate] of candidates.entries()) {
+        if (remaining() < MIN_ATTEMPT_MS) break;
         const r = await submitAt(candidate, `-rediscovered-${i + 1}`);
         if (r.outcome !== 'unavailable' || r.sent) {
           result = r;
@@ -147,6 +168,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     ...(submittedAt && outcome === 'submitted' ? { submittedAt } : {}),
     ...(submittedAt && outcome === 'unconfirmed' ? { submittedAt } : {}),
     ...(result.queryCode ? { queryCode: result.queryCode } : {}),
+    ...(result.queryPassword ? { queryPassword: result.queryPassword } : {}),
   };
   if (outcome === 'submitted' && submittedAt && deps.deadlineFor) {
     const deadlineAt = await deps.deadlineFor(letter, submittedAt);
@@ -177,6 +199,7 @@ export function eventData(result: SubmitResult, attempt: number, rediscoveredUrl
     reason: result.reason,
     attempt,
     queryCode: result.queryCode,
+    ...(result.queryPassword ? { queryPassword: result.queryPassword } : {}),
     submittedAt: result.submittedAt,
     sent: result.sent,
     channel: result.channel,

@@ -83,6 +83,8 @@ export interface Letter {
   plannedAt: string;
   submittedAt?: string;
   queryCode?: string;
+  /** The 查询密码 some sites give with the 查询码: looking the letter up needs both. */
+  queryPassword?: string;
   replyAddress: string;
   title: string;
   body: string;

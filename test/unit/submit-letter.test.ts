@@ -205,6 +205,26 @@ describe('submitLetter: claim → submit → record', () => {
     expect(submitter.calls.map((c) => c.url)).toEqual([site.consultUrl, site.consultUrl, 'https://www.example.gov.cn/hdjl/xxx']);
   });
 
+  it('each attempt gets a deadline within the budget, and no other address is tried without time for it', async () => {
+    await letters.putLetters([letter()]);
+    submitter.script = () => result('unavailable');
+    await submitLetter(deps, { letterId: 'l1', budgetMs: 150_000 });
+    expect(submitter.calls[0]!.deadlineMs).toBe(60_000);
+    submitter.links = ['https://www.example.gov.cn/hdjl/xxx', 'https://www.example.gov.cn/hdjl/yyy'];
+    const r = await submitLetter(deps, { letterId: 'l1', budgetMs: 19_000 });
+    expect(r).toMatchObject({ status: 'recorded', outcome: 'unavailable' });
+    // the retry's own attempt fits in the budget; with under 20 s left no rediscovered address is tried
+    expect(submitter.calls[1]!.deadlineMs).toBeLessThanOrEqual(19_000);
+    expect(submitter.calls).toHaveLength(2);
+  });
+
+  it('keeps the 查询密码 a site gives with the 查询码 on the letter', async () => {
+    await letters.putLetters([letter()]);
+    submitter.script = () => result('submitted', { queryPassword: '8842' });
+    await submitLetter(deps, { letterId: 'l1' });
+    expect(letters.items.get('l1')).toMatchObject({ queryCode: 'Q1W2E3', queryPassword: '8842' });
+  });
+
   it('on the retry, rediscovers the column from the home page before declaring unavailable', async () => {
     await letters.putLetters([letter()]);
     submitter.script = (req) => (req.url.endsWith('/hdjl/xxx') ? result('submitted') : result('unavailable'));
@@ -259,6 +279,20 @@ describe('submit-letter handler (SQS partial batch failures)', () => {
     expect(r.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['m1', 'm2']);
     expect(requeued).toEqual([['a', 300]]);
     expect(logs.some((l) => l.includes('malformed'))).toBe(true);
+  });
+
+  it("gives each record the function's remaining time, less a margin, as its budget", async () => {
+    const budgets: Array<number | undefined> = [];
+    const handler = createHandler(async () => ({
+      submit: async (input) => {
+        budgets.push(input.budgetMs);
+        return { status: 'skipped', reason: 'not-claimable' };
+      },
+      requeue: async () => {},
+      log: () => {},
+    }));
+    await handler(event('{"letterId":"a"}', '{"letterId":"b"}'), { getRemainingTimeInMillis: () => 179_000 });
+    expect(budgets).toEqual([164_000, 164_000]);
   });
 });
 

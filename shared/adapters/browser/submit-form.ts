@@ -48,7 +48,7 @@ import {
   TEXT_OF_JS,
 } from './page-scripts.ts';
 import type { PageLink } from '../../domain/forms/discover.ts';
-import type { Evidence, SubmitRequest, SubmitResult } from '../../domain/forms/submission.ts';
+import { ATTEMPT_DEADLINE_MS, type Evidence, type SubmitRequest, type SubmitResult } from '../../domain/forms/submission.ts';
 
 export type { Evidence, SubmitRequest, SubmitResult };
 
@@ -151,7 +151,7 @@ export function sameDocumentTarget(current: string, target: string): boolean {
 }
 
 /** Defaults of the attempt's bounds (each one a SubmitRequest option). */
-export const SUBMIT_DEFAULTS = { navigationTimeoutMs: 15_000, settleTimeoutMs: 8_000, deadlineMs: 60_000, stepTimeoutMs: 5_000, formWaitMs: 5_000, noticeWaitMs: 15_000 } as const;
+export const SUBMIT_DEFAULTS = { navigationTimeoutMs: 15_000, settleTimeoutMs: 8_000, deadlineMs: ATTEMPT_DEADLINE_MS, stepTimeoutMs: 5_000, formWaitMs: 5_000, noticeWaitMs: 15_000 } as const;
 
 async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore, cdp: CDPSession, state: AttemptState): Promise<SubmitResult> {
   const now = req.now ?? (() => new Date());

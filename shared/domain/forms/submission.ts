@@ -8,6 +8,9 @@ import type { SubmitOutcome } from './outcome.ts';
 import type { LetterContent } from './plan.ts';
 import type { SiteProfile } from './profile.ts';
 
+/** How long one submission attempt may take, evidence included, unless the request says otherwise. */
+export const ATTEMPT_DEADLINE_MS = 60_000;
+
 export interface SubmitRequest {
   url: string;
   content: LetterContent;
@@ -19,8 +22,8 @@ export interface SubmitRequest {
   /** How long to wait for a confirmation after the click when nothing navigates (default 8 s). */
   settleTimeoutMs?: number;
   /**
-   * The whole attempt, evidence included, ends within this (default 60 s): well under the submit function's
-   * timeout (3 min), which may also have to try a rediscovered address.
+   * The whole attempt, evidence included, ends within this (default ATTEMPT_DEADLINE_MS): well under the submit
+   * function's timeout (3 min), which may also have to try a rediscovered address.
    */
   deadlineMs?: number;
   /** Longest wait for one in-page step (reading the page, filling it): a page stuck in a navigation (default 5 s). */
