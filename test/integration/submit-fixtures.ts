@@ -216,6 +216,9 @@ export async function startFixtures(): Promise<Fixtures> {
 document.body.insertAdjacentHTML('beforeend','<div class="layui-layer" style="position:fixed;top:30%;left:30%;background:#fff;padding:20px">'+(r.status==1?'留言已提交，待审核后公开。<br>查询编码：'+r.cxbm:'操作失败')+'</div>');});});</script>`,
             ),
           );
+        case '/static-no-form':
+          // a column page left without its form and without any script: nothing can draw one later
+          return send(200, page('网上咨询', '<div class="list"><a href="/">首页</a> &gt; 网上咨询</div><p>本栏目用于公众咨询，请通过下方表单提交您的问题，我们将及时答复。</p>'));
         case '/spa':
           // the form is drawn 600 ms after load (a 12345 SPA); the answer is JSON with \u escapes and a 工单号
           return send(

@@ -262,6 +262,12 @@ describe('review cases: sites that hang, query codes, gates, field choice, late 
     expect(fixtures.posts('/layer/save')[0]!.fields).toMatchObject({ zt: content.title, nr: content.body });
   });
 
+  it('a page with no form and no script is not waited for: nothing could draw a form', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/static-no-form'), content, evidencePrefix: 'fx/static-no-form', formWaitMs: 30_000, deadlineMs: 45_000 });
+    expect(r).toMatchObject({ outcome: 'unavailable', reason: 'no-form', sent: false });
+    expect(r.evidence.timings.totalMs).toBeLessThan(10_000); // not the 30 s form wait
+  });
+
   it('a form drawn by script after load is waited for; the 12345 工单号 (JSON gdh) is the query code', async () => {
     const r = await submitter.submit({ url: fixtures.url('/spa'), content, evidencePrefix: 'fx/spa' });
     expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'GD2026000789' });

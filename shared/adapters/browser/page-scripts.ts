@@ -205,7 +205,8 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     hasPassword: !!Array.prototype.some.call(document.querySelectorAll('input[type=password]'), shown),
     title: document.title || '',
     images: imgs.length,
-    metaRefresh: !!document.querySelector('meta[http-equiv="refresh" i]')
+    metaRefresh: !!document.querySelector('meta[http-equiv="refresh" i]'),
+    scripted: document.scripts.length > 0
   };
 })`;
 

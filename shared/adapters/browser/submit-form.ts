@@ -67,6 +67,8 @@ interface FrameScan {
   text: string;
   hasPassword: boolean;
   metaRefresh: boolean;
+  /** The document has scripts: it may still draw a form after load. */
+  scripted: boolean;
 }
 
 /**
@@ -286,7 +288,9 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
 
   // 3. a form drawn by script after load, a 须知 to accept first (at most twice, its 同意 maybe counting down)
   const waitForFormOrNotice = async (): Promise<void> => {
-    if (hasBody(scans) || looksClosedOrBusy(scans.map((s) => s.text).join('\n'))) return;
+    // Nothing to wait for: a form is there, the page says the channel is closed or broken, or no script could draw one.
+    const text = scans.map((s) => s.text).join('\n');
+    if (hasBody(scans) || looksClosedOrBusy(text) || looksLikeSiteError(text) || !scans.some((s) => s.scripted)) return;
     const start = Date.now();
     const formWait = req.formWaitMs ?? SUBMIT_DEFAULTS.formWaitMs;
     const noticeWait = req.noticeWaitMs ?? SUBMIT_DEFAULTS.noticeWaitMs;
@@ -501,7 +505,7 @@ async function scanAll(page: Page, io: PageIo): Promise<FrameScan[]> {
       if (frame.detached) return undefined;
       try {
         const r = await evalIn<Omit<FrameScan, 'frame' | 'index'>>(frame, `${EXTRACT_JS}(${i})`, io);
-        return { frame, index: i, fields: r.fields, text: r.text, hasPassword: r.hasPassword, metaRefresh: r.metaRefresh };
+        return { frame, index: i, fields: r.fields, text: r.text, hasPassword: r.hasPassword, metaRefresh: r.metaRefresh, scripted: r.scripted };
       } catch {
         return undefined; // a frame that navigated away, is cross-process or does not answer: skip
       }
