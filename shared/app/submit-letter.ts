@@ -52,6 +52,9 @@ export interface SubmitLetterInput {
   budgetMs?: number;
 }
 
+/** The reason of a site that answered the POST saying the submission failed (shared/domain/forms/outcome.ts). */
+const SITE_REFUSED = 'site-error';
+
 /** The default time a submission may take in all: under the submit function's 3 minutes with a margin. */
 export const SUBMIT_BUDGET_MS = 150_000;
 /** Below this, another address is not tried in the same call. */
@@ -135,12 +138,12 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     result = await submitAt(url, '');
     // Another address is tried only while nothing has left the browser: a site that took the letter and then failed
     // (HTTP 500 after the POST) may well have saved it.
-    if (result.outcome === 'unavailable' && !result.sent && attempt >= 2 && site?.homeUrl) {
+    if (result.outcome === 'unavailable' && (!result.sent || result.reason === SITE_REFUSED) && attempt >= 2 && site?.homeUrl) {
       const candidates = (await deps.submitter.discover(site.homeUrl).catch(() => [])).filter((c) => c !== url).slice(0, 2);
       for (const [i, candidate] of candidates.entries()) {
         if (remaining() < MIN_ATTEMPT_MS) break;
         const r = await submitAt(candidate, `-rediscovered-${i + 1}`);
-        if (r.outcome !== 'unavailable' || r.sent) {
+        if (r.outcome !== 'unavailable' || (r.sent && r.reason !== SITE_REFUSED)) {
           result = r;
           rediscovered = candidate;
           break;
@@ -149,9 +152,12 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     }
   }
 
-  // 3. record. A channel that failed after the letter was sent is not retried — the site may have saved the letter,
-  // and a government site never gets it twice: the letter is unconfirmed, for staff to check (the reply list, the site).
-  const sentThenFailed = result.outcome === 'unavailable' && result.sent;
+  // 3. record. A channel that failed after the letter left without saying it refused it — an HTTP error status, no
+  // answer — is not retried: the site may have saved the letter, and a government site never gets it twice. The
+  // letter is unconfirmed, for staff to check (the reply list, the site). A site that answered in words that the
+  // submission failed (提交失败, 系统错误: reason `site-error`) said it did not take the letter: one retry, as for a
+  // channel that never took it.
+  const sentThenFailed = result.outcome === 'unavailable' && result.sent && result.reason !== SITE_REFUSED;
   if (sentThenFailed) result = { ...result, outcome: 'unconfirmed', reason: `sent-then-${result.reason}` };
   const outcome = result.outcome === 'ready' ? 'unconfirmed' : result.outcome;
   const data = eventData(result, attempt, rediscovered);

@@ -184,6 +184,13 @@ describe('submitLetter: claim → submit → record', () => {
     expect(events.all.map((e) => e.type)).toEqual(['letter.claimed', 'letter.retry-scheduled']);
   });
 
+  it('a site that answered the POST saying it failed (提交失败: site-error) did not take the letter: one retry', async () => {
+    await letters.putLetters([letter()]);
+    submitter.script = () => result('unavailable', { sent: true, reason: 'site-error', submittedAt: '2026-03-02T02:00:00.000Z' });
+    expect(await submitLetter(deps, { letterId: 'l1' })).toMatchObject({ status: 'retry', reason: 'site-error' });
+    expect(await submitLetter(deps, { letterId: 'l1' })).toMatchObject({ status: 'recorded', outcome: 'unavailable' });
+  });
+
   it('a channel that failed after the letter was sent (HTTP 500 after the POST) is never retried: unconfirmed, one submission', async () => {
     await letters.putLetters([letter()]);
     submitter.script = () => result('unavailable', { sent: true, submittedAt: '2026-03-02T02:00:00.000Z' });
