@@ -43,6 +43,13 @@ function letterId(i: number): string {
   return `lbench${String(i).padStart(8, '0')}`;
 }
 
+/** What the i-th mail is (as makeMail writes it). */
+export function expectedKind(i: number): string {
+  if (i % 50 === 49) return 'bounce';
+  const kind = i % 10;
+  return kind <= 5 ? 'reply' : kind <= 7 ? 'auto-ack' : kind === 8 ? 'out-of-office' : 'other';
+}
+
 /** The i-th mail of the corpus (deterministic). */
 export function makeMail(i: number): Buffer {
   const lid = letterId(i % LETTERS);
@@ -128,12 +135,13 @@ class Corpus {
   }
 }
 
-async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: number[]; retained: number[]; kinds: Record<string, number> }> {
+async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: number[]; retained: number[]; kinds: Record<string, number>; misclassified: number }> {
   const rss: number[] = [];
   const retained: number[] = [];
   const kinds: Record<string, number> = {};
   let busy = 0;
   let cpu = 0;
+  const got: string[] = [];
   for (let start = 0; start < N; start += CHUNK) {
     const chunk: Buffer[] = [];
     for (let i = start; i < Math.min(N, start + CHUNK); i++) chunk.push(makeMail(i));
@@ -143,6 +151,7 @@ async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: nu
       const m = await parseMail(raw, { log: () => {} });
       const c = classifyParsedMail(m);
       kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
+      got.push(c.kind);
     }
     cpu += cpuMs(process.cpuUsage(c0));
     busy += performance.now() - t0;
@@ -152,7 +161,7 @@ async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: nu
       retained.push(await retainedMb());
     }
   }
-  return { rate: N / (busy / 1000), cpuRate: N / (cpu / 1000), rss, retained, kinds };
+  return { rate: N / (busy / 1000), cpuRate: N / (cpu / 1000), rss, retained, kinds, misclassified: got.filter((k, i) => k !== expectedKind(i)).length };
 }
 
 async function freePort(): Promise<number> {
@@ -261,6 +270,7 @@ export async function run(): Promise<BenchResult> {
       { name: `parse + classify (${N.toLocaleString('en')} mails, per CPU-second)`, value: Math.round(pc.cpuRate), unit: 'mails/s', target: { min: 3000 } },
       { name: 'end to end: parse+classify+auth+match+record, dynalite in its own process (pipeline per CPU-second)', value: Math.round(e2e.cpuRate), unit: 'mails/s', target: { min: 500 } },
       { name: `end to end, wall clock (${INFLIGHT} in flight; the database shares the 2 cores)`, value: Math.round(e2e.rate), unit: 'mails/s' },
+      { name: 'mails not classified as the kind they were written as', value: pc.misclassified, unit: 'mails', target: { max: 0 } },
       { name: 'memory kept, growth 2.5k→10k, parse + classify (heap used + external after a full GC)', value: growth(pc.retained), unit: 'MB', target: { max: 60 } },
       { name: 'RSS growth 2.5k→10k, parse + classify (as found: follows V8 heap sizing)', value: growth(pc.rss), unit: 'MB' },
     ],

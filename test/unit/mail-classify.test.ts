@@ -156,6 +156,8 @@ describe('classifyMail: automatic mail, quotes, echoes and documents', () => {
     expect(classifyMail({ ...base, subject: '答复', text: '', attachments: pdf('答复函.pdf') }).kind).toBe('reply');
     expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。答复意见详见附件。', attachments: pdf('答复意见.pdf') }).kind).toBe('reply');
     expect(classifyMail({ ...base, subject: '受理', text: '来信收悉。', attachments: pdf('受理回执.pdf') }).kind).toBe('auto-ack');
+    // an acknowledgement that carries some document without pointing to it is still an acknowledgement
+    expect(classifyMail({ ...base, subject: 'Re', text: '您的来信已收到，我们将尽快处理。', attachments: pdf('a.pdf') }).kind).toBe('auto-ack');
     expect(classifyMail({ ...base, subject: '答复', text: '来信收悉。', attachments: [{ filename: 'logo.png', contentType: 'image/png' }] }).kind).toBe('auto-ack');
     // a scanned signed reply letter, and the 告知书 that answers a 依申请公开 request
     expect(classifyMail({ ...base, subject: '答复', text: '', attachments: [{ filename: '答复函（扫描件）.jpg', contentType: 'image/jpeg' }] }).kind).toBe('reply');

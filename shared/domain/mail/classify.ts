@@ -241,9 +241,14 @@ function squeezed(s: string): string {
  * what answers the question, if anything.
  */
 export function substantiveText(text: string, letterText?: string): string {
+  return substantiveOf(authoredText(text), letterText);
+}
+
+/** `substantiveText` from the authored text already taken out. */
+function substantiveOf(authored: string, letterText?: string): string {
   const letter = letterText ? squeezed(letterText) : '';
   const kept: string[] = [];
-  for (const para of authoredText(text).split('\n')) {
+  for (const para of authored.split('\n')) {
     for (const sentence of para.split(/(?<=[。！!？?；;\n])/)) {
       if (letter) {
         const sq = squeezed(sentence);
@@ -347,7 +352,7 @@ export function classifyMail(mail: ClassifyInput): Classification {
     strongAuto = true;
   }
 
-  const substantive = substantiveText(text, mail.letterText);
+  const substantive = substantiveOf(authored, mail.letterText);
   const chars = countSubstantive(substantive);
   const answered = ANSWER_MARK.exec(substantive);
 
@@ -379,9 +384,10 @@ export function classifyMail(mail: ClassifyInput): Classification {
     reasons.push(`content:automatic-without-an-answer(${chars} chars)`);
     return { kind: 'auto-ack', reasons, substantive };
   }
-  // A formal reply as a document (答复函.pdf), the text empty or pointing to it; not a receipt of acceptance.
+  // A formal reply as a document (答复函.pdf), the mail's text empty or pointing to it; not a receipt of acceptance,
+  // nor a document under an acknowledgement that does not mention it.
   const doc = strongAuto ? undefined : (mail.attachments ?? []).find((a) => isDocument(a) && !RECEIPT_NAME.test(a.filename ?? ''));
-  if (doc && (chars === 0 || SEE_ATTACHMENT.test(authored))) {
+  if (doc && (countSubstantive(authored) === 0 || SEE_ATTACHMENT.test(authored))) {
     reasons.push(`attachment:${doc.filename ?? doc.contentType}`);
     return { kind: 'reply', reasons, substantive };
   }
