@@ -122,6 +122,10 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
   for (const f of ALL) {
     const i = header.indexOf(REGISTRY_COLUMNS[f]);
     if (i >= 0) index.set(f, i);
+    // a column named twice: which one holds the value is a guess
+    if (i >= 0 && header.indexOf(REGISTRY_COLUMNS[f], i + 1) >= 0) {
+      problems.push({ row: table.headerRow, column: REGISTRY_COLUMNS[f], value: '', reason: '列名重复（只能有一列）' });
+    }
   }
   for (const f of REQUIRED) {
     if (!index.has(f)) {
@@ -145,6 +149,11 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
     const problem = (f: Field, value: string, reason: string) =>
       problems.push({ row, column: REGISTRY_COLUMNS[f], value, reason });
     for (const f of REQUIRED) if (get(f) === '') problem(f, '', '不能为空');
+    // Values past the last column: the row is shifted (an unquoted comma in a name), its cells under the wrong headers.
+    const beyond = cells.slice(header.length).filter((c) => cleanCell(c) !== '');
+    if (beyond.length > 0) {
+      problems.push({ row, column: `第${header.length + 1}列起`, value: cleanCell(beyond[0]!), reason: '表头之外还有内容（多了分隔符？整行可能错位）' });
+    }
 
     // An upper-case BM (as typed) is the same 标识码.
     const id = /^bm\d{8}$/i.test(get('id')) ? get('id').toLowerCase() : get('id');
@@ -171,9 +180,9 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
     if (problems.length === before) {
       sites.push({
         id,
-        name: get('name'),
+        name: oneLine(get('name')),
         category: category as SiteCategory,
-        region: get('region'),
+        region: oneLine(get('region')),
         homeUrl: get('homeUrl'),
         consultUrl: get('consultUrl'),
         ...(email ? { supervisorEmail: email } : {}),
@@ -183,6 +192,11 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
   const all = withReadProblems(table, problems);
   if (all.length > 0) return { ok: false, problems: all };
   return { ok: true, sites };
+}
+
+/** A cell typed over lines (Alt+Enter in Excel: 陕西省⏎人民政府) is one name. */
+function oneLine(v: string): string {
+  return v.replace(/\s*[\r\n]+\s*/g, '');
 }
 
 /** The reader's problems and the validator's (a cell the reader reported once), ordered by row. */

@@ -152,3 +152,15 @@ describe('site addresses', () => {
   });
 });
 
+
+describe('rows and headers that would put values under the wrong column', () => {
+  it('reports values past the last column (a shifted row) and a column named twice; a name typed over lines is one name', () => {
+    const shifted = ['西安市', '人民政府', '6101000001', '市县政府门户', '陕西省西安市', 'http://www.xa.gov.cn/', 'http://www.xa.gov.cn/hd/', 'a@xa.gov.cn'];
+    expect(problems(table([shifted]))).toContainEqual({ row: 2, column: '第8列起', value: 'a@xa.gov.cn', reason: expect.stringMatching(/表头之外/) });
+    // trailing empty cells (Excel's trailing commas) are not content
+    expect(validateRegistry(table([[...GOOD, '', '']])).ok).toBe(true);
+    expect(problems(table([GOOD], [...HEADER.slice(0, 6), '网站名称']))).toContainEqual({ row: 1, column: '网站名称', value: '', reason: '列名重复（只能有一列）' });
+    const r = validateRegistry(table([withCell(0, '陕西省\n人民政府')]));
+    expect(r.ok && r.sites[0]!.name).toBe('陕西省人民政府');
+  });
+});
