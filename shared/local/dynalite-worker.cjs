@@ -10,6 +10,17 @@ const dynalite = require(workerData.module);
 
 const server = dynalite(workerData.options);
 const handle = server.listeners('request')[0];
+// A request with an Origin header comes from a web page (a browser adds it to every cross-origin request): the
+// embedded DynamoDB answers only its SDK clients. dynalite itself allows any origin (CORS *): without this a page
+// the headless browser opens could read and write the store through 127.0.0.1.
+server.removeAllListeners('request');
+server.on('request', (req, res) => {
+  if (req.headers.origin !== undefined) {
+    res.statusCode = 403;
+    return res.end();
+  }
+  return handle(req, res);
+});
 server.once('error', (err) => parentPort.postMessage({ error: err.message }));
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
 

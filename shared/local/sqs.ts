@@ -1,3 +1,4 @@
+import { Server as HttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Server as NetServer, type ListenOptions } from 'node:net';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startFauxqs } from 'fauxqs';
@@ -24,13 +25,16 @@ export interface QueuePair {
 /**
  * fauxqs listens on every interface whatever its `host` option says (2.4.1: `app.listen({ port, host: "0.0.0.0" })`;
  * `host` only names the queue URLs), which would open the queues — no authentication — to the whole network of an
- * office running `huixin serve`. While it starts, a listen on 0.0.0.0 is made a listen on 127.0.0.1.
+ * office running `huixin serve`. While it starts, a listen on 0.0.0.0 is made a listen on 127.0.0.1. And a request
+ * with an Origin header (a web page: the headless browser opens hostile ones) is refused — SQS's query protocol is a
+ * plain form POST a page could send to 127.0.0.1 without reading the answer; the SDK never sends an Origin.
  */
 async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
   const listen = NetServer.prototype.listen;
   NetServer.prototype.listen = function (this: NetServer, ...args: unknown[]) {
     const first = args[0] as ListenOptions | undefined;
     if (first && typeof first === 'object' && (first.host === '0.0.0.0' || first.host === '::')) args[0] = { ...first, host: '127.0.0.1' };
+    if (this instanceof HttpServer) refuseWebPages(this);
     return (listen as (...a: unknown[]) => NetServer).apply(this, args);
   } as typeof listen;
   try {
@@ -38,6 +42,19 @@ async function onLoopback<T>(start: () => Promise<T>): Promise<T> {
   } finally {
     NetServer.prototype.listen = listen;
   }
+}
+
+function refuseWebPages(server: HttpServer): void {
+  const handlers = server.listeners('request') as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.headers.origin !== undefined) {
+      res.statusCode = 403;
+      res.end();
+      return;
+    }
+    for (const h of handlers) h.call(server, req, res);
+  });
 }
 
 export async function startLocalSqs(options: { dataDir?: string } = {}): Promise<LocalSqs> {

@@ -108,11 +108,33 @@ describe('PagePool between letters', () => {
 });
 
 describe('launch arguments', () => {
-  it('one --disable-features switch carrying both @sparticuz features and ours', () => {
+  it('one --disable-features switch carrying both @sparticuz features and ours, site isolation left on', () => {
     const args = browser.process()?.spawnargs ?? [];
     const switches = args.filter((a) => a.startsWith('--disable-features='));
     expect(switches).toHaveLength(1);
     const features = switches[0]!.slice('--disable-features='.length).split(',');
-    expect(features).toEqual(expect.arrayContaining(['site-per-process', 'IsolateOrigins', 'RenderDocument', 'BackForwardCache']));
+    expect(features).toEqual(expect.arrayContaining(['AudioServiceOutOfProcess', 'RenderDocument', 'BackForwardCache']));
+    expect(features).not.toContain('site-per-process');
+    expect(features).not.toContain('IsolateOrigins');
+    for (const unsafe of ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials']) expect(args).not.toContain(unsafe);
+  });
+
+  it("a site's page cannot read another origin that does not allow it (a loopback service, the metadata endpoint)", async () => {
+    // another origin on this machine, no CORS headers: what dynalite's or any local service's answer would be
+    const other = createServer((_req, res) => res.end('secret'));
+    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}/`;
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${base}/probe`);
+      const read = await page.evaluate(
+        (url: string) => fetch(url).then((r) => r.text()).catch((e: unknown) => `blocked: ${String(e)}`),
+        otherUrl,
+      );
+      expect(read).toMatch(/^blocked/);
+    } finally {
+      await page.close();
+      await new Promise<void>((r) => other.close(() => r()));
+    }
   });
 });

@@ -45,6 +45,15 @@ describe("the embedded dynalite's thread request handler", () => {
     await expect(client.send(new GetItemCommand({ TableName: 'tbl', Key: { pk: { S: 'a' }, sk: { S: 'b' } } }))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 
+  it('refuses requests from web pages (an Origin header; dynalite itself allows any origin)', async () => {
+    db = await startDynalite();
+    const target = { 'x-amz-target': 'DynamoDB_20120810.ListTables', 'content-type': 'application/x-amz-json-1.0' };
+    const fromPage = await fetch(db.endpoint, { method: 'POST', headers: { ...target, origin: 'http://evil.example' }, body: '{}' });
+    expect(fromPage.status).toBe(403);
+    const preflight = await fetch(db.endpoint, { method: 'OPTIONS', headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('an aborted request is rejected as aborted', async () => {
     db = await startDynalite();
     const controller = new AbortController();

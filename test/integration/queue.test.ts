@@ -33,6 +33,15 @@ describe('queues on the embedded default (real SQS-compatible server, same @aws-
     if (external) expect(await reach(external.address)).toBe('ECONNREFUSED');
   });
 
+  it('refuses requests from web pages (an Origin header): a hostile page in the browser cannot post to the queues', async () => {
+    const form = new URLSearchParams({ Action: 'ListQueues', Version: '2012-11-05' });
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    const fromPage = await fetch(sqs.endpoint, { method: 'POST', headers: { ...headers, origin: 'http://evil.example' }, body: form });
+    expect(fromPage.status).toBe(403);
+    const fromSdkLike = await fetch(sqs.endpoint, { method: 'POST', headers, body: form });
+    expect(fromSdkLike.status).not.toBe(403);
+  });
+
   it('a consumer that throws on one message reports a partial batch failure and the rest go through', async () => {
     const pair = await sqs.queueWithDlq('partial', { maxReceiveCount: 5 });
     const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);

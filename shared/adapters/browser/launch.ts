@@ -90,10 +90,11 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
   const GL_FLAGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
   const args = withDisabledFeatures(
     [...chromium.args, ...EXTRA_ARGS, ...(gl ? [] : ['--disable-gpu', '--disable-webgl'])].filter(
-      (a) => !a.startsWith('--headless') && (single || a !== '--single-process') && (gl || !GL_FLAGS.includes(a)),
+      (a) =>
+        !a.startsWith('--headless') && (single || a !== '--single-process') && (gl || !GL_FLAGS.includes(a)) && !UNSAFE_FLAGS.includes(a),
     ),
     DISABLED_FEATURES,
-  );
+  ).map(withoutIsolationOff);
   const browser = await puppeteer.launch({
     executablePath,
     args,
@@ -117,6 +118,23 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
 }
 
 const singleProcess = new WeakSet<Browser>();
+
+/**
+ * @sparticuz/chromium's flags that switch the web's own protections off, dropped: a government site's page is
+ * hostile input, and with them any script on it could read (not just send to) every address this machine reaches —
+ * loopback services, the cloud metadata endpoint, the Lambda runtime API. Same-origin policy, CORS and mixed-content
+ * blocking stay on; so does site isolation (cross-site frames in their own renderer). (`--no-sandbox` stays: Lambda
+ * and a root user cannot run Chromium's sandbox.)
+ */
+export const UNSAFE_FLAGS = ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials'];
+
+/** The `--disable-features=` switch without the site-isolation features @sparticuz turns off. */
+function withoutIsolationOff(arg: string): string {
+  const prefix = '--disable-features=';
+  if (!arg.startsWith(prefix)) return arg;
+  const kept = arg.slice(prefix.length).split(',').filter((f) => f !== 'IsolateOrigins' && f !== 'site-per-process');
+  return prefix + kept.join(',');
+}
 
 /**
  * Features switched off on top of @sparticuz's list (measured with `npm run bench -- submit`, CPU per letter):
