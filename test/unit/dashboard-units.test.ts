@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { addUser, ensureInitialAdmin, hashPassword, login, MemoryAuthStore, resolveSession, verifyPassword } from '../../shared/app/auth.ts';
 import { regionKey, type SiteRow } from '../../shared/app/api/campaign-view.ts';
-import { exportCells, filterRows, neutralise, pageRows, parseSitesQuery } from '../../shared/app/api/sites-table.ts';
+import { exportCells, filterRows, pageRows, parseSitesQuery } from '../../shared/app/api/sites-table.ts';
+import { neutralise } from '../../shared/domain/report/tables.ts';
 import { highestRole, roleAllows } from '../../shared/app/api/types.ts';
 import { InputError } from '../../shared/domain/errors.ts';
 
@@ -28,7 +29,9 @@ describe('dashboard units', () => {
   });
 
   it('neutralises cells a spreadsheet would run as formulas, in every exported column', () => {
-    for (const bad of ['=HYPERLINK("http://x")', '+1', '-1+2', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(bad).startsWith("'")).toBe(true);
+    for (const bad of ['=HYPERLINK("http://x")', '+1', '-1+2', '@SUM(A1)', '\tx', '\rx', '\nx', '  =1+1', '\u3000=1+1', '＝HYPERLINK("http://x")', '＋1', '－1', '＠SUM(A1)']) {
+      expect(neutralise(bad).startsWith("'"), JSON.stringify(bad)).toBe(true);
+    }
     expect(neutralise('西安市人民政府')).toBe('西安市人民政府');
     const cells = exportCells([row(1, { name: '=cmd|"/c calc"!A1', region: '+evil' })])[0]!;
     expect(cells[1]).toBe(`'=cmd|"/c calc"!A1`);

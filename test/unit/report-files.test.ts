@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { buildReport, publishReport, verifyReport } from '../../shared/app/report.ts';
 import { FolderPublisher } from '../../shared/adapters/report/publish-folder.ts';
-import { sha256 } from '../../shared/adapters/report/files.ts';
+import { sha256, tableCsv } from '../../shared/adapters/report/files.ts';
 import { neutralise } from '../../shared/domain/report/tables.ts';
 import { HOSTILE_CMD, HOSTILE_FORMULA, HOSTILE_HTML, handMadeCampaign } from './report-fixture.ts';
 
@@ -24,6 +24,14 @@ describe('report files', () => {
   it('neutralises text starting with = + - @ tab or CR and leaves other text alone', () => {
     for (const s of ['=1+1', '+cmd', '-2', '@SUM(A1)', '\tx', '\rx']) expect(neutralise(s)).toBe(`'${s}`);
     expect(neutralise('陕西省人民政府')).toBe('陕西省人民政府');
+  });
+
+  it('a cell with a line break stays one quoted cell: a hostile name cannot start a row of its own with a formula', () => {
+    const hostile = "某市人民政府\n=cmd|'/C calc'!A0";
+    const csv = tableCsv({ name: 't', header: ['网站名称', '地区'], rows: [[hostile, '陕西'], ['\r=1+1', '＝1']], widths: [] });
+    expect(csv).toContain(`"${hostile}"`); // quoted: the line break is inside the cell
+    const rows = parseCsv(csv, { bom: true }) as string[][];
+    expect(rows).toEqual([['网站名称', '地区'], [hostile, '陕西'], ["'\r=1+1", "'＝1"]]);
   });
 
   it('writes CSVs in UTF-8 with a BOM, one row per site / per letter, with hostile names defused', async () => {

@@ -31,7 +31,9 @@ function safe(c: Cell): string | number {
 /** A table as CSV text, UTF-8 with a BOM so Excel opens Chinese correctly. */
 export function tableCsv(t: Table): string {
   const rows = t.rows.map((r) => r.map(safe));
-  return stringify([t.header.map((h) => neutralise(h)), ...rows], { bom: true, record_delimiter: '\r\n' });
+  // With \r\n records csv-stringify would stop quoting a cell that holds a lone \n or \r: such a cell could start a
+  // row of its own in a spreadsheet. Every cell with a line break is quoted.
+  return stringify([t.header.map((h) => neutralise(h)), ...rows], { bom: true, record_delimiter: '\r\n', quoted_match: /[\r\n]/ });
 }
 
 export function sitesCsv(report: Report): string {

@@ -7,6 +7,7 @@ import ExcelJS from 'exceljs';
 import { z } from 'zod';
 import { InputError } from '../../domain/errors.ts';
 import { SITE_CATEGORIES } from '../../domain/model.ts';
+import { neutralise } from '../../domain/report/tables.ts';
 import type { SiteRow } from './campaign-view.ts';
 
 export const SORT_KEYS = ['siteId', 'name', 'region', 'category', 'result', 'health', 'replied', 'lastSubmittedAt'] as const;
@@ -63,10 +64,6 @@ export function pageRows(rows: readonly SiteRow[], q: SitesQuery): { total: numb
   return { total: rows.length, page: q.page, size: q.size, rows: rows.slice(start, start + q.size) };
 }
 
-/** A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) is prefixed with a quote. */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 const RESULT_ZH: Record<string, string> = {
   'on-time': '及时回复',
@@ -87,7 +84,7 @@ export function exportCells(rows: readonly SiteRow[]): string[][] {
 
 export function exportCsv(rows: readonly SiteRow[]): string {
   // BOM so that spreadsheet programs read the Chinese as UTF-8
-  return `\uFEFF${stringify([EXPORT_HEADER, ...exportCells(rows)])}`;
+  return `\uFEFF${stringify([EXPORT_HEADER, ...exportCells(rows)], { quoted_match: /[\r\n]/ })}`;
 }
 
 export async function exportXlsx(rows: readonly SiteRow[]): Promise<Uint8Array> {

@@ -41,9 +41,17 @@ export function historyText(history: ReadonlyArray<SiteHistoryEntry>): string {
   return history.map((h) => `${h.campaign} ${HISTORY_LABEL[h.result]}`).join(' → ');
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * What a spreadsheet may take for the start of a formula: = + - @ (and their full-width forms, which an IME types and
+ * some spreadsheets normalise), a tab, a line break — also after leading blanks (a spreadsheet may trim them).
+ */
+const FORMULA_START = /^[\s\u3000]*[=+\-@＝＋－＠]|^[\t\r\n]/;
 
-/** Text as a spreadsheet must store it: a leading ' defuses = + - @ tab CR (OWASP CSV injection). */
+/**
+ * Text as a spreadsheet must store it: a leading ' defuses a formula (OWASP CSV injection). The one place for every
+ * export (the published CSV/XLSX, the dashboard's); CSV writers also quote any cell with a line break, so a hostile
+ * value cannot start a row of its own.
+ */
 export function neutralise(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
