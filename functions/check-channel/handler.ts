@@ -9,6 +9,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { BrowserSubmitter } from '../../shared/adapters/browser/submitter.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
+import { guardedFetch } from '../../shared/adapters/http/guarded-fetch.ts';
 import { checkChannel, type ChannelCheck, type CheckChannelDeps } from '../../shared/app/check-channel.ts';
 import type { SiteStore } from '../../shared/app/ports.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -68,6 +69,7 @@ async function productionDeps(): Promise<CheckHandlerDeps> {
       clock: { now: () => new Date() },
       events: stores.events,
       submitter: { submit: async (r) => (await browser()).submit(r), discover: async (u) => (await browser()).discover(u) },
+      fetchImpl: guardedFetch,
     },
     sites: stores.sites,
     log: (m) => console.log(m),

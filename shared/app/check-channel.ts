@@ -30,8 +30,11 @@ export interface PrecheckResult {
   ms: number;
 }
 
+/** What the pre-check fetches with: `fetch`, or (in production) one that refuses addresses no site may have. */
+export type HttpGet = (url: string, init?: RequestInit) => Promise<Response>;
+
 /** HTTP-only look at a consultation page. Never throws. */
-export async function precheckChannel(url: string, options: { timeoutMs?: number; fetchImpl?: typeof fetch } = {}): Promise<PrecheckResult> {
+export async function precheckChannel(url: string, options: { timeoutMs?: number; fetchImpl?: HttpGet } = {}): Promise<PrecheckResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   const f = options.fetchImpl ?? fetch;
@@ -73,7 +76,7 @@ export interface CheckChannelDeps {
   objects: ObjectStore;
   clock: Clock;
   events?: EventStore;
-  fetchImpl?: typeof fetch;
+  fetchImpl?: HttpGet;
 }
 
 export interface CheckChannelInput {

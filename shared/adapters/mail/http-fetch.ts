@@ -1,12 +1,12 @@
-/** Plain HTTP GET for reply-list pages (no browser): a timeout, a size cap, redirects followed. */
+/** Plain HTTP GET for reply-list pages (no browser): a timeout, a size cap, redirects followed (to allowed hosts only). */
 import type { Fetcher } from '../../app/reply-lists.ts';
+import { guardedFetch } from '../http/guarded-fetch.ts';
 
 export function httpFetcher(options: { timeoutMs?: number; maxBytes?: number; userAgent?: string } = {}): Fetcher {
   const maxBytes = options.maxBytes ?? 2 * 1024 * 1024;
   return async (url) => {
-    const res = await fetch(url, {
+    const res = await guardedFetch(url, {
       signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
-      redirect: 'follow',
       headers: { 'user-agent': options.userAgent ?? 'Mozilla/5.0 (compatible; huixin reply-list reader)', accept: 'text/html,*/*' },
     });
     const reader = res.body?.getReader();
