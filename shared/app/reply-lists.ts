@@ -3,11 +3,13 @@
  * the row), follow the row's detail link if needed, and record what the site states — `reply.seen` with source
  * `reply-list`, the stated reply time (`day` precision for a bare date) and when we first saw it (`recordedAt`).
  * Re-polling records nothing new: the event id is derived from the letter and the stated time.
+ * A list is followed by its 下一页 links (MAX_LIST_PAGES). A stated time before the submission or after the fetch is
+ * not trustworthy evidence: the first-seen time is recorded, the stated one kept (`statedRejected`).
  */
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { decodePage } from '../domain/reply-lists/charset.ts';
-import { linksOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
+import { linksOf, nextPageOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
@@ -38,31 +40,62 @@ export interface PollResult {
   firstReplyChanged: boolean;
 }
 
+/** A page is untrusted input: only its first bytes are read. */
+export const MAX_PAGE_BYTES = 4_000_000;
+/** List pages followed by their 下一页 link when the letter is not on the first. */
+export const MAX_LIST_PAGES = 5;
+
 async function page(deps: ReplyListDeps, url: string): Promise<{ html: string; url: string } | null> {
   const r = await deps.fetch(url);
   if (r.status === 404) return null;
   if (r.status >= 400) throw new Error(`HTTP ${r.status} for ${url}`);
-  return { html: decodePage(r.body, r.contentType), url: r.url };
+  return { html: decodePage(r.body.subarray(0, MAX_PAGE_BYTES), r.contentType), url: r.url };
+}
+
+/**
+ * The stated time, when it can be the reply's: not before the letter was submitted (a site whose clock or data is
+ * wrong — 答复时间 before its own 来信时间 — states nothing trustworthy) and not after we saw it. Compared at the
+ * stated precision: a date-only time on the submission day is fine.
+ */
+function statedProblem(statedAt: string, precision: 'instant' | 'day', submittedAt: string | undefined, now: Date): 'before-submission' | 'in-the-future' | null {
+  const ms = Date.parse(precision === 'day' ? `${statedAt}T00:00:00+08:00` : statedAt);
+  if (!Number.isFinite(ms)) return 'in-the-future';
+  const day = (t: number) => new Date(t + 8 * 3_600_000).toISOString().slice(0, 10);
+  const sub = submittedAt ? Date.parse(submittedAt) : NaN;
+  if (Number.isFinite(sub) && (precision === 'day' ? statedAt < day(sub) : ms < sub)) return 'before-submission';
+  if (precision === 'day' ? statedAt > day(now.getTime()) : ms > now.getTime() + 10 * 60_000) return 'in-the-future';
+  return null;
 }
 
 export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile: ReplyListProfile): Promise<PollResult> {
-  const key = { ...(letter.queryCode ? { queryCode: letter.queryCode } : {}), title: letter.title };
-  const urls: string[] = [];
-  if (profile.queryUrl && letter.queryCode) urls.push(profile.queryUrl.replaceAll('{code}', encodeURIComponent(letter.queryCode)));
-  if (profile.listUrl) urls.push(profile.listUrl);
+  const key = { ...(letter.queryCode ? { queryCode: letter.queryCode } : {}), title: letter.title, ...(letter.submittedAt ? { submittedAt: letter.submittedAt } : {}) };
+  const now = deps.clock.now();
+  const targets: Array<{ url: string; ours: boolean }> = [];
+  if (profile.queryUrl && letter.queryCode) targets.push({ url: profile.queryUrl.replaceAll('{code}', encodeURIComponent(letter.queryCode)), ours: true });
+  if (profile.listUrl) targets.push({ url: profile.listUrl, ours: false });
   let entry: ReplyListEntry | null = null;
   let where: string | null = null;
-  for (const url of urls) {
-    const p = await page(deps, url);
-    if (!p) continue;
-    entry = findLetterReply(p.html, key);
-    where = p.url;
-    if (entry && !entry.content && entry.detailHref) {
-      const detailUrl = new URL(entry.detailHref, p.url).toString();
+  for (const target of targets) {
+    let url: string | null = target.url;
+    const seen = new Set<string>();
+    // a list is read page by page (下一页) until the letter's row shows up; a query result is one page
+    for (let n = 0; url && !seen.has(url) && n < (target.ours ? 1 : MAX_LIST_PAGES); n++) {
+      seen.add(url);
+      const p = await page(deps, url);
+      if (!p) break;
+      entry = findLetterReply(p.html, key, { now, ours: target.ours });
+      where = p.url;
+      if (entry) break;
+      url = nextPageOf(p.html, p.url);
+    }
+    if (entry && !entry.content && entry.detailHref && where) {
+      const detailUrl = new URL(entry.detailHref, where).toString();
       const d = await page(deps, detailUrl);
-      const detail = d ? findLetterReply(d.html, key) : null;
+      const detail = d ? findLetterReply(d.html, key, { now, ours: true }) : null;
       if (detail) {
-        entry = { ...entry, ...Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== null)), replied: entry.replied || detail.replied };
+        // the detail page says more than the row: its answer (an acknowledgement is none) decides, when it has one
+        const says = detail.status !== null || detail.content !== null || detail.repliedAt !== null;
+        entry = { ...entry, ...Object.fromEntries(Object.entries(detail).filter(([, v]) => v !== null)), replied: says ? detail.replied : entry.replied };
         where = d!.url;
       }
     }
@@ -71,14 +104,15 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
   const result: PollResult = { letterId: letter.id, found: !!entry, entry, url: where, recorded: false, eventId: null, firstReplyChanged: false };
   if (!entry || !entry.replied) return result;
 
-  const now = deps.clock.now();
   const statedAt = entry.repliedAt;
   const known = (await deps.events.stream(streamOf.letter(letter.id))).find(
     (e) => e.type === 'reply.seen' && e.data.source === 'reply-list' && (e.data.statedAt ?? null) === (statedAt ?? null),
   );
   if (known) return { ...result, eventId: known.id };
-  const at = statedAt ? (entry.precision === 'day' ? `${statedAt}T00:00:00+08:00` : statedAt) : now.toISOString();
-  const precision = statedAt ? entry.precision! : 'instant';
+  const problem = statedAt ? statedProblem(statedAt, entry.precision ?? 'day', letter.submittedAt, now) : null;
+  const trusted = statedAt && !problem ? statedAt : null;
+  const at = trusted ? (entry.precision === 'day' ? `${trusted}T00:00:00+08:00` : trusted) : now.toISOString();
+  const precision = trusted ? entry.precision! : 'instant';
   const event: DomainEvent = {
     id: deterministicId('e', new Date(at), `${letter.id}:reply-list:${statedAt ?? 'unstated'}`),
     stream: streamOf.letter(letter.id),
@@ -91,11 +125,15 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
       precision,
       kind: 'reply',
       statedAt: statedAt ?? null,
-      timeSource: statedAt ? 'stated' : 'first-seen',
+      ...(statedAt ? { statedPrecision: entry.precision } : {}),
+      timeSource: trusted ? 'stated' : 'first-seen',
+      ...(problem ? { statedRejected: problem } : {}),
       status: entry.status,
       excerpt: (entry.content ?? '').replace(/\s+/g, ' ').slice(0, 500),
       url: where,
       ...(entry.queryCode ? { queryCode: entry.queryCode } : {}),
+      ...(entry.replier ? { replier: entry.replier } : {}),
+      ...(entry.askedAt ? { siteAskedAt: entry.askedAt } : {}),
     },
   };
   await deps.events.append(event);

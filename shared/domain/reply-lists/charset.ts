@@ -1,11 +1,15 @@
-/** Decode a fetched page: charset from the Content-Type header, else a <meta> in the first bytes, else UTF-8. Pure. */
+/**
+ * Decode a fetched page: charset from the Content-Type header (unless it is a server's ISO-8859-1 default and the page's
+ * <meta> names one), else a <meta> in the first bytes, else UTF-8. Pure.
+ */
 import iconv from 'iconv-lite';
 
 export function charsetOf(contentType: string | null | undefined, head: Uint8Array): string {
   const fromHeader = /charset\s*=\s*["']?([\w-]+)/i.exec(contentType ?? '')?.[1];
-  if (fromHeader) return normalizeCharset(fromHeader);
   const ascii = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, 4096)).toString('latin1');
-  const meta = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(ascii)?.[1];
+  const meta = /<meta[^>]{0,500}?charset\s*=\s*["']?([\w-]+)/i.exec(ascii)?.[1];
+  // Tomcat and IIS defaults (ISO-8859-1) name no charset the author chose: a GBK page's <meta> says what it is
+  if (fromHeader && !(meta && /^(iso-?8859-1|latin-?1|us-ascii|ascii)$/i.test(fromHeader))) return normalizeCharset(fromHeader);
   return normalizeCharset(meta ?? 'utf-8');
 }
 

@@ -36,7 +36,7 @@ function resolve(href: string, base: string): string | undefined {
 export function linksOf(html: string, baseUrl: string): PageLinks {
   const queryPages = new Set<string>();
   const listPages = new Set<string>();
-  for (const m of html.matchAll(/<a\b([^>]*)>([\s\S]*?)<\/a>/gi)) {
+  for (const m of html.slice(0, 2_000_000).matchAll(/<a\b([^>]{0,2000})>([\s\S]{0,500}?)<\/a\s*>/gi)) {
     const url = resolve(attr(m[1] ?? '', 'href') ?? '', baseUrl);
     if (!url) continue;
     const t = text(m[2] ?? '') || attr(m[1] ?? '', 'title') || '';
@@ -48,7 +48,7 @@ export function linksOf(html: string, baseUrl: string): PageLinks {
 
 /** A GET form asking for the letter's code → a URL template with `{code}`; null when the page has none. */
 export function queryTemplateOf(html: string, pageUrl: string): string | null {
-  for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
+  for (const m of html.slice(0, 2_000_000).matchAll(/<form\b([^>]{0,2000})>([\s\S]{0,20000}?)<\/form\s*>/gi)) {
     const formTag = m[1] ?? '';
     const method = (attr(formTag, 'method') ?? 'get').toLowerCase();
     if (method !== 'get') continue;
@@ -66,6 +66,19 @@ export function queryTemplateOf(html: string, pageUrl: string): string | null {
     }
     u.searchParams.set(attr(labelled, 'name') as string, '__CODE__');
     return u.toString().replace('__CODE__', '{code}');
+  }
+  return null;
+}
+
+const NEXT_TEXT = /^(下一页|下页|后一页|下一頁|next|>|›|»|>>)$/i;
+
+/** A list page's 下一页 link (a plain link: script paging such as __doPostBack is not followed); null on the last page. */
+export function nextPageOf(html: string, pageUrl: string): string | null {
+  for (const m of html.slice(0, 2_000_000).matchAll(/<a\b([^>]{0,2000})>([\s\S]{0,200}?)<\/a\s*>/gi)) {
+    const t = text(m[2] ?? '') || attr(m[1] ?? '', 'title') || '';
+    if (!NEXT_TEXT.test(t.replace(/&gt;/g, '>').replace(/&raquo;/g, '»'))) continue;
+    const url = resolve(attr(m[1] ?? '', 'href') ?? '', pageUrl);
+    if (url && url !== pageUrl) return url;
   }
   return null;
 }

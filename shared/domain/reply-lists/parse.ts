@@ -1,9 +1,20 @@
 /**
- * Public reply lists (信件选登 / 答复列表 / 查询结果), parsed without a browser. Pure.
- * Two general shapes cover JACT, TRS and most other platforms:
- * - tables with a header row (序号 | 标题 | 来信时间 | 答复时间 | 状态), one row per letter, often linking to a detail page;
- * - label/value detail blocks (`<th>答复时间</th><td>…</td>`, or lines `答复时间：2026-11-24 10:30`).
+ * Public reply lists (信件选登 / 答复列表 / 查询结果), parsed without a browser. Pure; page text is untrusted data
+ * (never executed; the page, each value and the answer are cut to fixed sizes; every pattern runs in linear time).
+ * The shapes covered, by the way platforms draw them:
+ * - header tables (序号 | 标题 | 来信时间 | 答复时间 | 状态), one row per letter, often linking to a detail page
+ *   (JACT mailpublist.do, TRS list.jsp, ASP.NET GridView);
+ * - label/value records: `<th>答复时间</th><td>…</td>`, `<dt>…</dt><dd>…</dd>`, spans, lines `答复时间：…`, a label
+ *   alone over its value, 来信 / 回复 blocks with generic labels (时间, 内容) — one record per page (a detail or query
+ *   result) or many (card lists: ul/li, div + p), the letter's record being the one around its 查询码 or title;
+ * - a 办理过程 table (受理 → 转办 → 答复 → 办结): the 答复 step is the reply, whichever department gave it;
+ * - JSON query results and lists (12345 platforms: hfsj / hfnr / blzt, replyTime, epoch milliseconds).
+ * Only the 回复/答复 time is a reply time: a list that shows only 来信时间 states none (the first-seen time decides).
+ * Relative (今天, 昨天, 3小时前) and yearless (11-25) times are read against `ctx.now`, the fetch time, and are dropped
+ * without it. An answer that is only an acknowledgement (您的来信已收到，我们将尽快处理) or a placeholder (正在办理)
+ * is not a reply.
  */
+import { substantiveText } from '../mail/classify.ts';
 import { decodeEntities, htmlToText } from '../mail/html-text.ts';
 
 export interface ReplyListEntry {
@@ -18,38 +29,178 @@ export interface ReplyListEntry {
   title: string | null;
   /** Link to the letter's detail page, when the row had one (absolute or relative to the page). */
   detailHref: string | null;
+  /** The site's own time for the letter (来信/留言时间), as repliedAt; not a reply time. */
+  askedAt: string | null;
+  /** Who answered (回复单位 / 答复部门 / the 答复 step's department), when the page says. */
+  replier: string | null;
 }
 
-const LABELS = {
-  repliedAt: /^(答复|回复|办理|处理|办结|反馈)(时间|日期)$/,
-  content: /^(答复|回复|办理|处理)(内容|意见|结果)$|^办理结果$|^答复$|^回复$/,
-  status: /^(办理|处理|答复|回复|信件)?状态$/,
-  queryCode: /^(查询码|查询编号|信件编号|受理编号|编号|信件编码)$/,
-  title: /^(信件|来信|留言)?(标题|主题)$/,
-};
+/** What identifies our letter on a page. */
+export interface LetterKey {
+  queryCode?: string;
+  title?: string;
+  /** When we submitted it: a row with the same title asked before that day is someone else's. */
+  submittedAt?: string;
+}
 
-const REPLIED = /(已回复|已答复|已办结|已处理|办结|已反馈|答复完毕)/;
-const NOT_REPLIED = /(未回复|未答复|办理中|处理中|待处理|待答复|已受理|未办结|受理中)/;
+export interface ParseContext {
+  /** When the page was fetched: the reference for 今天 / 昨天 / 3小时前 and for dates without a year. */
+  now?: Date;
+  /**
+   * The page is known to be about our letter (the answer to a query for its 查询码, or its row's detail link): one
+   * record is taken even when the page does not repeat the code or the whole title.
+   */
+  ours?: boolean;
+}
+
+/** Limits on untrusted input. */
+export const MAX_PAGE_CHARS = 2_000_000;
+const MAX_VALUE_CHARS = 300;
+export const MAX_CONTENT_CHARS = 20_000;
+const MAX_JSON_NODES = 50_000;
+
+type Field = 'repliedAt' | 'content' | 'status' | 'queryCode' | 'title' | 'askedAt' | 'replier' | 'question';
+type Fields = Partial<Record<Field, string>>;
+
+const LABELS: Array<[Field, RegExp]> = [
+  ['repliedAt', /^(答复|回复|办结|反馈|处理|办理|回复办理|答复办理)(时间|日期)$/],
+  ['askedAt', /^(来信|留言|提问|写信|提交|咨询|诉求|来电|投诉|反映|信件|发信|登记|受理|发布)(时间|日期)$/],
+  ['content', /^(答复|回复|办理|处理)(内容|意见|结果)$|^(答复|回复)$/],
+  ['question', /^(来信|留言|信件|咨询|诉求|问题|投诉|建议)(内容|描述|详情)$|^(网友|群众)?(来信|留言)$|^(诉求|问题)$/],
+  ['status', /^(办理|处理|答复|回复|信件|受理|工单|办件)?(状态|进度)$/],
+  ['queryCode', /^(查询码|查询编号|信件编号|受理编号|编号|信件编码|工单编号|工单号|诉求编号|留言编号|受理号|信件号)$/],
+  ['title', /^(信件|来信|留言|诉求|咨询)?(标题|主题)$/],
+  ['replier', /^(答复|回复|办理|承办|处理|答复办理)(单位|部门|机关|机构)$/],
+];
+/** Labels whose meaning depends on the block they are in (来信 / 回复). */
+const GENERIC: Array<[RegExp, Field, Field | null]> = [
+  [/^(时间|日期)$/, 'repliedAt', 'askedAt'],
+  [/^(内容|正文)$/, 'content', 'question'],
+  [/^(单位|部门)$/, 'replier', null],
+];
+const ASK_HEADING = /^(网友|群众|市民)?(来信|留言|诉求|咨询|提问)(信息|详情)?$|^问$/;
+const REPLY_HEADING = /^(部门|单位|官方|领导)?(回复|答复)(信息|详情)?$|^答$|^(办理|处理)(结果|情况)$/;
+/** Multi-line values: they run on until the next label. */
+const MULTILINE = new Set<Field>(['content', 'question']);
+
+const REPLIED = /(已回复|已答复|已办结|已处理|办结|已反馈|答复完毕|已完成|已结案|已评价|回复完毕|已公开)/;
+const NOT_REPLIED = /(未回复|未答复|办理中|处理中|待处理|待答复|待回复|已受理|未办结|受理中|已转办|转办中|已交办|交办中|已签收|正在办理|正在处理|审核中|待审核|待受理|未受理|不予受理|未处理|已转交|待办理|未办理)/;
+/** Answers that are not one: the site has nothing to say yet. */
+const PLACEHOLDER = /^([-—–_/\\.。·\s]*|无|暂无|暂无回复|暂无答复|未回复|未答复|待回复|待答复|尚未回复|尚未答复|正在办理中?|正在处理中?|办理中|处理中|null|undefined|none)[。.！!]*$/i;
+/** Chrome of a detail page that must not run on into an answer. */
+const CHROME = /^[【\[]?(打印|关闭|返回|打印本页|关闭窗口|返回列表|上一篇|下一篇|分享到|扫一扫|收藏)|^(主办单位|承办单位|版权所有|网站标识码|ICP|技术支持)/;
+const STEP = /^(办理|处理)?(环节|步骤|节点|流程|操作|动作)$|^(办理|处理)(过程|流程)$/;
+
+function normLabel(s: string): string {
+  return s.replace(/[\s:：　*＊]/g, '');
+}
+
+function fieldOf(label: string): Field | null {
+  const l = normLabel(label);
+  if (l.length > 10) return null;
+  for (const [f, re] of LABELS) if (re.test(l)) return f;
+  return null;
+}
+
+/* ------------------------------------------------------------------ times */
+
+const p2 = (v: number) => String(v).padStart(2, '0');
+
+function validDate(y: number, m: number, d: number): boolean {
+  if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+  const dim = [31, y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]!;
+  return d <= dim;
+}
+
+/** The Beijing calendar date and clock of an instant. */
+function beijing(ms: number): { y: number; m: number; d: number; h: number; mi: number; s: number } {
+  const t = new Date(ms + 8 * 3_600_000);
+  return { y: t.getUTCFullYear(), m: t.getUTCMonth() + 1, d: t.getUTCDate(), h: t.getUTCHours(), mi: t.getUTCMinutes(), s: t.getUTCSeconds() };
+}
+
+function instantIso(ms: number): string {
+  const b = beijing(ms);
+  return `${b.y}-${p2(b.m)}-${p2(b.d)}T${p2(b.h)}:${p2(b.mi)}:${p2(b.s)}+08:00`;
+}
+
+function dayIso(ms: number): string {
+  const b = beijing(ms);
+  return `${b.y}-${p2(b.m)}-${p2(b.d)}`;
+}
+
+type Stated = { iso: string; precision: 'instant' | 'day' };
+
+function withClock(date: string, h?: string, mi?: string, s?: string): Stated | null {
+  if (h === undefined) return { iso: date, precision: 'day' };
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
+  return { iso: `${date}T${p2(Number(h))}:${p2(Number(mi))}:${p2(Number(s ?? 0))}+08:00`, precision: 'instant' };
+}
+
+const CLOCK = String.raw`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`;
+const FULL_DATE = new RegExp(String.raw`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}`);
+const YEARLESS = new RegExp(String.raw`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}\s*$`);
+const RELATIVE_DAY = new RegExp(String.raw`^(今天|今日|昨天|昨日|前天)${CLOCK}\s*$`);
+const AGO = /^(\d{1,4})\s*(秒|分钟|小时|天)前$|^(刚刚|刚才)$/;
+
+/**
+ * A stated time → ISO with +08:00 (Beijing) or a bare date. Null when it is not a time. Relative and yearless
+ * times need `now` (the fetch time): 昨天 is the Beijing date before it, 3小时前 the date three hours before it
+ * (day precision: "3 hours ago" is not an instant), 11-25 the latest 25 November not after it.
+ */
+export function parseStatedTime(raw: string, now?: Date): Stated | null {
+  const s = raw.slice(0, MAX_VALUE_CHARS).trim();
+  const m = FULL_DATE.exec(s);
+  if (m) {
+    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    if (!validDate(y, mo, d)) return null;
+    return withClock(`${y}-${p2(mo)}-${p2(d)}`, m[4], m[5], m[6]);
+  }
+  if (!now || !Number.isFinite(now.getTime())) return null;
+  const nowMs = now.getTime();
+  const r = RELATIVE_DAY.exec(s);
+  if (r) {
+    const back = r[1]!.startsWith('今') ? 0 : r[1]!.startsWith('昨') ? 1 : 2;
+    return withClock(dayIso(nowMs - back * 86_400_000), r[2], r[3], r[4]);
+  }
+  const a = AGO.exec(s.replace(/\s+/g, ''));
+  if (a) {
+    const unit = { 秒: 1_000, 分钟: 60_000, 小时: 3_600_000, 天: 86_400_000 }[a[2] as '秒'] ?? 0;
+    return { iso: dayIso(nowMs - (a[3] ? 0 : Number(a[1]) * unit)), precision: 'day' };
+  }
+  const y = YEARLESS.exec(s);
+  if (y) {
+    const [mo, d] = [Number(y[1]), Number(y[2])];
+    const today = beijing(nowMs);
+    let year = today.y;
+    if (mo > today.m || (mo === today.m && d > today.d)) year--;
+    if (!validDate(year, mo, d)) return null;
+    return withClock(`${year}-${p2(mo)}-${p2(d)}`, y[3], y[4], y[5]);
+  }
+  return null;
+}
+
+/** A time in JSON: a string as above, or epoch seconds / milliseconds. */
+function jsonTime(v: unknown, now?: Date): Stated | null {
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    const ms = v > 1e12 ? v : v > 1e9 ? v * 1000 : NaN;
+    return Number.isFinite(ms) && ms < 4_102_444_800_000 ? { iso: instantIso(ms), precision: 'instant' } : null;
+  }
+  if (typeof v === 'string') return /^\d{10,13}$/.test(v.trim()) ? jsonTime(Number(v), now) : parseStatedTime(v, now);
+  return null;
+}
+
+/* ------------------------------------------------------------------ html */
+
+/**
+ * The page made safe for the regex passes: cut to MAX_PAGE_CHARS, and a `<` that opens no tag before the next `<`
+ * written as text (so that no tag pattern scans the rest of the page from each of a million stray `<`).
+ */
+function bounded(html: string): string {
+  return html.slice(0, MAX_PAGE_CHARS).replace(/<([^<>]*)(?=<|$)/g, '&lt;$1');
+}
 
 function cellText(html: string): string {
   return htmlToText(html).replace(/\s+/g, ' ').trim();
-}
-
-function normLabel(s: string): string {
-  return s.replace(/[\s:：　*]/g, '');
-}
-
-/** A stated time → ISO with +08:00 (Beijing) or a bare date. Null when it is not a time. */
-export function parseStatedTime(s: string): { iso: string; precision: 'instant' | 'day' } | null {
-  const m = /(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?/.exec(s);
-  if (!m) return null;
-  const p2 = (v: string | undefined) => String(Number(v ?? 0)).padStart(2, '0');
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const date = `${y}-${p2(m[2])}-${p2(m[3])}`;
-  if (m[4] === undefined) return { iso: date, precision: 'day' };
-  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return null;
-  return { iso: `${date}T${p2(m[4])}:${p2(m[5])}:${p2(m[6])}+08:00`, precision: 'instant' };
 }
 
 interface Row {
@@ -58,110 +209,491 @@ interface Row {
   header: boolean;
 }
 
-export function tablesOf(html: string): Row[][] {
-  const tables: Row[][] = [];
-  const noScript = html.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '');
-  for (const t of noScript.matchAll(/<table\b[^>]*>([\s\S]*?)<\/table\s*>/gi)) {
-    const rows: Row[] = [];
-    for (const r of t[1]!.matchAll(/<tr\b[^>]*>([\s\S]*?)(?=<tr\b|<\/tr\s*>|$)/gi)) {
-      const cellsHtml: string[] = [];
-      let header = true;
-      for (const c of r[1]!.matchAll(/<(td|th)\b[^>]*>([\s\S]*?)(?=<t[dh]\b|<\/t[dh]\s*>|$)/gi)) {
-        if (c[1]!.toLowerCase() === 'td') header = false;
-        cellsHtml.push(c[2]!);
+const NO_SCRIPT = /<(script|style|textarea)\b[^>]*>[\s\S]*?(<\/\1\s*>|$)/gi;
+
+/** The outermost tables of a (bounded, script-free) page: where each is and its rows (an inner table's rows stay in it). */
+function tableSpans(html: string): Array<{ start: number; end: number; rows: Row[] }> {
+  const spans: Array<{ start: number; end: number; rows: Row[] }> = [];
+  let depth = 0;
+  let start = 0;
+  let open = 0;
+  const push = (end: number, bodyEnd: number) => spans.push({ start: open, end, rows: rowsOf(html.slice(start, bodyEnd)) });
+  for (const m of html.matchAll(/<(\/?)table\b[^>]*>/gi)) {
+    if (!m[1]) {
+      if (depth === 0) {
+        open = m.index;
+        start = m.index + m[0].length;
       }
-      if (cellsHtml.length) rows.push({ cells: cellsHtml.map(cellText), html: cellsHtml, header });
-    }
-    if (rows.length) tables.push(rows);
+      depth++;
+    } else if (depth > 0 && --depth === 0) push(m.index + m[0].length, m.index);
   }
+  if (depth > 0) push(html.length, html.length);
+  return spans;
+}
+
+function rowsOf(body: string): Row[] {
+  const rows: Row[] = [];
+  const flat = body.replace(/<\/?(table|tbody|thead|tfoot)\b[^>]*>/gi, '');
+  for (const r of flat.split(/<tr\b[^>]*>/i).slice(1)) {
+    const cellsHtml: string[] = [];
+    let header = true;
+    const inner = r.replace(/<\/tr\s*>[\s\S]*$/i, '');
+    for (const c of inner.split(/(?=<t[dh]\b)/i)) {
+      const open = /^<(t[dh])\b[^>]*>/i.exec(c);
+      if (!open) continue;
+      if (open[1]!.toLowerCase() === 'td') header = false;
+      cellsHtml.push(c.slice(open[0].length).replace(/<\/t[dh]\s*>[\s\S]*$/i, ''));
+    }
+    if (cellsHtml.length) rows.push({ cells: cellsHtml.map(cellText), html: cellsHtml, header });
+  }
+  return rows;
+}
+
+/** Tables (an inner table's rows stay in the table around it), in one pass over the page. */
+export function tablesOf(page: string): Row[][] {
+  if (lastTables?.page === page) return lastTables.tables; // one page is read by several passes
+  const tables = tableSpans(bounded(page).replace(NO_SCRIPT, '')).map((t) => t.rows).filter((rows) => rows.length > 0);
+  lastTables = { page, tables };
   return tables;
 }
+let lastTables: { page: string; tables: Row[][] } | undefined;
 
-function fieldOf(label: string): keyof typeof LABELS | null {
-  const l = normLabel(label);
-  for (const [k, re] of Object.entries(LABELS)) if (re.test(l)) return k as keyof typeof LABELS;
-  return null;
+/** The page without its column tables (lists, 办理过程): their header labels name columns, not values. */
+function withoutColumnTables(page: string): string {
+  const html = bounded(page).replace(NO_SCRIPT, '');
+  let out = '';
+  let from = 0;
+  for (const t of tableSpans(html)) {
+    if (!t.rows.some((r) => isHeaderRow(r) || r.cells.some((c) => STEP.test(normLabel(c))))) continue;
+    out += `${html.slice(from, t.start)}<br>`;
+    from = t.end;
+  }
+  return out + html.slice(from);
 }
 
-function finish(fields: Partial<Record<keyof typeof LABELS, string>>, detailHref: string | null): ReplyListEntry {
-  const t = fields.repliedAt ? parseStatedTime(fields.repliedAt) : null;
-  const status = fields.status?.trim() || null;
-  const content = fields.content?.trim() || null;
-  const replied = status ? REPLIED.test(status) && !NOT_REPLIED.test(status.replace(/已办结/, '')) : !!(t && content);
+/** Lines of text, each table cell, dt/dd and list item on a line of its own. */
+function pageLines(html: string): string[] {
+  const spaced = bounded(html).replace(/<(td|th|dt|dd|li|label|h[1-6]|p|div)\b/gi, '<br><$1');
+  return htmlToText(spaced)
+    .split('\n')
+    .flatMap((l) => splitEmbedded(l.trim()))
+    .filter(Boolean);
+}
+
+/* ------------------------------------------------------------------ keys */
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The code as a whole token: XF2026110002 is not in XF20261100021. */
+function codeRe(code: string): RegExp {
+  return new RegExp(`(^|[^A-Za-z0-9])${escapeRe(code.trim())}(?![A-Za-z0-9])`, 'i');
+}
+
+function hasCode(text: string, code: string | undefined): boolean {
+  return !!code && code.trim().length >= 3 && codeRe(code).test(text);
+}
+
+/** The title, whole or cut short by the list (咨询办理居住证需要携带哪些...). */
+function hasTitle(text: string, title: string | undefined): boolean {
+  if (!title) return false;
+  const t = title.trim();
+  if (t.length < 4) return false;
+  if (text.includes(t)) return true;
+  const cut = /([^\s>]{6,})(\.{2,}|…+)/.exec(text);
+  return !!cut && t.startsWith(cut[1]!) && text.trim().length <= cut[0].length + 4;
+}
+
+function attrValues(html: string): string {
+  return [...html.matchAll(/\b(?:href|title|value|data-[\w-]+)\s*=\s*("([^"]*)"|'([^']*)')/gi)].map((m) => decodeEntities(m[2] ?? m[3] ?? '')).join(' ');
+}
+
+/* ------------------------------------------------------------------ entries */
+
+function clip(s: string | undefined, n = MAX_VALUE_CHARS): string | null {
+  const t = s?.trim();
+  return t ? t.slice(0, n) : null;
+}
+
+/** The answer, when it is one: a placeholder (正在办理) or only an acknowledgement is none. */
+function answerOf(content: string | null): { text: string | null; ackOnly: boolean } {
+  if (!content || PLACEHOLDER.test(content)) return { text: null, ackOnly: false };
+  return { text: content, ackOnly: substantiveText(content).length === 0 };
+}
+
+function finish(fields: Fields, detailHref: string | null, now?: Date): ReplyListEntry {
+  const t = fields.repliedAt ? parseStatedTime(fields.repliedAt, now) : null;
+  const asked = fields.askedAt ? parseStatedTime(fields.askedAt, now) : null;
+  const status = clip(fields.status, 40);
+  const answer = answerOf(clip(fields.content, MAX_CONTENT_CHARS));
+  const statusSays = status ? (NOT_REPLIED.test(status.replace(/已办结/g, '')) ? false : REPLIED.test(status) ? true : null) : null;
+  let replied: boolean;
+  if (answer.ackOnly) replied = false; // 您的来信已收到，我们将尽快处理: whatever the status says, nothing is answered yet
+  else if (statusSays !== null) replied = statusSays;
+  else if (answer.text) replied = true;
+  else replied = !!t && fields.content === undefined; // a list with a filled 回复时间 column and no status or answer column
   return {
-    repliedAt: t?.iso ?? null,
+    repliedAt: replied || t ? (t?.iso ?? null) : null,
     precision: t?.precision ?? null,
-    content,
+    content: answer.ackOnly ? null : answer.text,
     status,
-    replied: replied || (!!t && !!content && !(status && NOT_REPLIED.test(status))),
-    queryCode: fields.queryCode?.trim() || null,
-    title: fields.title?.trim() || null,
+    replied,
+    queryCode: clip(fields.queryCode, 80),
+    title: clip(fields.title, 200),
     detailHref,
+    askedAt: asked?.iso ?? null,
+    replier: clip(fields.replier, 80),
   };
 }
 
-/** Label/value blocks: 2-cell table rows `标签 | 值`, or text lines `标签：值`. */
-export function parseDetail(html: string): ReplyListEntry | null {
-  const fields: Partial<Record<keyof typeof LABELS, string>> = {};
-  for (const rows of tablesOf(html)) {
-    for (const r of rows) {
-      for (let i = 0; i + 1 < r.cells.length; i += 2) {
-        const f = fieldOf(r.cells[i]!);
-        if (f && fields[f] === undefined) fields[f] = r.cells[i + 1]!;
-      }
-    }
-  }
-  if (fields.repliedAt === undefined && fields.content === undefined) {
-    const lines = htmlToText(html).split('\n');
-    for (let i = 0; i < lines.length; i++) {
-      const m = /^\s*([^：:]{2,8})[：:]\s*(.*)$/.exec(lines[i]!);
-      if (!m) continue;
-      const f = fieldOf(m[1]!);
-      if (!f || fields[f] !== undefined) continue;
-      let v = m[2]!.trim();
-      if (f === 'content') {
-        // a reply runs on until the next label line
-        for (let j = i + 1; j < lines.length && !/^\s*[^：:]{2,8}[：:]/.test(lines[j]!); j++) v += `\n${lines[j]!.trim()}`;
-      }
-      fields[f] = v.trim();
-    }
-  }
-  if (fields.repliedAt === undefined && fields.content === undefined && fields.status === undefined) return null;
-  return finish(fields, null);
+function onOrAfterDay(asked: string | null, submittedAt: string | undefined): boolean {
+  if (!asked || !submittedAt) return true;
+  const sub = Date.parse(submittedAt);
+  if (!Number.isFinite(sub)) return true;
+  return asked.slice(0, 10) >= dayIso(sub);
+}
+
+/** A header row names columns: two or more labels, at least half its cells, no value (a time, a code, a sentence,
+ * a `标签：`) and not label | value | label | value. */
+function isHeaderRow(r: Row): boolean {
+  const filled = r.cells.filter(Boolean);
+  const labels = filled.filter((c) => fieldOf(c) !== null).length;
+  const pairs = r.cells.length % 2 === 0 && r.cells.every((c, i) => (i % 2 === 0) === (fieldOf(c) !== null) || (i % 2 === 0 && !c));
+  return (
+    !pairs &&
+    labels >= 2 &&
+    labels * 2 >= filled.length &&
+    !filled.some((c) => /[：:]$/.test(c) || FULL_DATE.test(c) || (fieldOf(c) === null && (c.length > 8 || /\d{3}/.test(c))))
+  );
 }
 
 /** A header table: find the row of the letter (by 查询码, else by title) and map its cells by the header labels. */
-export function findInList(html: string, key: { queryCode?: string; title?: string }): ReplyListEntry | null {
+export function findInList(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
+  let titleHit: ReplyListEntry | null = null;
   for (const rows of tablesOf(html)) {
-    const headerIdx = rows.findIndex((r) => r.cells.filter((c) => fieldOf(c) !== null).length >= 2);
+    const headerIdx = rows.findIndex(isHeaderRow);
     if (headerIdx < 0) continue;
     const header = rows[headerIdx]!.cells.map(fieldOf);
+    if (rows[headerIdx]!.cells.some((c) => STEP.test(normLabel(c)))) continue; // a 办理过程 table: see processStep
     for (const r of rows.slice(headerIdx + 1)) {
-      const joined = r.cells.join(' ') + ' ' + r.html.join(' ');
-      const hit =
-        (key.queryCode && joined.toLowerCase().includes(key.queryCode.toLowerCase())) ||
-        (key.title && key.title.length >= 4 && r.cells.some((c) => c.includes(key.title!)));
-      if (!hit) continue;
-      const fields: Partial<Record<keyof typeof LABELS, string>> = {};
+      if (r.cells.length < 2) continue;
+      const byCode = hasCode(`${r.cells.join(' ')} ${attrValues(r.html.join(' '))}`, key.queryCode);
+      const byTitle = !byCode && (r.cells.some((c) => hasTitle(c, key.title)) || hasTitle(attrValues(r.html.join(' ')), key.title));
+      if (!byCode && !byTitle) continue;
+      const fields: Fields = {};
       header.forEach((f, i) => {
-        if (f && r.cells[i] !== undefined) fields[f] = r.cells[i]!;
+        if (f && r.cells[i] !== undefined && fields[f] === undefined) fields[f] = r.cells[i]!;
       });
       const href = /<a\b[^>]*href\s*=\s*["']([^"']+)["']/i.exec(r.html.join(' '))?.[1];
-      return finish(fields, href ? decodeEntities(href) : null);
+      const entry = finish(fields, href && !/^javascript:/i.test(href) ? decodeEntities(href) : null, ctx.now);
+      if (byCode) return entry;
+      // by title: someone else may have asked the same; a row asked before our letter is not ours
+      if (!titleHit && onOrAfterDay(entry.askedAt, key.submittedAt)) titleHit = entry;
+    }
+  }
+  return titleHit;
+}
+
+/** The 答复 step of a 办理过程 table (受理 → 转办 → 答复 → 办结): its time, department and opinion. */
+function processStep(html: string, now?: Date): Fields | null {
+  for (const rows of tablesOf(html)) {
+    const hi = rows.findIndex((r) => r.cells.some((c) => STEP.test(normLabel(c))));
+    if (hi < 0) continue;
+    const h = rows[hi]!.cells.map(normLabel);
+    const step = h.findIndex((c) => STEP.test(c));
+    const time = h.findIndex((c) => /(时间|日期)$/.test(c));
+    const opinion = h.findIndex((c) => /(意见|内容|结果|说明)$/.test(c));
+    const dept = h.findIndex((c) => /(单位|部门)$/.test(c));
+    if (time < 0) continue;
+    let found: Fields | null = null;
+    for (const r of rows.slice(hi + 1)) {
+      const s = r.cells[step] ?? '';
+      if (!/(答复|回复|反馈)/.test(s) || /(转办|受理|交办|签收)/.test(s)) continue;
+      if (!parseStatedTime(r.cells[time] ?? '', now)) continue;
+      const f: Fields = { repliedAt: r.cells[time]! };
+      if (opinion >= 0 && r.cells[opinion]) f.content = r.cells[opinion]!;
+      if (dept >= 0 && r.cells[dept]) f.replier = r.cells[dept]!;
+      found ??= f; // the first answer is the earliest evidence
+    }
+    if (found) return found;
+  }
+  return null;
+}
+
+/* ------------------------------------------------------------------ label/value records */
+
+interface Item {
+  line: number;
+  field: Field | null;
+  value: string;
+}
+
+/** A line as a label and its value: `标签：值`, `标签 值`, `答复时间2026-11-25`, or a label alone (value below). */
+function splitLabel(line: string, section: 'ask' | 'reply' | null): { field: Field; value: string } | null {
+  const resolve = (label: string): Field | null => {
+    const f = fieldOf(label);
+    if (f) return f;
+    const l = normLabel(label);
+    for (const [re, inReply, inAsk] of GENERIC) if (re.test(l)) return section === 'reply' ? inReply : section === 'ask' ? inAsk : null;
+    return null;
+  };
+  const colon = /^([^：:]{1,12})[：:]\s*(.*)$/.exec(line);
+  if (colon) {
+    const f = resolve(colon[1]!);
+    return f ? { field: f, value: colon[2]! } : null;
+  }
+  const whole = resolve(line);
+  if (whole) return { field: whole, value: '' };
+  const spaced = /^(\S{2,8})\s+(.+)$/.exec(line);
+  if (spaced) {
+    const f = resolve(spaced[1]!);
+    if (f) return { field: f, value: spaced[2]! };
+  }
+  // labels run into their value with no separator (<span>答复时间</span><span>2026…</span>)
+  for (let n = 2; n <= 6 && n < line.length; n++) {
+    const f = resolve(line.slice(0, n));
+    if (f && !fieldOf(line.slice(0, n + 1)) && (f !== 'repliedAt' && f !== 'askedAt' ? !/^[的是]/.test(line.slice(n)) : /^\d|^[今昨前刚]/.test(line.slice(n)))) {
+      if (f === 'content' || f === 'question') continue; // 回复很快… is prose, not a label
+      return { field: f, value: line.slice(n) };
     }
   }
   return null;
 }
 
-/** Whatever the page is (a query result, a detail page, a list): the letter's entry, or null. */
-export function findLetterReply(html: string, key: { queryCode?: string; title?: string }): ReplyListEntry | null {
-  const listed = findInList(html, key);
-  if (listed && (listed.content || !listed.detailHref)) return listed;
-  const detail = parseDetail(html);
-  if (detail) {
-    const text = htmlToText(html);
-    const ours = (key.queryCode && text.toLowerCase().includes(key.queryCode.toLowerCase())) || (key.title && text.includes(key.title));
-    if (ours || !key.queryCode) return listed ? { ...detail, detailHref: listed.detailHref } : detail;
+/** Some other page field (联系电话：…), which ends a value; a salutation (张先生（女士）：, 尊敬的市民：) does not. */
+const OTHER_LABEL = /^(?!尊敬|亲爱)[\u4e00-\u9fa5]{2,6}(?<!先生|女士|同志|市民|网友|朋友|群众|您好|你好)[：:]/;
+
+/** Labels that spans put on one line with the value before them (留言时间：2026-11-23回复时间：2026-11-24) → lines. */
+function splitEmbedded(line: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (const m of line.matchAll(/[\u4e00-\u9fa5]{2,16}[：:]/g)) {
+    const run = m[0].slice(0, -1);
+    for (let n = Math.min(6, run.length); n >= 2; n--) {
+      const at = m.index + run.length - n;
+      if (at > from && fieldOf(run.slice(-n))) {
+        out.push(line.slice(from, at).trim());
+        from = at;
+        break;
+      }
+    }
   }
-  return listed;
+  out.push(line.slice(from).trim());
+  return out.filter(Boolean);
+}
+
+/** The page as items: labelled values (multi-line ones gathered) and free lines, in page order. */
+function itemsOf(lines: string[]): Item[] {
+  const items: Item[] = [];
+  let section: 'ask' | 'reply' | null = null;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    const norm = normLabel(line);
+    if (norm.length <= 8 && REPLY_HEADING.test(norm) && !fieldOf(norm)) {
+      section = 'reply';
+      continue;
+    }
+    if (norm.length <= 8 && ASK_HEADING.test(norm) && !fieldOf(norm)) {
+      section = 'ask';
+      continue;
+    }
+    const lv = splitLabel(line, section);
+    if (!lv) {
+      items.push({ line: i, field: null, value: line });
+      continue;
+    }
+    if (lv.field === 'content' || lv.field === 'replier' || lv.field === 'repliedAt') section = 'reply';
+    else if (lv.field === 'question' || lv.field === 'askedAt') section = section === 'reply' && lv.field === 'askedAt' ? section : 'ask';
+    let value = lv.value.trim();
+    const isLabel = (j: number) => !!splitLabel(lines[j]!, section) || OTHER_LABEL.test(lines[j]!) || CHROME.test(lines[j]!);
+    if (MULTILINE.has(lv.field)) {
+      let j = i + 1;
+      for (; j < lines.length && !isLabel(j) && value.length < MAX_CONTENT_CHARS; j++) value += `${value ? '\n' : ''}${lines[j]}`;
+      i = j - 1;
+    } else if (!value && i + 1 < lines.length && !isLabel(i + 1)) {
+      value = lines[++i]!;
+    }
+    items.push({ line: i, field: lv.field, value });
+  }
+  return items;
+}
+
+/**
+ * The record around our letter: from the item that names it forward until a field repeats (the next record),
+ * and — when that item is a labelled field, not the head of a card — back until a field repeats or a free line.
+ */
+function recordAround(items: Item[], at: number): Fields {
+  const fields: Fields = {};
+  const keyItem = items[at]!;
+  for (let i = at; i < items.length; i++) {
+    const it = items[i]!;
+    if (!it.field) continue;
+    if (fields[it.field] !== undefined && i !== at) break;
+    fields[it.field] = it.value;
+  }
+  if (keyItem.field) {
+    for (let i = at - 1; i >= 0; i--) {
+      const it = items[i]!;
+      if (!it.field || fields[it.field] !== undefined) break;
+      fields[it.field] = it.value;
+    }
+  }
+  return fields;
+}
+
+function repeats(items: Item[]): boolean {
+  const seen = new Set<Field>();
+  for (const it of items) {
+    if (!it.field || it.field === 'content' || it.field === 'question') continue;
+    if (seen.has(it.field)) return true;
+    seen.add(it.field);
+  }
+  return false;
+}
+
+/** The link whose text or title names our letter. */
+function linkOf(html: string, key: LetterKey): string | null {
+  for (const m of bounded(html).matchAll(/<a\b([^>]*)>([\s\S]{0,2000}?)<\/a\s*>/gi)) {
+    const href = /\bhref\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(m[1]!);
+    const h = href ? (href[2] ?? href[3] ?? href[4] ?? '') : '';
+    if (!h || /^(javascript:|#)/i.test(h)) continue;
+    const text = `${cellText(m[2]!)} ${attrValues(m[1]!)}`;
+    if (hasCode(text, key.queryCode) || hasTitle(cellText(m[2]!), key.title) || hasTitle(attrValues(m[1]!).replace(/\bhttps?:\S+/g, ''), key.title)) return decodeEntities(h);
+  }
+  return null;
+}
+
+/** Label/value records: the one around our letter, or the page's only record when the page is ours. */
+export function parseDetail(html: string, key: LetterKey = {}, ctx: ParseContext = {}): ReplyListEntry | null {
+  const items = itemsOf(pageLines(withoutColumnTables(html)));
+  if (!items.some((it) => it.field === 'repliedAt' || it.field === 'content' || it.field === 'status')) {
+    const step = processStep(html, ctx.now);
+    return step && (ctx.ours || hasCode(htmlToText(bounded(html)), key.queryCode)) ? finish(step, null, ctx.now) : null;
+  }
+  let at = items.findIndex((it) => hasCode(it.value, key.queryCode));
+  if (at < 0) at = items.findIndex((it) => (it.field === null || it.field === 'title') && hasTitle(it.value, key.title));
+  let fields: Fields;
+  if (at >= 0) fields = recordAround(items, at);
+  else if (ctx.ours && !repeats(items)) fields = recordAround(items, 0);
+  else if (!key.queryCode && !key.title && !repeats(items)) fields = recordAround(items, 0);
+  else return null;
+  if (fields.repliedAt === undefined && fields.content === undefined && fields.status === undefined) return null;
+  if (!fields.repliedAt || !parseStatedTime(fields.repliedAt, ctx.now) || !fields.content) {
+    const step = processStep(html, ctx.now);
+    if (step) {
+      if (!fields.repliedAt || !parseStatedTime(fields.repliedAt, ctx.now)) fields.repliedAt = step.repliedAt;
+      if (!answerOf(fields.content ?? null).text || answerOf(fields.content ?? null).ackOnly) {
+        if (step.content) fields.content = step.content;
+      }
+      fields.replier ??= step.replier;
+    }
+  }
+  return finish(fields, at >= 0 && items[at]!.field === null ? linkOf(html, key) : null, ctx.now);
+}
+
+/* ------------------------------------------------------------------ JSON */
+
+const JSON_KEYS: Array<[Field, RegExp]> = [
+  ['repliedAt', /^(hfsj|dfsj|bjsj|fksj|hfrq|dfrq|replytime|replydate|answertime|answerdate|replyat|repliedat|handletime|finishtime|feedbacktime)$/i],
+  ['content', /^(hfnr|dfnr|hfyj|dfyj|blyj|bljg|cljg|clyj|fknr|replycontent|reply|answer|answercontent|replytext|result|handleresult|handleopinion)$/i],
+  ['status', /^(blzt|clzt|zt|hfzt|status|state|statusname|statename|statustext|handlestatus)$/i],
+  ['queryCode', /^(cxm|gdbh|gdh|xjbh|slbh|sqbh|lybh|code|querycode|searchcode|workorderno|orderno|caseno|letterno|serialno|bh)$/i],
+  ['title', /^(bt|sqbt|xjbt|lybt|title|subject|lettertitle)$/i],
+  ['askedAt', /^(sqsj|lxsj|lysj|tjsj|xxsj|createtime|createdat|submittime|asktime|lettertime|slsj)$/i],
+  ['replier', /^(cbdw|bldw|hfdw|dfdw|hfbm|dfbm|replyorg|replydept|handledept|handleorg|deptname|orgname)$/i],
+];
+
+function jsonField(k: string): Field | null {
+  const f = fieldOf(k);
+  if (f) return f;
+  const l = k.replace(/[_\s-]/g, '');
+  for (const [field, re] of JSON_KEYS) if (re.test(l)) return field;
+  return null;
+}
+
+function parseJson(text: string): unknown {
+  const t = text.slice(0, MAX_PAGE_CHARS).replace(/^\uFEFF/, '').trim();
+  const body = /^[\w$.]{1,64}\s*\(([\s\S]*)\)\s*;?\s*$/.exec(t)?.[1] ?? t; // JSONP
+  if (!/^[[{]/.test(body.trim())) return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON query result or list: the object that carries our code (or title), its fields by key. */
+function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyListEntry | null {
+  let nodes = 0;
+  const fieldsOf = (o: Record<string, unknown>, depth: number, into: Fields, times: Partial<Record<Field, Stated>>) => {
+    for (const [k, v] of Object.entries(o)) {
+      const f = jsonField(k);
+      if (f && into[f] === undefined && (typeof v === 'string' || typeof v === 'number')) {
+        if (f === 'repliedAt' || f === 'askedAt') {
+          const t = jsonTime(v, ctx.now);
+          if (t) times[f] = t;
+          into[f] = t?.iso ?? '';
+        } else if (typeof v === 'string') into[f] = v.includes('<') ? htmlToText(bounded(v)) : v;
+      } else if (depth < 2 && v && typeof v === 'object' && !Array.isArray(v)) fieldsOf(v as Record<string, unknown>, depth + 1, into, times);
+    }
+  };
+  const matches = (o: Record<string, unknown>): 'code' | 'title' | null => {
+    for (const v of Object.values(o)) {
+      if (typeof v === 'string' || typeof v === 'number') {
+        const s = String(v);
+        if (key.queryCode && s.trim().toLowerCase() === key.queryCode.trim().toLowerCase()) return 'code';
+      }
+    }
+    for (const [k, v] of Object.entries(o)) if (typeof v === 'string' && jsonField(k) === 'title' && hasTitle(v, key.title)) return 'title';
+    return null;
+  };
+  let single: Record<string, unknown> | null = null;
+  let titleHit: ReplyListEntry | null = null;
+  const visit = (v: unknown): ReplyListEntry | null => {
+    if (++nodes > MAX_JSON_NODES || !v || typeof v !== 'object') return null;
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        const r = visit(x);
+        if (r) return r;
+      }
+      return null;
+    }
+    const o = v as Record<string, unknown>;
+    const how = matches(o);
+    if (how || Object.keys(o).some((k) => jsonField(k) === 'repliedAt' || jsonField(k) === 'content')) {
+      const fields: Fields = {};
+      fieldsOf(o, 0, fields, {});
+      if (how === 'code') return finish(fields, null, ctx.now);
+      if (how === 'title') {
+        const e = finish(fields, null, ctx.now);
+        if (!titleHit && onOrAfterDay(e.askedAt, key.submittedAt)) titleHit = e;
+      } else single = single === null ? o : ({} as Record<string, unknown>);
+    }
+    for (const x of Object.values(o)) {
+      if (x && typeof x === 'object') {
+        const r = visit(x);
+        if (r) return r;
+      }
+    }
+    return null;
+  };
+  const hit = visit(root);
+  if (hit) return hit;
+  if (titleHit) return titleHit;
+  const only = single as Record<string, unknown> | null;
+  if (ctx.ours && only && Object.keys(only).length) {
+    const fields: Fields = {};
+    fieldsOf(only, 0, fields, {});
+    return finish(fields, null, ctx.now);
+  }
+  return null;
+}
+
+/* ------------------------------------------------------------------ entry point */
+
+/** Whatever the page is (a query result, a detail page, a list, JSON): the letter's entry, or null. */
+export function findLetterReply(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
+  const json = /^\s*[\[{]|^\s*[\w$.]{1,64}\s*\(\s*[\[{]/.test(html.slice(0, 200)) ? parseJson(html) : undefined;
+  if (json !== undefined) return findInJson(json, key, ctx);
+  // a row of a list (its detail page, when it links one, is the poll's next fetch), else a label/value record
+  return findInList(html, key, ctx) ?? parseDetail(html, key, ctx);
 }

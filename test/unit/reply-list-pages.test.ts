@@ -1,0 +1,328 @@
+/**
+ * Reply-list, query-result and detail pages as Chinese government CMSs render them (JACT, TRS, Hanweb jpaas,
+ * gkml, 12345 JSON and HTML, ASP.NET GridView, card lists), each run through findLetterReply and compared with
+ * what domain.md says is recorded: replied or not, the stated reply time with its precision, the answer.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { decodePage } from '../../shared/domain/reply-lists/charset.ts';
+import { findLetterReply, parseStatedTime, type LetterKey, type ReplyListEntry } from '../../shared/domain/reply-lists/parse.ts';
+
+const fx = (name: string) => readFileSync(new URL(`../fixtures/reply-lists/${name}`, import.meta.url));
+const TITLE = '咨询办理居住证需要携带哪些材料';
+const SUBMITTED = '2026-11-24T09:30:00+08:00';
+const NOW = new Date('2026-11-26T11:00:00+08:00');
+
+interface Case {
+  name: string;
+  file: string;
+  contentType?: string;
+  key: LetterKey;
+  now?: Date;
+  /** null: the page does not have the letter (not found: not an error of ours). */
+  expect: (Partial<ReplyListEntry> & { contentHas?: string; contentLacks?: string }) | null;
+}
+
+const cases: Case[] = [
+  {
+    name: 'JACT mailpublist page 2 (GBK, no 查询码 shown): our row by its title (truncated in the cell, whole in title=), date-only 答复时间',
+    file: 'jact-mailpublist-page2.gbk.html', key: { title: TITLE, submittedAt: SUBMITTED },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已办结', detailHref: 'mailview.do?sysid=3&objectid=88240' },
+  },
+  {
+    name: 'JACT list: a row 办理中 with an empty 答复时间 is not replied',
+    file: 'jact-mailpublist-page2.gbk.html', key: { title: '城东公交站台何时恢复' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  {
+    name: 'JACT mailview detail: 4-column label/value table, 2026年11月25日 16时40分, 回复单位',
+    file: 'jact-mailview-detail.html', key: { queryCode: 'XF2026112400031', title: TITLE },
+    expect: { replied: true, repliedAt: '2026-11-25T16:40:00+08:00', precision: 'instant', status: '已办结', replier: '市公安局', contentHas: '居住地派出所户籍窗口', contentLacks: '【打印】' },
+  },
+  {
+    name: 'TRS list with only 来信时间: replied by its status, but no reply time is stated (first-seen decides)',
+    file: 'trs-govrefer-list-laixin-only.html', key: { queryCode: '20261124A7K2' },
+    expect: { replied: true, repliedAt: null, precision: null, status: '已回复', detailHref: 'detail.jsp?id=55120' },
+  },
+  {
+    name: 'TRS list: 已转办 is not a reply',
+    file: 'trs-govrefer-list-laixin-only.html', key: { queryCode: '20261124B3M9' },
+    expect: { replied: false, repliedAt: null, status: '已转办' },
+  },
+  { name: 'TRS query: 查询码或密码错误 → not found', file: 'trs-query-wrong-code.html', key: { queryCode: '20261124ZZZZ', title: TITLE }, expect: null },
+  {
+    name: 'Hanweb jpaas card list (ul/li): our card is 办理中 — the neighbours\' 回复时间 are not ours',
+    file: 'hanweb-hdjl-card-list.html', key: { title: TITLE },
+    expect: { replied: false, repliedAt: null, status: '办理中', detailHref: '/jpaas-hdjl-web-server/front/detail?id=9f1c31&webid=2' },
+  },
+  {
+    name: 'Hanweb jpaas card list: the third card, replied (date only)',
+    file: 'hanweb-hdjl-card-list.html', key: { title: '城区停车收费标准咨询' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已回复' },
+  },
+  {
+    name: 'Hanweb detail with 网友留言 / 部门回复 blocks, labels in spans without colons',
+    file: 'hanweb-hdjl-detail-blocks.html', key: { queryCode: 'LY20261124000517' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:40:12+08:00', precision: 'instant', replier: '区公安分局', contentHas: '居住地派出所办理', contentLacks: '请问' },
+  },
+  {
+    name: 'gkml dl/dt/dd detail, 2026.11.25, 咨询时间 is not the reply time',
+    file: 'gkml-dl-detail.html', key: { queryCode: 'ZX-2026-11-0988' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', replier: '市人力资源和社会保障局', contentHas: '掌上社保' },
+  },
+  {
+    name: '12345 工单查询 JSON (pinyin keys hfsj/hfnr/blzt)',
+    file: '12345-json-detail.json', contentType: 'application/json;charset=UTF-8', key: { queryCode: 'GD202611240001234' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:40:12+08:00', precision: 'instant', status: '已办结', replier: '市公安局', contentHas: '派出所' },
+  },
+  {
+    name: '12345 JSON list with epoch-millisecond times: our row by 工单编号',
+    file: '12345-json-list.json', contentType: 'application/json', key: { queryCode: 'GD202611240001234' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:40:12+08:00', precision: 'instant', title: TITLE, contentHas: '居住证' },
+  },
+  {
+    name: '12345 JSON list: a row 办理中 with replyTime null',
+    file: '12345-json-list.json', key: { queryCode: 'GD202611240001299' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  { name: '12345 JSON: 未找到该工单 → not found', file: '12345-json-not-found.json', key: { queryCode: 'GD202611240001234' }, expect: null },
+  {
+    name: '12345 工单 HTML: 受理 → 转办 → 答复 by another department → 办结: the 答复 step is the reply',
+    file: '12345-gongdan-transfer-then-reply.html', key: { queryCode: 'SX2026112400777' },
+    expect: { replied: true, repliedAt: '2026-11-25T15:30:00+08:00', precision: 'instant', status: '已办结', replier: '市公安局', contentHas: '户籍窗口' },
+  },
+  {
+    name: '12345 工单 HTML: 已转办 with a 转交…请耐心等待 note is not a reply',
+    file: '12345-gongdan-transferred-pending.html', key: { queryCode: 'SX2026112400778' },
+    expect: { replied: false, repliedAt: null, status: '已转办' },
+  },
+  {
+    name: 'ASP.NET GridView: 2026.11.25 in 回复日期; 编号 XZ20261124003 is not XZ202611240031',
+    file: 'aspnet-gridview.html', key: { queryCode: 'XZ20261124003' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已回复', detailHref: 'MailShow.aspx?id=1403' },
+  },
+  {
+    name: 'ASP.NET GridView: 待处理 with an empty (&nbsp;) 回复日期',
+    file: 'aspnet-gridview.html', key: { queryCode: 'XZ20261124004' },
+    expect: { replied: false, repliedAt: null, status: '待处理' },
+  },
+  {
+    name: 'relative dates: 昨天 is the Beijing date before the fetch (day precision)',
+    file: 'list-relative-dates.html', key: { title: TITLE }, now: NOW,
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day' },
+  },
+  {
+    name: 'relative dates: 今天 10:20 is an instant on the fetch date',
+    file: 'list-relative-dates.html', key: { title: '公租房申请需要什么条件' }, now: NOW,
+    expect: { replied: true, repliedAt: '2026-11-26T10:20:00+08:00', precision: 'instant' },
+  },
+  {
+    name: 'dates without a year (01-02): the latest such date not after the fetch (across New Year)',
+    file: 'list-yearless-dates.html', key: { title: TITLE }, now: new Date('2027-01-03T10:00:00+08:00'),
+    expect: { replied: true, repliedAt: '2027-01-02', precision: 'day' },
+  },
+  {
+    name: 'dates without a year: 12-31 seen on 2027-01-03 is 2026-12-31',
+    file: 'list-yearless-dates.html', key: { title: '关于冬季供暖时间' }, now: new Date('2027-01-03T10:00:00+08:00'),
+    expect: { replied: true, repliedAt: '2026-12-31', precision: 'day' },
+  },
+  {
+    name: 'a site whose 答复时间 is before its own 来信时间: parsed as stated (the poll decides it is not trustworthy)',
+    file: 'detail-reply-before-letter.html', key: { queryCode: '2026112500042' },
+    expect: { replied: true, repliedAt: '2026-11-24T10:00:00+08:00', askedAt: '2026-11-25T14:00:00+08:00' },
+  },
+  {
+    name: 'an acknowledgement in 回复内容 (您的来信已收到，我们将尽快处理) is not a reply, even with a 回复时间',
+    file: 'detail-reply-in-progress.html', key: { queryCode: '2026112400051' },
+    expect: { replied: false },
+  },
+  {
+    name: '回复内容 正在办理 and an empty 回复时间: found, not replied, no content',
+    file: 'detail-reply-empty-zhengzaibanli.html', key: { queryCode: 'K8Q2M7' },
+    expect: { replied: false, repliedAt: null, content: null },
+  },
+  { name: 'query page: 未找到相关信件 (the sidebar of other replies is not ours)', file: 'query-not-found.html', key: { queryCode: 'XF999', title: TITLE }, expect: null },
+  {
+    name: 'the same title asked by someone else a month earlier (replied) is not our letter',
+    file: 'list-same-title-older.html', key: { title: TITLE, submittedAt: SUBMITTED },
+    expect: { replied: false, repliedAt: null, status: '已受理', detailHref: 'd?id=3' },
+  },
+  {
+    name: 'flat div cards (h4 + p): our card is 办理中, the next card\'s 回复时间 is not ours',
+    file: 'div-flat-cards.html', key: { queryCode: 'XJ20261124002' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  {
+    name: 'flat div cards: the third card is replied',
+    file: 'div-flat-cards.html', key: { queryCode: 'XJ20261124003' },
+    expect: { replied: true, repliedAt: '2026-11-26T10:00:00+08:00', status: '已回复' },
+  },
+  {
+    name: 'labels in spans with no colon and no space (答复时间2026年11月25日), 答复内容 as a heading',
+    file: 'detail-nolabel-spans.html', key: { queryCode: 'HX-77120' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已答复', contentHas: '详情可咨询当地派出所', contentLacks: '打印' },
+  },
+  {
+    name: 'a GBK page whose charset is only in the Content-Type header',
+    file: 'gbk-header-charset-only.html', contentType: 'text/html; charset=GBK', key: { queryCode: '2026112410088' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:40:00+08:00', status: '已回复', contentHas: '居住证可在居住地派出所办理' },
+  },
+];
+
+describe('reply-list pages from real CMS shapes (table-driven)', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const html = decodePage(fx(c.file), c.contentType ?? null);
+    const e = findLetterReply(html, c.key, { now: c.now ?? NOW });
+    if (c.expect === null) {
+      expect(e).toBeNull();
+      return;
+    }
+    const { contentHas, contentLacks, ...fields } = c.expect;
+    expect(e).not.toBeNull();
+    expect(e).toMatchObject(fields);
+    if (contentHas) expect(e!.content).toContain(contentHas);
+    if (contentLacks) expect(e!.content ?? '').not.toContain(contentLacks);
+  });
+});
+
+import type { Letter } from '../../shared/domain/model.ts';
+import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
+import { pollReplyList, type Fetcher } from '../../shared/app/reply-lists.ts';
+import { nextPageOf } from '../../shared/domain/reply-lists/discover.ts';
+
+describe('pollReplyList on these pages: what is recorded', () => {
+  const base: Letter = {
+    id: 'lp1', campaignId: 'c', siteId: 's', channelId: 'ch', ordinal: 1, state: 'submitted',
+    plannedAt: '2026-11-24T09:00:00+08:00', submittedAt: SUBMITTED, queryCode: 'X',
+    replyAddress: 'x', title: TITLE, body: 'b', questionId: 'q', persona: { name: 'n', phone: 'p', email: 'e' },
+    version: 1, updatedAt: SUBMITTED,
+  };
+  async function poll(letter: Letter, pages: Record<string, { file: string; contentType?: string } | string>, profile: { queryUrl?: string; listUrl?: string }, now = NOW) {
+    const fetched: string[] = [];
+    const fetch: Fetcher = async (url) => {
+      fetched.push(url);
+      const hit = Object.entries(pages).find(([k]) => url.includes(k))?.[1];
+      if (hit === undefined) return { status: 404, contentType: null, body: Buffer.from(''), url };
+      if (typeof hit === 'string') return { status: 200, contentType: 'text/html; charset=utf-8', body: Buffer.from(hit), url };
+      return { status: 200, contentType: hit.contentType ?? null, body: fx(hit.file), url };
+    };
+    const letters = new MemoryLetterStore();
+    await letters.putLetters([letter]);
+    const events = new MemoryEventStore();
+    const r = await pollReplyList({ events, finder: new MemoryLetterFinder(letters, () => []), clock: { now: () => now }, fetch }, letter, profile);
+    return { r, fetched, events: await events.stream(`letter:${letter.id}`), stored: await letters.getLetter(letter.id) };
+  }
+
+  it('a 答复时间 before the letter was submitted is not trustworthy: the first-seen time decides, the stated one is kept', async () => {
+    const letter = { ...base, queryCode: '2026112500042', submittedAt: '2026-11-25T14:00:00+08:00' };
+    const { r, events, stored } = await poll(letter, { q: { file: 'detail-reply-before-letter.html' } }, { queryUrl: 'http://x.test/q?c={code}' });
+    expect(r.recorded).toBe(true);
+    expect(events[0]).toMatchObject({ at: NOW.toISOString() });
+    expect(events[0]!.data).toMatchObject({ timeSource: 'first-seen', statedAt: '2026-11-24T10:00:00+08:00', statedRejected: 'before-submission', precision: 'instant' });
+    expect(stored!.firstReply).toMatchObject({ at: NOW.toISOString(), precision: 'instant' });
+  });
+
+  it('a date-only reply on the submission day is kept (day precision: same-day is possible)', async () => {
+    const page = '<table><tr><th>信件编号</th><td>Q1</td></tr><tr><th>办理状态</th><td>已回复</td></tr><tr><th>回复日期</th><td>2026-11-24</td></tr></table>';
+    const { events } = await poll({ ...base, queryCode: 'Q1' }, { q: page }, { queryUrl: 'http://x.test/q?c={code}' });
+    expect(events[0]).toMatchObject({ at: '2026-11-24T00:00:00+08:00' });
+    expect(events[0]!.data).toMatchObject({ timeSource: 'stated', precision: 'day', statedAt: '2026-11-24' });
+  });
+
+  it('a stated time after we saw the page is not trustworthy either', async () => {
+    const page = '<table><tr><th>信件编号</th><td>Q2</td></tr><tr><th>办理状态</th><td>已回复</td></tr><tr><th>回复时间</th><td>2026-12-30 10:00</td></tr></table>';
+    const { events } = await poll({ ...base, queryCode: 'Q2' }, { q: page }, { queryUrl: 'http://x.test/q?c={code}' });
+    expect(events[0]!.data).toMatchObject({ timeSource: 'first-seen', statedRejected: 'in-the-future' });
+  });
+
+  it('a list showing only 来信时间 and 已回复: replied, at the first-seen time', async () => {
+    const { r, events } = await poll({ ...base, queryCode: '20261124A7K2' }, { 'list.jsp': { file: 'trs-govrefer-list-laixin-only.html' } }, { listUrl: 'http://x.test/wcm/govrefer/list.jsp' });
+    expect(r.recorded).toBe(true);
+    expect(events[0]).toMatchObject({ at: NOW.toISOString() });
+    expect(events[0]!.data).toMatchObject({ timeSource: 'first-seen', statedAt: null, status: '已回复' });
+  });
+
+  it('follows 下一页 to find the row (bounded), then the row\'s detail page for the answer and the replier', async () => {
+    const { r, fetched, events } = await poll(
+      { ...base, queryCode: null as unknown as string },
+      {
+        'currpage=3': { file: 'jact-mailpublist-page2.gbk.html' },
+        'mailpublist.do?sysid=3': '<table><tr><th>信件标题</th><th>答复时间</th><th>状态</th></tr><tr><td>别的信</td><td>2026-11-25</td><td>已办结</td></tr></table><a href="mailpublist.do?sysid=3&currpage=3">下一页</a>',
+        mailview: { file: 'jact-mailview-detail.html' },
+      },
+      { listUrl: 'http://x.test/jact/front/mailpublist.do?sysid=3' },
+    );
+    expect(fetched).toEqual([
+      'http://x.test/jact/front/mailpublist.do?sysid=3',
+      'http://x.test/jact/front/mailpublist.do?sysid=3&currpage=3',
+      'http://x.test/jact/front/mailview.do?sysid=3&objectid=88240',
+    ]);
+    expect(r.recorded).toBe(true);
+    expect(events[0]).toMatchObject({ at: '2026-11-25T16:40:00+08:00' });
+    expect(events[0]!.data).toMatchObject({ precision: 'instant', replier: '市公安局', timeSource: 'stated' });
+  });
+
+  it('a row 已回复 whose detail page holds only an acknowledgement records nothing', async () => {
+    const list = '<table><tr><th>编号</th><th>标题</th><th>状态</th></tr><tr><td>2026112400051</td><td><a href="d?id=51">咨询</a></td><td>已回复</td></tr></table>';
+    const { r, events } = await poll({ ...base, queryCode: '2026112400051' }, { 'l.do': list, 'd?id=51': { file: 'detail-reply-in-progress.html' } }, { listUrl: 'http://x.test/l.do' });
+    expect(r).toMatchObject({ found: true, recorded: false });
+    expect(events).toHaveLength(0);
+  });
+
+  it('a query result that does not repeat the code is still ours (one record)', async () => {
+    const page = '<div><p>办理状态：已办结</p><p>答复时间：2026-11-25 09:00</p><p>答复内容：可以在户籍所在地派出所办理，需要身份证。</p></div>';
+    const { r } = await poll({ ...base, queryCode: 'NOECHO1' }, { q: page }, { queryUrl: 'http://x.test/q?c={code}' });
+    expect(r).toMatchObject({ recorded: true, entry: { repliedAt: '2026-11-25T09:00:00+08:00' } });
+  });
+});
+
+describe('discover: the 下一页 link', () => {
+  it('takes a plain link, never a script one', () => {
+    const html = decodePage(fx('jact-mailpublist-page2.gbk.html'));
+    expect(nextPageOf(html, 'http://x.test/jact/front/mailpublist.do')).toBe('http://x.test/jact/front/mailpublist.do?sysid=3&currpage=3');
+    expect(nextPageOf('<a href="javascript:__doPostBack(\'g\',\'Page$2\')">下一页</a>', 'http://x.test/')).toBeNull();
+    expect(nextPageOf('<a href="?page=2">&gt;</a>', 'http://x.test/l')).toBe('http://x.test/l?page=2');
+  });
+});
+
+describe('hostile pages: untrusted text, bounded work', () => {
+  const time = (f: () => unknown) => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
+  it.each([
+    ['a million stray <', '<'.repeat(1_000_000)],
+    ['unclosed tables', '<table><tr><td>回复时间'.repeat(60_000)],
+    ['unclosed tags', '<a href="x'.repeat(150_000)],
+    ['label lines', '<p>回复时间：2026-11-25</p><p>回复内容：'.repeat(50_000)],
+    ['one long line', `回复内容：${'答'.repeat(1_500_000)}`],
+    ['deep JSON', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
+  ])('%s: parsed in linear time (seconds at most, never minutes)', (_n, html) => {
+    expect(time(() => findLetterReply(html, { queryCode: 'XF1', title: TITLE }, { now: NOW }))).toBeLessThan(4000);
+  });
+
+  it('a script that writes a reply is not the page\'s text; the answer is cut to a bounded size', () => {
+    const html = `<script>document.write("<p>信件编号：XF1</p><p>回复时间：2026-11-25</p>")</script><p>信件编号：XF1</p><p>办理状态：办理中</p>`;
+    expect(findLetterReply(html, { queryCode: 'XF1' })).toMatchObject({ replied: false, repliedAt: null });
+    const big = `<p>信件编号：XF2</p><p>回复时间：2026-11-25</p><p>回复内容：${'经核实，'.repeat(20_000)}</p>`;
+    expect(findLetterReply(big, { queryCode: 'XF2' })!.content!.length).toBeLessThanOrEqual(20_000);
+  });
+
+  it('times: impossible dates and years are not times', () => {
+    expect(parseStatedTime('2026-02-30')).toBeNull();
+    expect(parseStatedTime('1900-01-01')).toBeNull();
+    expect(parseStatedTime('2026-11-25T16:40:12')).toEqual({ iso: '2026-11-25T16:40:12+08:00', precision: 'instant' });
+    expect(parseStatedTime('2026.11.25')).toEqual({ iso: '2026-11-25', precision: 'day' });
+    expect(parseStatedTime('11-25')).toBeNull(); // no year and no fetch time: not a stated time
+    expect(parseStatedTime('3小时前', new Date('2026-11-26T01:00:00+08:00'))).toEqual({ iso: '2026-11-25', precision: 'day' });
+  });
+});
+
+describe('charset', () => {
+  it('a GBK page served with a server default ISO-8859-1 header is read by its <meta>', () => {
+    const html = decodePage(fx('jact-mailpublist-page2.gbk.html'), 'text/html;charset=ISO-8859-1');
+    expect(html).toContain('信件选登');
+    expect(decodePage(fx('gbk-header-charset-only.html'), 'text/html; charset=GBK')).toContain('回复意见');
+  });
+});
