@@ -9,6 +9,8 @@ import iconv from 'iconv-lite';
 export interface FixturePost {
   path: string;
   fields: Record<string, string>;
+  /** GET for the submissions some pages send as a GET (JSONP, an image beacon); POST otherwise. */
+  method?: string;
 }
 
 export interface Fixtures {
@@ -79,6 +81,10 @@ const smallForm = (action: string, extra = '', bodyRow = '<tr><td>内容</td><td
 ${bodyRow}${extra}
 <tr><td colspan="2"><input type="submit" value="提交"></td></tr></table></form>`;
 
+/** A form whose page refuses every submission until its 须知 is agreed to (window.agreed), with an alert. */
+const refusingForm = (action: string) =>
+  smallForm(action).replace('<form ', `<form onsubmit="if(!window.agreed){alert('请先阅读并同意《来信须知》');return false;}return true;" `);
+
 export async function startFixtures(): Promise<Fixtures> {
   const posts: FixturePost[] = [];
   let origin = '';
@@ -132,7 +138,29 @@ export async function startFixtures(): Promise<Fixtures> {
         if (path === '/rich-iframe/save' || path === '/rich-div/save') return send(200, okPage('RT2026000222'));
         if (path === '/countdown/save') return send(200, okPage('CD2026000333'));
         if (path === '/odd-captcha/save' || path === '/sms-code/save') return send(200, page('', '<script>alert("验证码错误！");history.back();</script>'));
+        // second review round (c26, c07, c16, c20 and pages that refuse in the browser)
+        if (path === '/modal-agree/save' || path === '/modal-box/save') return send(200, okPage('MA2026000444'));
+        if (path === '/title-hint/save') return send(200, fields.bt && fields.bt.length <= 10 ? okPage('TH2026000666') : page('', '<script>alert("标题不能超过10个字！");history.back();</script>'));
+        if (path === '/cascade/save') return send(200, fields.bm ? okPage('CS2026000777') : page('', '<p>请选择承办部门</p>'));
+        if (path === '/refuse-alert/save' || path === '/native-invalid/save') return send(200, okPage('NO0000000000'));
+        if (path === '/form-in-layer/save') {
+          res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+          return res.end(JSON.stringify({ success: true, cxm: 'FL2026000999' }));
+        }
+        if (path === '/header-login/saveMsg.do') {
+          res.writeHead(200, { 'content-type': 'application/json;charset=UTF-8' });
+          return res.end(JSON.stringify({ success: true, data: { queryCode: 'HL2026000888' } }));
+        }
         return send(404, page('404', 'not found'));
+      }
+      if (path === '/jsonp/save' || path === '/beacon/save') {
+        posts.push({ path, fields: Object.fromEntries(url.searchParams), method: 'GET' });
+        if (path === '/beacon/save') {
+          res.writeHead(200, { 'content-type': 'image/gif' });
+          return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));
+        }
+        res.writeHead(200, { 'content-type': 'application/javascript; charset=utf-8' });
+        return res.end(`${url.searchParams.get('callback') ?? 'cb'}({"success":true,"cxm":"JP2026000555"});`);
       }
       switch (path) {
         case '/basic':
@@ -282,6 +310,113 @@ document.getElementById('s').onclick=function(){fetch('/spa/save',{method:'POST'
           return send(200, page('咨询投诉', smallForm('/odd-captcha/save', '<tr><td>请输入图片中的字符</td><td><input name="checkWord" class="required"> <img src="/ValidateCode.aspx" alt="看不清？换一张"></td></tr>')));
         case '/sms-code':
           return send(200, page('我要咨询', smallForm('/sms-code/save', '<tr><td>验证码</td><td><input name="yzm"> <input type="button" value="获取验证码"></td></tr>')));
+        case '/modal-agree':
+          // c26: a 来信须知 modal over a visible form; the form refuses (alert) until its 我已阅读并同意 is clicked
+          return send(
+            200,
+            page(
+              '书记信箱',
+              refusingForm('/modal-agree/save') +
+                `<div id="mask" style="position:fixed;inset:0;background:rgba(0,0,0,.5)"></div><div id="dlg" style="position:fixed;top:15%;left:30%;width:480px;background:#fff;padding:20px"><h4>来信须知</h4><p>一、来信请遵守法律法规。二、我们将在5个工作日内答复。</p>
+<p><a href="javascript:void(0)" onclick="window.agreed=true;document.getElementById('mask').style.display='none';document.getElementById('dlg').style.display='none';">我已阅读并同意</a></p></div>`,
+            ),
+          );
+        case '/modal-box':
+          // the same with a 同意 box and a 确定 button in the dialog (确定 refuses until the box is ticked)
+          return send(
+            200,
+            page(
+              '书记信箱',
+              refusingForm('/modal-box/save') +
+                `<div id="dlg" role="dialog" style="position:fixed;top:15%;left:30%;width:480px;background:#fff;padding:20px"><h4>来信须知</h4><p>来信请遵守法律法规。</p>
+<p><label><input type="checkbox" id="ok">我已阅读并同意以上须知</label></p><p><button type="button" onclick="if(document.getElementById('ok').checked){window.agreed=true;document.getElementById('dlg').style.display='none';}">确定</button></p></div>`,
+            ),
+          );
+        case '/refuse-alert':
+          // the page refuses every submission itself (its 须知 flag is set by nothing we can see); an image the
+          // evidence reloads
+          return send(
+            200,
+            page('书记信箱', '<img src="/logo.png" width="80" height="20">' + refusingForm('/refuse-alert/save')),
+          );
+        case '/native-invalid':
+          // a required field whose pattern the '无' fallback does not meet: the browser's own check blocks the POST
+          return send(200, page('在线咨询', smallForm('/native-invalid/save', '<tr><td>备注</td><td><input name="bz" required pattern="[0-9]{6}"></td></tr>')));
+        case '/jsonp':
+          // the letter goes out as a JSONP GET
+          return send(
+            200,
+            page(
+              '网上咨询',
+              `<div><p>姓名 <input id="xm"></p><p>电话 <input id="dh"></p><p>标题 <input id="bt"></p><p>内容 <textarea id="nr"></textarea></p><a href="javascript:void(0)" onclick="send()">提交</a></div>
+<script>function cb(r){if(r.success)alert('提交成功！查询码：'+r.cxm);}function send(){var s=document.createElement('script');s.src='/jsonp/save?callback=cb&bt='+encodeURIComponent(bt.value)+'&nr='+encodeURIComponent(nr.value);document.body.appendChild(s);}</script>`,
+            ),
+          );
+        case '/beacon':
+          // the letter goes out as an image GET and the page says nothing
+          return send(
+            200,
+            page(
+              '网上咨询',
+              `<div><p>姓名 <input id="xm"></p><p>标题 <input id="bt"></p><p>内容 <textarea id="nr"></textarea></p><a href="javascript:void(0)" onclick="new Image().src='/beacon/save?bt='+encodeURIComponent(bt.value)+'&nr='+encodeURIComponent(nr.value)">提交</a></div>`,
+            ),
+          );
+        case '/form-in-layer':
+          // the letter form itself sits in a fixed layer, with its 我已阅读并同意 box and an AJAX 确定 link: not a
+          // 须知 over the form (its 确定 is never pressed before the letter is filled)
+          return send(
+            200,
+            page(
+              '在线咨询',
+              `<div class="layui-layer" style="position:fixed;top:5%;left:20%;width:640px;background:#fff;padding:16px"><div id="zx">
+<p>姓名 <input id="xm"></p><p>标题 <input id="bt"></p><p>内容 <textarea id="nr"></textarea></p>
+<p><label><input type="checkbox" id="ty">我已阅读并同意《留言须知》</label></p>
+<p><a href="javascript:void(0)" onclick="save()">确定</a> <a href="javascript:void(0)">取消</a></p></div></div>
+<script>function save(){if(!ty.checked){alert('请先阅读并同意留言须知');return;}fetch('/form-in-layer/save',{method:'POST',headers:{'Content-Type':'application/x-www-form-urlencoded'},body:'xm='+encodeURIComponent(xm.value)+'&bt='+encodeURIComponent(bt.value)+'&nr='+encodeURIComponent(nr.value)}).then(function(r){return r.json()}).then(function(r){alert('提交成功！查询码：'+r.cxm);});}</script>`,
+            ),
+          );
+        case '/header-login':
+          // c16: the header's 用户名/密码/登录 outside any <form>; the letter form has no <form> either (AJAX, a <div onclick> 提 交)
+          return send(
+            200,
+            `<!DOCTYPE html><html><head><meta charset="utf-8"><title>我要留言</title></head><body>
+<div class="top">某某市人民政府 <span class="loginbox">用户名 <input type="text" id="loginName" style="width:90px"> 密码 <input type="password" id="loginPwd" style="width:90px"> <a href="javascript:doLogin()">登录</a> <a href="#">注册</a></span></div>
+<div class="main"><h3>我要留言</h3><div class="lyform"><table>
+<tr><td>留言人</td><td><input type="text" id="lyr"></td></tr><tr><td>联系电话</td><td><input type="text" id="lxdh"></td></tr>
+<tr><td>留言标题</td><td><input type="text" id="lybt"></td></tr><tr><td>留言内容</td><td><textarea id="lynr"></textarea></td></tr></table>
+<div style="text-align:center"><div class="btn-submit" onclick="saveMsg()" style="display:inline-block;padding:6px 30px;cursor:pointer">提 交</div></div></div>
+<script>function doLogin(){alert('登录失败');}
+function saveMsg(){var v=function(i){return document.getElementById(i).value};if(!v('lyr')||!v('lynr')){alert('请填写完整');return;}
+var x=new XMLHttpRequest();x.open('POST','/header-login/saveMsg.do');x.setRequestHeader('Content-Type','application/x-www-form-urlencoded');
+x.onload=function(){var r=JSON.parse(x.responseText);if(r.success){alert('提交成功！您的查询码为：'+r.data.queryCode);}else alert(r.message);};
+x.send('lyr='+encodeURIComponent(v('lyr'))+'&lxdh='+encodeURIComponent(v('lxdh'))+'&lybt='+encodeURIComponent(v('lybt'))+'&lynr='+encodeURIComponent(v('lynr'))+'&loginName='+encodeURIComponent(v('loginName')));}</script></div></body></html>`,
+          );
+        case '/cascade':
+          // c20: 承办部门 gets its options by script 300 ms after the 区县 is chosen; both required
+          return send(
+            200,
+            page(
+              '书记市长信箱',
+              `<form action="/cascade/save" method="post"><table>
+<tr><td>*所属区县</td><td><select name="qx" required onchange="loadBm(this.value)"><option value="">请选择区县</option><option value="610102">新城区</option><option value="610103">碑林区</option></select></td></tr>
+<tr><td>*承办部门</td><td><select name="bm" id="bm" required><option value="">请先选择区县</option></select></td></tr>
+<tr><td>*姓名</td><td><input name="xm" required></td></tr><tr><td>*手机</td><td><input name="sj" required></td></tr>
+<tr><td>*标题</td><td><input name="bt" required></td></tr><tr><td>*内容</td><td><textarea name="nr" required></textarea></td></tr>
+<tr><td colspan="2"><input type="submit" value="提交"></td></tr></table></form>
+<script>function loadBm(q){var s=document.getElementById('bm');s.innerHTML='<option value="">加载中…</option>';setTimeout(function(){s.innerHTML='<option value="">请选择部门</option><option value="'+q+'01">区政府办公室</option><option value="'+q+'02">区人社局</option>';},300);}</script>`,
+            ),
+          );
+        case '/title-hint':
+          // c07: the title's limit only as a hint after the field, and a JS check
+          return send(
+            200,
+            page(
+              '在线咨询',
+              smallForm('/title-hint/save')
+                .replace('<input name="bt">', '<input name="bt"> <span class="tip">（限10字以内）</span>')
+                .replace('<form ', `<form onsubmit="if(this.bt.value.length>10){alert('标题不能超过10个字！');return false;}return true;" `),
+            ),
+          );
         case '/ValidateCode.aspx':
           res.writeHead(200, { 'content-type': 'image/gif' });
           return res.end(Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64'));

@@ -315,6 +315,81 @@ describe('review cases: sites that hang, query codes, gates, field choice, late 
   });
 });
 
+describe('review cases, second round: refusals in the browser, dialogs over the form, header logins, cascading selects, hinted limits', () => {
+  it('a 我已阅读并同意 modal over the form is accepted before the one submission', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/modal-agree'), content, evidencePrefix: 'fx/modal-agree' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'MA2026000444', sent: true });
+    expect(fixtures.posts('/modal-agree/save')).toHaveLength(1);
+    expect(fixtures.posts('/modal-agree/save')[0]!.fields).toMatchObject({ bt: content.title, nr: content.body });
+    // a dialog with a 同意 box and a plain 确定: ticked, then 确定
+    const box = await submitter.submit({ url: fixtures.url('/modal-box'), content, evidencePrefix: 'fx/modal-box' });
+    expect(box).toMatchObject({ outcome: 'submitted', queryCode: 'MA2026000444', sent: true });
+    expect(fixtures.posts('/modal-box/save')).toHaveLength(1);
+  });
+
+  it('a letter form that itself sits in a layer is no 须知 over the form: its 确定 is pressed once, after the filling', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/form-in-layer'), content, evidencePrefix: 'fx/form-in-layer' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'FL2026000999', sent: true });
+    const posts = fixtures.posts('/form-in-layer/save');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.fields).toMatchObject({ xm: content.name, bt: content.title, nr: content.body });
+  });
+
+  it('a page that refuses the submission with an alert sent nothing: script-broken (blocked-by-page), sent false, the alert kept', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/refuse-alert'), content, evidencePrefix: 'fx/refuse-alert' });
+    expect(r).toMatchObject({ outcome: 'script-broken', reason: 'blocked-by-page', sent: false, submittedAt: null, queryCode: null });
+    expect(r.evidence.codes.blocked).toContain('请先阅读并同意');
+    expect(r.evidence.screenshot).toBeDefined(); // the evidence (its image reloads included) does not count as sending
+    expect(fixtures.posts('/refuse-alert/save')).toHaveLength(0);
+  });
+
+  it("the browser's own validation blocking the POST: blocked-by-page with the validation message, sent false, without waiting out the settle time", async () => {
+    const r = await submitter.submit({ url: fixtures.url('/native-invalid'), content, evidencePrefix: 'fx/native-invalid' });
+    expect(r).toMatchObject({ outcome: 'script-broken', reason: 'blocked-by-page', sent: false, submittedAt: null });
+    expect(r.evidence.codes.blocked).toMatch(/^bz: /);
+    expect(r.evidence.timings.submitMs).toBeLessThan(3_000); // the settle time here is 4 s
+    expect(fixtures.posts('/native-invalid/save')).toHaveLength(0);
+  });
+
+  it('any request after the click may carry the letter: a JSONP GET submission is submitted, an image GET with no answer is unconfirmed (sent)', async () => {
+    const [jsonp, beacon] = await Promise.all([
+      submitter.submit({ url: fixtures.url('/jsonp'), content, evidencePrefix: 'fx/jsonp' }),
+      submitter.submit({ url: fixtures.url('/beacon'), content, evidencePrefix: 'fx/beacon' }),
+    ]);
+    expect(jsonp).toMatchObject({ outcome: 'submitted', queryCode: 'JP2026000555', sent: true });
+    expect(jsonp.submittedAt).toMatch(/^\d{4}-/);
+    expect(fixtures.posts('/jsonp/save')).toHaveLength(1);
+    expect(fixtures.posts('/jsonp/save')[0]!.fields).toMatchObject({ bt: content.title, nr: content.body });
+    expect(beacon).toMatchObject({ outcome: 'unconfirmed', sent: true });
+    expect(fixtures.posts('/beacon/save')).toHaveLength(1);
+  });
+
+  it('a header login outside any <form> neither gates the form-less letter form nor takes the name', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/header-login'), content, evidencePrefix: 'fx/header-login' });
+    expect(r).toMatchObject({ outcome: 'submitted', reason: 'confirmed', queryCode: 'HL2026000888', sent: true });
+    const posts = fixtures.posts('/header-login/saveMsg.do');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.fields).toMatchObject({ lyr: content.name, lxdh: content.phone, lybt: content.title, lynr: content.body, loginName: '' });
+  });
+
+  it('cascading selects: the 承办部门 drawn after the 区县 is chosen gets a real choice', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/cascade'), content, evidencePrefix: 'fx/cascade' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'CS2026000777', sent: true });
+    const posts = fixtures.posts('/cascade/save');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.fields).toMatchObject({ qx: '610102', bm: '61010201', nr: content.body });
+  });
+
+  it('a title limit given only as a hint (（限10字以内）) is kept', async () => {
+    const r = await submitter.submit({ url: fixtures.url('/title-hint'), content, evidencePrefix: 'fx/title-hint' });
+    expect(r).toMatchObject({ outcome: 'submitted', queryCode: 'TH2026000666', sent: true });
+    const posts = fixtures.posts('/title-hint/save');
+    expect(posts).toHaveLength(1);
+    expect([...posts[0]!.fields.bt!].length).toBeLessThanOrEqual(10);
+    expect(r.filled?.title).toBe(posts[0]!.fields.bt);
+  });
+});
+
 describe('Chinese glyphs render (the CJK font is shipped, not tofu)', () => {
   /** Screenshots of single characters: with a CJK font they differ from each other and from the .notdef box. */
   async function glyphShots(browser: Browser): Promise<Buffer[]> {

@@ -3,7 +3,7 @@
  * success wordings, captcha/SMS fields with unusual labels, the body among several textareas, 是否保密, 邮政编码.
  */
 import { describe, expect, it } from 'vitest';
-import { asksPrivacy, chooseOption, classifyField } from '../../shared/domain/forms/classify.ts';
+import { asksPrivacy, chooseOption, classifyField, hintedMaxLength } from '../../shared/domain/forms/classify.ts';
 import type { FieldDescriptor } from '../../shared/domain/forms/descriptor.ts';
 import { classifyAfterSubmit, extractCodes, looksSuccessful, pickQueryCode, pickQueryPassword } from '../../shared/domain/forms/outcome.ts';
 import { DEFAULT_POSTCODE, planForm } from '../../shared/domain/forms/plan.ts';
@@ -116,5 +116,75 @@ describe('field choice', () => {
     expect(planForm([field({ tag: 'textarea', type: '' }), pc], { ...content, postcode: '710001' })!.actions.find((a) => a.key === pc.key)?.value).toBe('710001');
     const optional = field({ nearText: '邮编', name: 'yb' });
     expect(planForm([field({ tag: 'textarea', type: '' }), optional], content)!.actions.some((a) => a.key === optional.key)).toBe(false);
+  });
+});
+
+describe('second round: header logins, cascading selects, hinted limits, notes among the codes', () => {
+  // c16: <body>(0) > div.top(1) > span.loginbox(2) holds 用户名/密码/登录; div.main(3) > div.lyform(4) the letter
+  const login = {
+    user: field({ id: 'loginName', nearText: '用户名', form: -1, anc: [2, 1, 0] }),
+    pwd: field({ type: 'password', id: 'loginPwd', nearText: '密码', form: -1, anc: [2, 1, 0] }),
+    button: field({ tag: 'a', type: '', text: '登录', action: 'javascript:doLogin()', form: -1, anc: [2, 1, 0] }),
+  };
+  const letter = {
+    name: field({ id: 'lyr', nearText: '留言人', form: -1, anc: [5, 4, 3, 0] }),
+    title: field({ id: 'lybt', nearText: '留言标题', form: -1, anc: [5, 4, 3, 0] }),
+    body: field({ tag: 'textarea', type: '', id: 'lynr', nearText: '留言内容', form: -1, anc: [5, 4, 3, 0] }),
+    submit: field({ tag: 'a', type: '', text: '提 交', action: ' saveMsg()', form: -1, anc: [6, 4, 3, 0] }),
+  };
+
+  it('a login box of the page header (its own 登录, outside the letter) neither gates the form nor gives the name', () => {
+    const plan = planForm([login.user, login.pwd, login.button, letter.name, letter.title, letter.body, letter.submit], content)!;
+    expect(plan.gates).toEqual([]);
+    expect(plan.foreignLogin).toEqual([login.pwd.key]);
+    expect(plan.actions.find((a) => a.role === 'name')?.key).toBe(letter.name.key);
+    expect(plan.actions.some((a) => a.key === login.user.key)).toBe(false);
+    expect(plan.submit?.key).toBe(letter.submit.key);
+  });
+
+  it('a password among the letter fields (no login box of its own) still gates, as does one without ancestors', () => {
+    const inline = field({ type: 'password', nearText: '密码', form: -1, anc: [5, 4, 3, 0] });
+    expect(planForm([letter.name, letter.title, letter.body, inline, letter.submit], content)!.gates).toEqual(['login']);
+    // a 登录 control in the same box as the body: the box is the letter's
+    const shared = field({ tag: 'a', type: '', text: '登录', form: -1, anc: [4, 3, 0] });
+    expect(planForm([letter.name, letter.body, inline, shared, letter.submit], content)!.gates).toEqual(['login']);
+    const bare = field({ type: 'password', nearText: '密码', form: -1 });
+    expect(planForm([letter.body, bare], content)!.gates).toEqual(['login']);
+  });
+
+  it('without a <form>, the submit nearest the body is chosen (not the first one of the page)', () => {
+    const far = field({ tag: 'button', type: 'button', text: '提交', form: -1, anc: [9, 0] });
+    expect(planForm([far, letter.body, letter.submit], content)!.submit?.key).toBe(letter.submit.key);
+  });
+
+  it('a select with no real option yet after a chosen one is pending (filled by script); none without an earlier choice', () => {
+    const qx = field({ tag: 'select', type: '', nearText: '所属区县', name: 'qx', required: true, options: [{ value: '', text: '请选择区县' }, { value: '610102', text: '新城区' }] });
+    const bm = field({ tag: 'select', type: '', nearText: '承办部门', name: 'bm', required: true, options: [{ value: '', text: '请先选择区县' }] });
+    const body = field({ tag: 'textarea', type: '', nearText: '内容' });
+    const plan = planForm([qx, bm, body], content)!;
+    expect(plan.actions.find((a) => a.key === qx.key)?.value).toBe('610102');
+    expect(plan.actions.some((a) => a.key === bm.key)).toBe(false);
+    expect(plan.pending).toEqual([bm.key]);
+    expect(planForm([bm, body], content)!.pending).toEqual([]);
+  });
+
+  it('a title limit stated only in words is a maxLength', () => {
+    expect(hintedMaxLength(field({ nearText: '标题', hint: '（限10字以内）' }))).toBe(10);
+    expect(hintedMaxLength(field({ nearText: '标题（不超过10个字）' }))).toBe(10);
+    expect(hintedMaxLength(field({ placeholder: '请输入标题，10字以内' }))).toBe(10);
+    expect(hintedMaxLength(field({ hint: '最多输入20个字符' }))).toBe(20);
+    expect(hintedMaxLength(field({ hint: '5-30字' }))).toBe(30);
+    expect(hintedMaxLength(field({ hint: '不少于10个字' }))).toBeUndefined();
+    expect(hintedMaxLength(field({ nearText: '标题' }))).toBeUndefined();
+    const title = field({ nearText: '标题', name: 'bt', hint: '（限10字以内）' });
+    const plan = planForm([title, field({ tag: 'textarea', type: '', nearText: '内容', hint: '限20字' })], { ...content, title: '关于办理居住证所需材料的咨询' })!;
+    expect([...plan.sent.title].length).toBeLessThanOrEqual(10);
+    expect(plan.actions.find((a) => a.key === title.key)?.value).toBe(plan.sent.title);
+    expect([...plan.sent.body].length).toBeLessThanOrEqual(20);
+  });
+
+  it('what blocked a submission (codes.blocked) is a note, never the query code', () => {
+    expect(pickQueryCode({ blocked: 'bz: Please match the requested format.' })).toBeNull();
+    expect(pickQueryCode({ blocked: '请先阅读并同意', 编号: 'AB1234' })).toBe('AB1234');
   });
 });

@@ -106,6 +106,41 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     }
     return '';
   }
+  // ancestors as numbers (unique within this extraction): containment without a <form> (the letter vs a header login)
+  var ancIds = new Map();
+  var ancN = 0;
+  function idOf(a) {
+    var id = ancIds.get(a);
+    if (id === undefined) { id = ancN++; ancIds.set(a, id); }
+    return id;
+  }
+  function ancestorsOf(el) {
+    var out = [];
+    for (var a = el.parentElement; a && a !== document.documentElement; a = a.parentElement) out.push(idOf(a));
+    return out;
+  }
+  // the dialog / overlay drawn over the page that holds the control (a 须知 modal with 我已阅读并同意): its number
+  // (as in ancestorsOf), or undefined
+  function overlayOf(el) {
+    for (var a = el; a && a !== document.body && a !== document.documentElement; a = a.parentElement) {
+      if (a.tagName === 'DIALOG' || a.getAttribute('role') === 'dialog' || a.getAttribute('aria-modal') === 'true') return idOf(a);
+      var pos = getComputedStyle(a).position;
+      if (pos === 'fixed') return idOf(a);
+      if (pos === 'absolute' && /layer|modal|dialog|popup|pop-|mask|xuzhi|notice|tanchu/i.test(typeof a.className === 'string' ? a.className : '')) return idOf(a);
+    }
+    return undefined;
+  }
+  // the hint after a text field: （限10字以内）, in its cell or the next one
+  function hintOf(el) {
+    var out = '';
+    for (var sib = el.nextSibling, i = 0; sib && i < 4 && out.length < 60; sib = sib.nextSibling, i++) {
+      if (sib.nodeType === 1 && hasControl(sib)) break;
+      out += (sib.nodeType === 3 || sib.nodeType === 1) ? nodeText(sib) : '';
+    }
+    var cell = el.parentElement;
+    if (!out && cell && cell.tagName === 'TD' && cell.nextElementSibling && !hasControl(cell.nextElementSibling)) out = nodeText(cell.nextElementSibling);
+    return out.slice(0, 60);
+  }
   function formIndex(el) { return el.form ? forms.indexOf(el.form) : (el.closest && el.closest('form') ? forms.indexOf(el.closest('form')) : -1); }
   function choiceVisible(el) { return shown(el) || shown(el.parentElement) || (el.closest('label') && shown(el.closest('label'))); }
 
@@ -126,6 +161,9 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       visible: isChoice ? choiceVisible(el) : shown(el), form: formIndex(el)
     };
     if (el.maxLength && el.maxLength > 0) base.maxLength = el.maxLength;
+    base.anc = ancestorsOf(el);
+    if (tag === 'textarea' || (tag === 'input' && !isChoice)) { var h = hintOf(el); if (h) base.hint = h; }
+    if (type === 'checkbox' && /阅读|同意|知悉|须知|承诺/.test(base.label + base.nearText + trailingText(el))) base.overlay = overlayOf(el);
     if (el.disabled) base.disabled = true;
     if (tag === 'select') base.options = Array.prototype.map.call(el.options, function (o) { return { value: o.value, text: txt(o.text), disabled: o.disabled }; });
     if (type === 'radio') {
@@ -138,6 +176,7 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       groups[g] = base;
     }
     if (type === 'checkbox') base.value = el.value;
+    if ((type === 'button' || type === 'submit' || type === 'image') && /阅读|同意|知悉|接受|确定|确认|知道了|继续/.test(base.text) && base.visible) base.overlay = overlayOf(el);
     base.imageNearby = around(el, function (s) { return !!s.querySelector('img, canvas'); });
     base.captchaImageNearby = base.imageNearby && around(el, captchaImage);
     base.smsButtonNearby = around(el, function (s) { return /获取.{0,4}验证码|发送.{0,4}验证码|获取短信|免费获取|获取动态码/.test(buttonsText(s)); });
@@ -158,7 +197,7 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     return {
       key: key(el), frame: frameIndex, tag: 'textarea', type: 'richtext', name: el.getAttribute('name') || '', id: el.id || '',
       placeholder: el.getAttribute('placeholder') || el.getAttribute('data-placeholder') || '', label: el.getAttribute('aria-label') || '', nearText: near, text: '',
-      title: el.getAttribute('title') || '', action: '', required: false, visible: shown(el), form: formIndex(el)
+      title: el.getAttribute('title') || '', action: '', required: false, visible: shown(el), form: formIndex(el), anc: ancestorsOf(el)
     };
   }
   function hasLabelBefore(node) {
@@ -190,12 +229,14 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     if (!ctext && cimg) ctext = txt(cimg.getAttribute('alt') || cimg.getAttribute('title') || '');
     if (c.tagName === 'A' && ctext.length > 16) continue;
     if (c.tagName !== 'BUTTON' && c.tagName !== 'A' && ctext.length > 16) continue;
-    fields.push({
+    var cfield = {
       key: key(c), frame: frameIndex, tag: c.tagName === 'BUTTON' ? 'button' : 'a', type: c.tagName === 'BUTTON' ? (c.getAttribute('type') || 'submit').toLowerCase() : '',
       name: c.getAttribute('name') || '', id: c.id || '', placeholder: '', label: '', nearText: '', text: ctext,
       title: c.getAttribute('title') || '', action: (c.getAttribute('href') || '') + ' ' + (c.getAttribute('onclick') || '') + (cimg ? ' img:' + (cimg.getAttribute('src') || '') : ''),
-      required: false, visible: shown(c), form: formIndex(c), disabled: isDisabled(c)
-    });
+      required: false, visible: shown(c), form: formIndex(c), disabled: isDisabled(c), anc: ancestorsOf(c)
+    };
+    if (/阅读|同意|知悉|接受|确定|确认|知道了|继续/.test(ctext) && cfield.visible) cfield.overlay = overlayOf(c);
+    fields.push(cfield);
   }
   var imgs = document.querySelectorAll('img');
   var bodyText = document.body ? (document.body.innerText || '') : '';
@@ -304,7 +345,15 @@ export const OBSERVE_JS = String.raw`(function () {
   var ta = Array.prototype.some.call(document.querySelectorAll('textarea'), big) ||
     Array.prototype.some.call(document.querySelectorAll('[contenteditable]'), function (e) { return e.isContentEditable && e !== document.body && big(e); }) ||
     Array.prototype.some.call(document.querySelectorAll('iframe'), function (f) { try { var d = f.contentDocument; return !!d && !!d.body && (d.designMode === 'on' || d.body.isContentEditable) && big(f); } catch (x) { return false; } });
-  return { text: t.slice(0, 20000), ready: document.readyState, textarea: ta };
+  // the browser's own validation (required, pattern…) blocks a native submission: its message, first invalid control
+  var invalid = '';
+  var bad = document.querySelectorAll('input:invalid, select:invalid, textarea:invalid');
+  for (var i = 0; i < bad.length && !invalid; i++) {
+    var b = bad[i];
+    if (!b.form || !b.validationMessage) continue;
+    invalid = (b.getAttribute('name') || b.id || b.tagName.toLowerCase()) + ': ' + b.validationMessage;
+  }
+  return { text: t.slice(0, 20000), ready: document.readyState, textarea: ta, invalid: invalid };
 })`;
 
 /** Links of the page (for rediscovering the consultation column). */
@@ -328,4 +377,24 @@ export const RELOAD_IMAGES_JS = String.raw`(function () {
     var d = document.documentElement;
     return { reloaded: waits.length, fits: !!d && d.scrollWidth <= window.innerWidth && d.scrollHeight <= window.innerHeight };
   });
+})`;
+
+/** The current value and options of selects, by key (cascading selects filled by script). Argument: keys. */
+export const SELECT_STATE_JS = String.raw`(function (keys) {
+  var out = {};
+  keys.forEach(function (k) {
+    var el = document.querySelector('[data-hx="' + k + '"]');
+    if (!el || el.tagName !== 'SELECT') { out[k] = null; return; }
+    out[k] = { value: el.value, options: Array.prototype.map.call(el.options, function (o) { return { value: o.value, text: (o.text || '').replace(/\s+/g, ' ').trim(), disabled: o.disabled }; }) };
+  });
+  return out;
+})`;
+
+/** Whether a control is still shown (a dialog's 同意 link disappears once accepted). Argument: key. */
+export const SHOWN_JS = String.raw`(function (k) {
+  var el = document.querySelector('[data-hx="' + k + '"]');
+  if (!el) return false;
+  var r = el.getBoundingClientRect();
+  var s = getComputedStyle(el);
+  return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.display !== 'none';
 })`;

@@ -18,7 +18,7 @@
  */
 import type { CDPSession, Dialog, Frame, GoToOptions, HTTPRequest, HTTPResponse, Page } from 'puppeteer-core';
 import type { ObjectStore } from '../../app/ports.ts';
-import { isAcceptControl, isSubmitControl } from '../../domain/forms/classify.ts';
+import { chooseOption, humanText, isAcceptControl, isPlaceholderOption, isSubmitControl } from '../../domain/forms/classify.ts';
 import type { FieldRole } from '../../domain/forms/classify.ts';
 import type { FieldDescriptor } from '../../domain/forms/descriptor.ts';
 import {
@@ -45,6 +45,8 @@ import {
   RELOAD_IMAGES_JS,
   REQUEST_SUBMIT_JS,
   RESOLVE_SELECTOR_JS,
+  SELECT_STATE_JS,
+  SHOWN_JS,
   TEXT_OF_JS,
 } from './page-scripts.ts';
 import type { PageLink } from '../../domain/forms/discover.ts';
@@ -153,7 +155,16 @@ export function sameDocumentTarget(current: string, target: string): boolean {
 }
 
 /** Defaults of the attempt's bounds (each one a SubmitRequest option). */
-export const SUBMIT_DEFAULTS = { navigationTimeoutMs: 15_000, settleTimeoutMs: 8_000, deadlineMs: ATTEMPT_DEADLINE_MS, stepTimeoutMs: 5_000, formWaitMs: 5_000, noticeWaitMs: 15_000 } as const;
+export const SUBMIT_DEFAULTS = {
+  navigationTimeoutMs: 15_000,
+  settleTimeoutMs: 8_000,
+  deadlineMs: ATTEMPT_DEADLINE_MS,
+  stepTimeoutMs: 5_000,
+  formWaitMs: 5_000,
+  noticeWaitMs: 15_000,
+  /** Longest wait for the options of selects filled by script after an earlier choice. */
+  cascadeWaitMs: 4_000,
+} as const;
 
 async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore, cdp: CDPSession, state: AttemptState): Promise<SubmitResult> {
   const now = req.now ?? (() => new Date());
@@ -172,6 +183,11 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const dialogs: string[] = [];
   const responses: string[] = [];
   let watching = false;
+  let evidencePhase = false;
+  let requestsAfterClick = 0;
+  const requestLog: string[] = [];
+  const seenImages = new Set<string>();
+  const reloadedOnce = new Set<string>();
   let navStatus: number | undefined;
   let pendingNav = 0;
   let navFailed = false;
@@ -185,8 +201,26 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   // Network domain is enabled once, when it is attached (sessionOf).
   await cdp.send('Network.setBlockedURLs', { urls: BLOCKED_URLS });
   const unblock = () => cdp.send('Network.setBlockedURLs', { urls: [] }).catch(() => undefined);
+  // Every request any frame of the page issues from the click on may carry the letter (a form POST, an XHR, a
+  // JSONP or image GET, a beacon): `sent` turns false only when none at all was seen (see step 6).
   const onRequest = (r: HTTPRequest) => {
-    if (watching && r.isNavigationRequest()) pendingNav++;
+    const url = r.url();
+    const type = r.resourceType();
+    if (type === 'image' && seenImages.size < 5_000) seenImages.add(url);
+    if (!watching) return;
+    if (r.isNavigationRequest()) pendingNav++;
+    if (url === 'about:blank') return;
+    // the evidence re-requests the page's blocked images (and fonts): not the page sending anything
+    if (evidencePhase && ((type === 'image' && seenImages.has(url) && !reloadedOnce.has(url)) || type === 'font' || type === 'media')) {
+      if (type === 'image') reloadedOnce.add(url);
+      return;
+    }
+    requestsAfterClick++;
+    if (requestLog.length < 5) requestLog.push(`${r.method()} ${url.slice(0, 160)}`);
+  };
+  // a letter sent over an open WebSocket (or from a window the click opened) is no request of this page: counted too
+  const onWsFrame = () => {
+    if (watching) requestsAfterClick++;
   };
   const onRequestFinished = (r: HTTPRequest) => {
     if (watching && r.isNavigationRequest()) pendingNav = Math.max(0, pendingNav - 1);
@@ -218,7 +252,11 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   page.on('requestfailed', onRequestFailed);
   page.on('response', onResponse);
   page.on('dialog', onDialog);
+  page.on('popup', onWsFrame); // a window opened by the click may carry the letter: counted as a request
+  cdp.on('Network.webSocketFrameSent', onWsFrame);
   state.listeners.push(() => {
+    cdp.off('Network.webSocketFrameSent', onWsFrame);
+    page.off('popup', onWsFrame);
     page.off('request', onRequest);
     page.off('requestfinished', onRequestFinished);
     page.off('requestfailed', onRequestFailed);
@@ -319,6 +357,16 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
     if (looksClosedOrBusy(text) || looksLikeSiteError(text)) return finish('unavailable', 'site-busy');
     return finish('unavailable', io.stuck ? 'timeout' : 'no-form');
   }
+  // A 须知 dialog drawn over a form that is already there (a modal with 我已阅读并同意, the submit refused until it
+  // is accepted): accept it first. Only where such a dialog is shown; a normal form costs nothing here.
+  if (overlayAccept(scans)) {
+    const after = await acceptOverlay(page, scans, io, Math.min(req.noticeWaitMs ?? SUBMIT_DEFAULTS.noticeWaitMs, left()), nav);
+    if (after) {
+      scans = after;
+      if (loginWall()) return finish('gated', 'login');
+      if (!hasBody(scans)) return finish('unavailable', io.stuck ? 'timeout' : 'no-form');
+    }
+  }
 
   formUrl = safeUrl(page);
   // 4. plan (profile first)
@@ -348,6 +396,16 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   for (const a of plan.actions) byFrame.set(a.frame, [...(byFrame.get(a.frame) ?? []), a]);
   const readBack: Record<string, string | null> = {};
   for (const [fi, actions] of byFrame) Object.assign(readBack, await evalIn(frameOf(fi), `${FILL_JS}(${JSON.stringify(actions)})`, io));
+  // Cascading selects: a select that gets its options only once an earlier one is chosen (区县 → 承办部门), or
+  // whose choice did not hold (its options were replaced): waited for (bounded), then chosen. Nothing to wait
+  // for on a form without them.
+  const lost = plan.actions.filter((a) => a.kind === 'select' && a.key in readBack && readBack[a.key] !== a.value).map((a) => a.key);
+  const dependents = fields.filter((f) => plan.pending.includes(f.key) || lost.includes(f.key)).map((f) => f.key);
+  if (dependents.length) {
+    const tc = performance.now();
+    Object.assign(readBack, await fillCascade(frameOf(plan.frame), plan.frame, dependents, fields, plan.roles, io, Math.min(SUBMIT_DEFAULTS.cascadeWaitMs, left())));
+    mark('cascadeMs', tc);
+  }
   const bodyAction = plan.actions.find((a) => a.role === 'body');
   if (!bodyAction || !readBack[bodyAction.key]) return finish('script-broken', 'fill-failed', { filled: plan.sent, roles: plan.roles });
   mark('fillMs', tf);
@@ -359,7 +417,8 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   if (left() <= 0) return finish('script-broken', 'deadline-before-submit', { filled: plan.sent, roles: plan.roles });
 
   // 6. submit and watch. From here on the letter may have left: `sent` stays true unless the click provably never
-  // happened (the control was not found), and nothing is ever clicked a second time but a preview's 确认 button.
+  // happened (the control was not found) or provably sent nothing (no request at all left any frame of the page
+  // until its document was left, see below), and nothing is ever clicked a second time but a preview's 确认 button.
   const ts = performance.now();
   watching = true;
   state.submittedAt = now().toISOString();
@@ -378,7 +437,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const before = new Set(scans.flatMap((s) => s.text.split('\n').map((l) => l.trim())).filter(Boolean));
   const newLines = (ts: string[]) => ts.flatMap((t) => t.split('\n').map((l) => l.trim())).filter((l) => l && !before.has(l));
   const watch = () =>
-    watchAfterSubmit(page, { settle, navTimeout, until: workUntil, io, dialogs, responses, pending: () => pendingNav, profile: req.profile });
+    watchAfterSubmit(page, { settle, navTimeout, until: workUntil, io, dialogs, responses, pending: () => pendingNav, requests: () => requestsAfterClick, profile: req.profile });
   let observation = await watch();
   let texts = [...dialogs, ...observation.texts];
   let classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
@@ -398,9 +457,86 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   }
   // the request left and no answer came back (still pending when the watch ended, or failed on the way)
   if (classified.outcome === 'unconfirmed' && (navFailed || observation.stalled || pendingNav > 0)) classified = { ...classified, reason: 'no-response-after-submit' };
+  // Nothing left: no request of any kind (navigation, form POST, XHR/fetch, JSONP/image GET, beacon, WebSocket
+  // message, popup) from any frame since the click, the page answering, no worker that could send unseen. The
+  // page refused the submission itself (a 请先阅读并同意 alert, a length check, the browser's required check).
+  const nothingLeft = () => clicked === 'yes' && requestsAfterClick === 0 && !observation.stalled && pendingNav === 0 && page.workers().length === 0;
+  if (nothingLeft()) {
+    const why = [...dialogs, observation.invalid, ...newLines(observation.texts).slice(0, 3)].filter(Boolean).join(' | ').slice(0, 300);
+    const gated = classified.outcome === 'gated';
+    evidencePhase = true; // the evidence's own image reloads are not the page sending
+    const result = await finish(gated ? 'gated' : 'script-broken', gated ? classified.reason : 'blocked-by-page', { queryCode: null, filled: plan.sent, roles: plan.roles }, { blocked: why || 'no request left the page after the click' });
+    // Leave the document, so nothing it scheduled can leave later; whatever left until then still counts.
+    const cleared = await within(page.goto('about:blank', { timeout: 3_000 }), 3_500).then(
+      () => true,
+      () => false,
+    );
+    if (cleared && requestsAfterClick === 0) {
+      state.sent = false;
+      state.submittedAt = null;
+      return { ...result, sent: false, submittedAt: null };
+    }
+    // something left after all (late), or the page could not be left: it may have been sent
+    return requestsAfterClick > 0 ? { ...result, outcome: 'unconfirmed', reason: 'request-after-watch' } : result;
+  }
   const codes = { ...classified.codes, ...(await profileCode(page, req.profile, [...texts, ...responses].join('\n'), io)) };
   const queryCode = codes.profile ?? pickQueryCode(codes);
   return finish(classified.outcome, classified.reason, { queryCode, filled: plan.sent, roles: plan.roles }, codes);
+}
+
+interface SelectState {
+  value: string;
+  options: Array<{ value: string; text: string; disabled?: boolean }>;
+}
+
+/**
+ * Chooses the selects in `keys` (document order) as their options arrive: each round reads them, fills the first
+ * one without a real choice that has real options (its change may load the next one's), and waits 100 ms only
+ * when none is ready. Ends when every one holds a real choice, or after `waitMs`. The values read back, by key.
+ */
+async function fillCascade(
+  frame: Frame,
+  frameIndex: number,
+  keys: string[],
+  fields: FieldDescriptor[],
+  roles: Record<string, FieldRole>,
+  io: PageIo,
+  waitMs: number,
+): Promise<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  const until = Date.now() + waitMs;
+  const tries = new Map<string, number>();
+  for (;;) {
+    const state = await evalIn<Record<string, SelectState | null>>(frame, `${SELECT_STATE_JS}(${JSON.stringify(keys)})`, io, Math.min(io.step, 2_000)).catch(() => undefined);
+    if (!state) return out;
+    const choose = (k: string) => {
+      const st = state[k];
+      const f = fields.find((x) => x.key === k);
+      return st ? chooseOption(roles[k] ?? 'unknown', st.options, f ? humanText(f) : '') : undefined;
+    };
+    // a select holds a real choice when its value is one of its real options
+    const unsettled = keys.filter((k) => {
+      const st = state[k];
+      return !!st && isPlaceholderValue(st, st.value);
+    });
+    if (!unsettled.some((k) => (tries.get(k) ?? 0) < 3)) return out;
+    const next = unsettled.find((k) => choose(k) && (tries.get(k) ?? 0) < 3);
+    if (next) {
+      tries.set(next, (tries.get(next) ?? 0) + 1);
+      const option = choose(next)!;
+      const action: FillAction = { key: next, frame: frameIndex, role: roles[next] ?? 'unknown', kind: 'select', value: option.value };
+      Object.assign(out, await evalIn<Record<string, string | null>>(frame, `${FILL_JS}(${JSON.stringify([action])})`, io).catch(() => ({})));
+      continue;
+    }
+    if (Date.now() >= until) return out;
+    await sleep(100);
+  }
+}
+
+/** The option with this value is a placeholder (请选择…, 加载中…), not a choice. */
+function isPlaceholderValue(st: SelectState, value: string): boolean {
+  const o = st.options.find((x) => x.value === value);
+  return !o || isPlaceholderOption(o);
 }
 
 /** On a preview page that shows our title back, the control that confirms the submission (确认提交/确定/提交). */
@@ -590,6 +726,80 @@ async function acceptNotice(page: Page, scans: FrameScan[], io: PageIo, profile?
   return Boolean(await evalIn(best.s.frame, `${CLICK_JS}(${JSON.stringify(best.f.key)})`, io).catch(() => false));
 }
 
+/** Texts of a dialog's control that accepts a 须知 (我已阅读并同意), and of one that closes it once its box is ticked. */
+const OVERLAY_AGREE = /已阅读|已读|同意|知悉|接受/;
+const OVERLAY_CONFIRM = /^(?:确定|确认|我知道了|知道了|继续|关闭)$/;
+
+/** A control that would submit a <form> (never pressed to accept a dialog: the letter is not filled yet). */
+function submitsForm(f: FieldDescriptor): boolean {
+  return f.form >= 0 && (f.type === 'submit' || f.type === 'image' || (f.tag === 'button' && f.type === 'submit'));
+}
+
+/** The dialog's 我已阅读并同意 control (or, with a ticked 同意 box in the dialog, its 确定), best first; disabled ones too. */
+function overlayAccept(scans: FrameScan[]): { s: FrameScan; f: FieldDescriptor; boxes: FieldDescriptor[] } | undefined {
+  for (const s of scans) {
+    // a dialog that holds the letter's own text area is the form itself, not a 须知 over it
+    const bodies = s.fields.filter((f) => f.visible && f.tag === 'textarea');
+    const over = (f: FieldDescriptor) => f.overlay !== undefined && f.visible && !bodies.some((b) => b.anc?.includes(f.overlay!));
+    const boxes = s.fields.filter((f) => over(f) && f.type === 'checkbox');
+    const controls = s.fields.filter((f) => {
+      // never a control that could send the (still empty) letter
+      if (!over(f) || f.type === 'checkbox' || submitsForm(f)) return false;
+      const t = (f.text || f.title).replace(/\s/g, '');
+      if (!t || t.length > 16 || /不同意|取消|返回|提交|发送|递交|保存/.test(t)) return false;
+      // 我已阅读并同意; or a plain 确定 of a dialog whose own 同意 box is ticked
+      return (OVERLAY_AGREE.test(t) && !isSubmitControl(f)) || (OVERLAY_CONFIRM.test(t) && boxes.some((b) => b.overlay === f.overlay));
+    });
+    const best = controls.find((f) => OVERLAY_AGREE.test(f.text || f.title)) ?? controls[0];
+    if (best) return { s, f: best, boxes };
+  }
+  return undefined;
+}
+
+/**
+ * Accepts a 须知 dialog over the form: ticks its 同意 box, waits (bounded by `waitMs`) while its control counts
+ * down, clicks it once, and waits (≤ 2 s) for the dialog to go (or for the page it leads to). The page read
+ * afresh, or undefined when nothing was clicked.
+ */
+async function acceptOverlay(page: Page, scans: FrameScan[], io: PageIo, waitMs: number, nav: () => number): Promise<FrameScan[] | undefined> {
+  let found = overlayAccept(scans);
+  if (!found) return undefined;
+  if (found.boxes.length) {
+    const ticks = found.boxes.map((f) => ({ key: f.key, frame: found!.s.index, role: 'agree', kind: 'checkbox', value: 'on' }));
+    await evalIn(found.s.frame, `${FILL_JS}(${JSON.stringify(ticks)})`, io).catch(() => undefined);
+    scans = await scanAll(page, io);
+    found = overlayAccept(scans) ?? found;
+  }
+  // a control counting down (请阅读须知（5秒）) is waited for; one disabled for good is not
+  const until = Date.now() + (/秒|\d/.test(found.f.text) ? waitMs : 0);
+  while (found.f.disabled && Date.now() < until) {
+    await sleep(250);
+    scans = await scanAll(page, io);
+    const again = overlayAccept(scans);
+    if (!again) return scans;
+    found = again;
+  }
+  if (found.f.disabled) return undefined;
+  const { s, f } = found;
+  const clicked = await evalIn(s.frame, `${CLICK_JS}(${JSON.stringify(f.key)})`, io).catch(() => false);
+  if (!clicked) return undefined;
+  const navigated = page.waitForNavigation({ waitUntil: 'load', timeout: Math.min(2_000, nav()) }).then(
+    () => true,
+    () => false,
+  );
+  const gone = (async () => {
+    const end = Date.now() + 2_000;
+    while (Date.now() < end) {
+      await sleep(100);
+      const shown = await evalIn<boolean>(s.frame, `${SHOWN_JS}(${JSON.stringify(f.key)})`, io, 1_000).catch(() => false);
+      if (!shown) return;
+    }
+  })();
+  await Promise.race([navigated, gone]);
+  if (!hasBody(await scanAll(page, io))) await waitForBody(page, io, Math.min(3_000, nav()));
+  return scanAll(page, io);
+}
+
 function resolveUrl(href: string, base: string): string {
   try {
     return new URL(href, base).href.replace(/#.*$/, '');
@@ -671,8 +881,19 @@ function applyProfileValues(plan: FormPlan, fields: FieldDescriptor[], profile: 
 
 async function watchAfterSubmit(
   page: Page,
-  o: { settle: number; navTimeout: number; until: number; io: PageIo; dialogs: string[]; responses: string[]; pending: () => number; profile?: SiteProfile },
-): Promise<{ texts: string[]; formStillThere: boolean; stalled: boolean }> {
+  o: {
+    settle: number;
+    navTimeout: number;
+    until: number;
+    io: PageIo;
+    dialogs: string[];
+    responses: string[];
+    pending: () => number;
+    /** Requests any frame issued since the click. */
+    requests: () => number;
+    profile?: SiteProfile;
+  },
+): Promise<{ texts: string[]; formStillThere: boolean; stalled: boolean; invalid: string }> {
   const start = Date.now();
   const success = o.profile?.success ? new RegExp(o.profile.success) : undefined;
   let texts: string[] = [];
@@ -680,23 +901,25 @@ async function watchAfterSubmit(
   let stalled = false;
   let lastChange = Date.now();
   let lastSig = '';
+  let invalid = '';
   for (;;) {
     await sleep(Date.now() - start < 1_000 ? 50 : 150);
     // every frame at once, each bounded: a frame stuck in a navigation (the POST is not answered) does not answer
     const seen = await Promise.all(
       page.frames().map((f) =>
-        evalIn<{ text: string; ready: string; textarea: boolean }>(f, OBSERVE_JS + '()', o.io, Math.min(o.io.step, 2_500)).then(
+        evalIn<Observed>(f, OBSERVE_JS + '()', o.io, Math.min(o.io.step, 2_500)).then(
           (r) => r,
           (err: unknown) => (err instanceof StepTimeout ? ('stuck' as const) : undefined),
         ),
       ),
     );
     stalled = seen.includes('stuck');
-    const answered = seen.filter((r): r is { text: string; ready: string; textarea: boolean } => typeof r === 'object' && r !== null);
+    const answered = seen.filter((r): r is Observed => typeof r === 'object' && r !== null);
     const loading = stalled || answered.some((r) => r.ready !== 'complete');
     if (answered.length) {
       texts = answered.map((r) => r.text);
       formStillThere = answered.some((r) => r.textarea);
+      invalid = answered.find((r) => r.invalid)?.invalid ?? '';
     }
     const all = [...o.dialogs, ...texts, ...o.responses].join('\n');
     if (looksSuccessful(all) || (success && success.test(all))) {
@@ -704,7 +927,7 @@ async function watchAfterSubmit(
       if (Object.keys(extractCodes(all)).length > 0 || Date.now() - start > 1_500) break;
     }
     if (looksLikeSiteError(all) && o.pending() === 0 && !loading) break;
-    const sig = `${all.length}|${o.pending()}|${loading}|${o.responses.length}|${o.dialogs.length}`;
+    const sig = `${all.length}|${o.pending()}|${loading}|${o.responses.length}|${o.dialogs.length}|${o.requests()}`;
     if (sig !== lastSig) {
       lastSig = sig;
       lastChange = Date.now();
@@ -714,11 +937,22 @@ async function watchAfterSubmit(
     const navigating = o.pending() > 0 || loading;
     // navigation done (or a response came back) and the page has been quiet for a while
     if (!navigating && (o.responses.length > 0 || !formStillThere || o.dialogs.length > 0) && quiet > 600) break;
+    // the browser's own validation refused the form and nothing was sent: no answer will come
+    if (!navigating && o.requests() === 0 && invalid && quiet > 800) break;
     if (!navigating && elapsed > o.settle) break;
     if (elapsed > o.settle + o.navTimeout) break;
     if (Date.now() >= o.until) break; // the attempt's deadline
   }
-  return { texts, formStillThere, stalled: stalled || o.pending() > 0 };
+  return { texts, formStillThere, stalled: stalled || o.pending() > 0, invalid };
+}
+
+/** What OBSERVE_JS reports of a frame. */
+interface Observed {
+  text: string;
+  ready: string;
+  textarea: boolean;
+  /** The first control the browser's validation refuses (`name: message`), '' when none. */
+  invalid: string;
 }
 
 async function profileCode(page: Page, profile: SiteProfile | undefined, text: string, io: PageIo): Promise<Record<string, string>> {

@@ -201,6 +201,24 @@ export function chooseOption(role: FieldRole, options: readonly FieldOption[], c
   }
 }
 
+/**
+ * A length limit given only in words near the field (（限10字以内）, 不超过10个字, 10字以内, 5-30字): the smallest
+ * maximum stated, or undefined. A minimum (不少于10字) is not a limit.
+ */
+export function hintedMaxLength(d: Pick<FieldDescriptor, 'label' | 'nearText' | 'placeholder' | 'title' | 'hint'>): number | undefined {
+  const text = [d.label, d.nearText, d.placeholder, d.title, d.hint].filter(Boolean).join(' ').replace(/\s+/g, '');
+  const found: number[] = [];
+  const unit = '(?:个)?(?:汉字|中文字|字符|字)';
+  const patterns = [
+    new RegExp(`(?:限|限制|限定|不超过|不得超过|不能超过|不可超过|不要超过|请勿超过|最多|至多|不多于|控制在)(?:输入|填写)?(\\d{1,4})${unit}`, 'g'),
+    new RegExp(`(\\d{1,4})${unit}(?:以内|之内|以下)`, 'g'),
+    new RegExp(`\\d{1,4}[-~～至到](\\d{1,4})${unit}`, 'g'),
+  ];
+  for (const re of patterns) for (const m of text.matchAll(re)) found.push(Number(m[1]));
+  const ok = found.filter((n) => n > 0);
+  return ok.length ? Math.min(...ok) : undefined;
+}
+
 /** The question asks whether to keep the letter private (是否保密, 是否匿名, 不公开), not whether to publish it. */
 export function asksPrivacy(caption: string): boolean {
   const c = squash(caption);

@@ -48,4 +48,16 @@ export interface FieldDescriptor {
   disabled?: boolean;
   /** Index of the enclosing <form> in its frame, -1 when none. */
   form: number;
+  /**
+   * The control's ancestor elements, nearest first, as numbers unique within one extraction of its frame: where
+   * a page has no <form> (or a login box outside it), containment tells the letter's fields from a header's.
+   */
+  anc?: number[];
+  /**
+   * For a 同意/确定-like button, link or checkbox inside a dialog or overlay (position:fixed, role=dialog, a
+   * layer/modal box): that overlay's element, numbered as in `anc`.
+   */
+  overlay?: number;
+  /** Short text right after the control (（限10字以内）, a unit, a format hint). */
+  hint?: string;
 }

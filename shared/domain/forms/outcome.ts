@@ -77,6 +77,9 @@ export function extractCodes(text: string): Record<string, string> {
  */
 const PASSWORD_KEYS = new Set(['查询密码', 'json:queryPwd']);
 
+/** Entries of the evidence's codes that are notes, not codes: an error, what blocked a submission in the page. */
+const NOTE_KEYS = new Set(['error', 'blocked']);
+
 /** The code to look the letter up with: 查询码 preferred, else 信件编号/受理编号/工单号, else any code but a password. */
 export function pickQueryCode(codes: Record<string, string>): string | null {
   const order = [
@@ -110,7 +113,7 @@ export function pickQueryCode(codes: Record<string, string>): string | null {
     '流水号',
   ];
   for (const k of order) if (codes[k]) return codes[k]!;
-  const any = Object.entries(codes).find(([k]) => !PASSWORD_KEYS.has(k) && k !== 'error')?.[1];
+  const any = Object.entries(codes).find(([k]) => !PASSWORD_KEYS.has(k) && !NOTE_KEYS.has(k))?.[1];
   return any ?? null;
 }
 

@@ -2,7 +2,7 @@
  * From classified controls to a fill plan: which control gets which value, which control submits, and whether a
  * person must act first (captcha, SMS code, login). Pure.
  */
-import { asksPrivacy, chooseOption, classifyField, humanText, labelledAsBody, type FieldRole } from './classify.ts';
+import { asksPrivacy, chooseOption, classifyField, hintedMaxLength, humanText, labelledAsBody, type FieldRole } from './classify.ts';
 import type { FieldDescriptor } from './descriptor.ts';
 import { shorten } from './text.ts';
 
@@ -48,6 +48,13 @@ export interface FormPlan {
   roles: Record<string, FieldRole>;
   /** The exact text that will be sent, after shortening. */
   sent: { title: string; body: string };
+  /**
+   * Choice fields of the form that need a choice but offer no real option yet, after a choice the plan makes
+   * (a 承办部门 select filled by script once the 区县 is chosen): chosen once their options arrive.
+   */
+  pending: string[];
+  /** Password inputs left out of the form's scope: a login box of the page (its header), not of the letter. */
+  foreignLogin: string[];
 }
 
 export function hasConsultationForm(fields: readonly FieldDescriptor[]): boolean {
@@ -67,18 +74,23 @@ export function planForm(
   // rich-text editor beats a text input). Never simply the first textarea: a 通讯地址 box may come before it.
   const body = bodies.find((f) => f.tag === 'textarea' && labelledAsBody(f)) ?? bodies.find((f) => f.tag === 'textarea') ?? bodies[0];
   if (!body) return undefined;
-  const inForm = (f: FieldDescriptor) => f.frame === body.frame && (body.form < 0 || f.form === body.form || f.form < 0);
+  // A login box of the page (a header's 用户名/密码/登录, outside the letter's fields) is not part of the form: its
+  // 用户名 is not the writer's name, and its password does not gate the letter.
+  const foreign = foreignLoginBoxes(fields, roles, body);
+  const inForm = (f: FieldDescriptor) =>
+    f.frame === body.frame && (body.form < 0 || f.form === body.form || f.form < 0) && !foreign.boxes.some((b) => f.anc?.includes(b));
   const scope = fields.filter((f) => f.visible && inForm(f));
 
   const title = shorten(content.title, Math.min(LIMITS.titleMax, maxOf(scope, roles, 'title')), maxUnitsOf(scope, roles, 'title'));
-  const bodyText = shorten(content.body, Math.min(LIMITS.bodyMax, body.maxLength && body.maxLength > 0 ? body.maxLength : Infinity), body.maxLength && body.maxLength > 0 ? body.maxLength : Infinity);
+  const bodyMax = limitOf(body);
+  const bodyText = shorten(content.body, Math.min(LIMITS.bodyMax, bodyMax), bodyMax);
 
   const actions: FillAction[] = [];
   const gates = new Set<GateReason>();
   const done = new Set<FieldRole>();
   for (const f of scope) {
     const role = roles[f.key]!;
-    const text = (value: string) => actions.push({ key: f.key, frame: f.frame, role, kind: 'text', value: fit(value, f.maxLength) });
+    const text = (value: string) => actions.push({ key: f.key, frame: f.frame, role, kind: 'text', value: fit(value, limitOf(f)) });
     switch (role) {
       case 'sms':
         gates.add('sms');
@@ -147,8 +159,18 @@ export function planForm(
     }
     done.add(role);
   }
-  const submits = fields.filter((f) => roles[f.key] === 'submit' && f.visible && f.frame === body.frame);
-  const submit = submits.find((f) => f.form === body.form && body.form >= 0) ?? submits[0];
+  const submits = fields.filter((f) => roles[f.key] === 'submit' && f.visible && f.frame === body.frame && !foreign.boxes.some((b) => f.anc?.includes(b)));
+  const submit = submits.find((f) => f.form === body.form && body.form >= 0) ?? (body.form < 0 ? nearest(body, submits) : undefined) ?? submits[0];
+  // selects still waiting for their options (drawn by script after an earlier choice)
+  const firstChoice = scope.findIndex((f) => actions.some((a) => a.key === f.key && (a.kind === 'select' || a.kind === 'radio')));
+  const pending =
+    firstChoice >= 0
+      ? scope
+          .filter((f, i) => i > firstChoice && f.tag === 'select' && !actions.some((a) => a.key === f.key))
+          .filter((f) => ['type', 'public', 'unit'].includes(roles[f.key]!) || f.required)
+          .filter((f) => !chooseOption(roles[f.key]!, f.options ?? []))
+          .map((f) => f.key)
+      : [];
   const missing = (['name', 'phone', 'title'] as FieldRole[]).filter((r) => !done.has(r));
   return {
     frame: body.frame,
@@ -159,17 +181,66 @@ export function planForm(
     missing,
     roles,
     sent: { title, body: bodyText },
+    pending,
+    foreignLogin: foreign.passwords,
   };
+}
+
+/**
+ * Login boxes outside the letter: a password input whose own box (the nearest element that also holds a
+ * 登录/登陆 control) does not hold the body. Such a box (the page header's 用户名/密码/登录) is the site's
+ * account login, not a gate of the letter form; a password among the letter's own fields still gates it.
+ * Needs the controls' ancestors (`anc`); without them nothing is left out.
+ */
+function foreignLoginBoxes(fields: readonly FieldDescriptor[], roles: Record<string, FieldRole>, body: FieldDescriptor): { boxes: number[]; passwords: string[] } {
+  const boxes: number[] = [];
+  const passwords: string[] = [];
+  if (!body.anc) return { boxes, passwords };
+  const sameFrame = fields.filter((f) => f.frame === body.frame && f.visible);
+  const loginControls = sameFrame.filter((f) => (f.tag === 'a' || f.tag === 'button' || f.type === 'submit' || f.type === 'button' || f.type === 'image') && /登\s*[录陆]|login|sign\s*in/i.test(f.text || f.title));
+  for (const p of sameFrame) {
+    if (roles[p.key] !== 'password' || !p.anc) continue;
+    // the nearest ancestor of the password that also holds a 登录 control: the login box
+    const box = p.anc.find((a) => loginControls.some((c) => c.anc?.includes(a)));
+    if (box === undefined || body.anc.includes(box)) continue;
+    // the letter's own title must not be inside it either
+    if (sameFrame.some((f) => roles[f.key] === 'title' && f.anc?.includes(box))) continue;
+    boxes.push(box);
+    passwords.push(p.key);
+  }
+  return { boxes, passwords };
+}
+
+/** The control sharing the deepest common ancestor with `body` (the letter's own submit when there is no <form>). */
+function nearest(body: FieldDescriptor, candidates: readonly FieldDescriptor[]): FieldDescriptor | undefined {
+  if (!body.anc) return undefined;
+  let best: FieldDescriptor | undefined;
+  let bestDepth = Infinity;
+  for (const c of candidates) {
+    if (!c.anc) continue;
+    const depth = body.anc.findIndex((a) => c.anc!.includes(a));
+    if (depth >= 0 && depth < bestDepth) {
+      best = c;
+      bestDepth = depth;
+    }
+  }
+  return best;
+}
+
+/** The field's length limit: its maxlength, or a limit stated next to it (（限10字以内）), the smaller one. */
+function limitOf(f: FieldDescriptor): number {
+  const own = f.maxLength && f.maxLength > 0 ? f.maxLength : Infinity;
+  return Math.min(own, hintedMaxLength(f) ?? Infinity);
 }
 
 function maxOf(fields: readonly FieldDescriptor[], roles: Record<string, FieldRole>, role: FieldRole): number {
   const f = fields.find((x) => roles[x.key] === role);
-  return f?.maxLength && f.maxLength > 0 ? f.maxLength : Infinity;
+  return f ? limitOf(f) : Infinity;
 }
 function maxUnitsOf(fields: readonly FieldDescriptor[], roles: Record<string, FieldRole>, role: FieldRole): number {
   return maxOf(fields, roles, role);
 }
 
 function fit(value: string, maxLength?: number): string {
-  return maxLength && maxLength > 0 ? shorten(value, maxLength, maxLength) : value;
+  return maxLength && maxLength > 0 && Number.isFinite(maxLength) ? shorten(value, maxLength, maxLength) : value;
 }
