@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../shared/domain/errors.ts';
 import { commandsFor } from './commands/index.ts';
+import { errOut } from './output.ts';
 
 /** Exit codes: 0 ok, 1 failure, 2 bad input (including an unknown calendar year). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
@@ -35,11 +36,11 @@ export function exitCodeFor(err: unknown): number {
     return EXIT.badInput; // commander has already printed its one-line message
   }
   if (err instanceof InputError) {
-    process.stderr.write(`huixin: ${err.message}\n`);
+    errOut(`huixin: ${err.message}\n`);
     return EXIT.badInput;
   }
   const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`huixin: ${message}\n`);
-  if (process.env.HUIXIN_DEBUG && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  errOut(`huixin: ${message}\n`);
+  if (process.env.HUIXIN_DEBUG && err instanceof Error && err.stack) errOut(`${err.stack}\n`);
   return EXIT.failure;
 }

@@ -2,6 +2,7 @@
  * `huixin alerts list|run|send|digest|maintenance`: broken-channel alerts and the staff's daily digest.
  * Thin: logic in shared/app/alerts.ts; settings from HUIXIN_SMTP_URL / HUIXIN_ALERT_* (shared/adapters/alerts/config.ts).
  */
+import { guardedFetch } from '../../shared/adapters/http/guarded-fetch.ts';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
@@ -12,6 +13,7 @@ import { FsObjectStore } from '../../shared/adapters/object-store-fs.ts';
 import { announceMaintenance, buildDailyDigest, runAlerts, runDailyDigest, sendPending, type AlertDeps } from '../../shared/app/alerts.ts';
 import { openStores, type OpenStores } from '../../shared/local/runtime.ts';
 import { bjTime } from '../../shared/domain/alerts/messages.ts';
+import { out, errOut, safeJson, safeTerm } from '../output.ts';
 
 const STATE_ZH: Record<string, string> = { suspected: '待复核', open: '不可用', recovered: '已恢复', dismissed: '复核正常' };
 
@@ -29,10 +31,10 @@ async function withDeps<T>(fn: (deps: ReturnType<typeof alertDeps>, stores: Open
       const submitter = await BrowserSubmitter.launch(objects, { pages: 1 });
       closeBrowser = () => submitter.close();
       recheck = async (site) => {
-        await checkChannel({ submitter, objects, clock: { now: () => new Date() }, events: stores.events }, { siteId: site.id, url: site.consultUrl });
+        await checkChannel({ submitter, objects, clock: { now: () => new Date() }, events: stores.events, fetchImpl: guardedFetch }, { siteId: site.id, url: site.consultUrl });
       };
     }
-    const deps = alertDeps(stores, alertConfig, { objects, log: (m) => process.stderr.write(`huixin: ${m}\n`), ...(recheck ? { recheck } : {}) });
+    const deps = alertDeps(stores, alertConfig, { objects, log: (m) => errOut(`huixin: ${m}\n`), ...(recheck ? { recheck } : {}) });
     try {
       return await fn(deps, stores);
     } finally {
@@ -44,7 +46,7 @@ async function withDeps<T>(fn: (deps: ReturnType<typeof alertDeps>, stores: Open
   }
 }
 
-const print = (s: string) => process.stdout.write(`${s}\n`);
+const print = (s: string) => out(`${s}\n`);
 
 export function register(program: Command): void {
   const alerts = program.command('alerts').description('留言栏目故障告警与每日摘要 / broken-channel alerts and the daily digest');
@@ -59,17 +61,17 @@ export function register(program: Command): void {
       await withDeps(async (deps) => {
         if (o.deliveries) {
           const ds = await deps.alerts.listDeliveries();
-          if (o.json) return print(JSON.stringify(ds.map(({ message, ...d }) => ({ ...d, subject: message.subject })), null, 2));
+          if (o.json) return print(safeJson(ds.map(({ message, ...d }) => ({ ...d, subject: message.subject })), 2));
           if (ds.length === 0) return print('没有发送记录 / no deliveries');
-          for (const d of ds) print(`${bjTime(d.createdAt)}  ${d.status.padEnd(7)}  ${d.target.id.padEnd(12)}  ${d.attempts} 次/attempts  ${d.message.subject}${d.lastError ? `  (${d.lastError})` : ''}`);
+          for (const d of ds) print(`${bjTime(d.createdAt)}  ${d.status.padEnd(7)}  ${d.target.id.padEnd(12)}  ${d.attempts} 次/attempts  ${safeTerm(d.message.subject)}${d.lastError ? `  (${safeTerm(d.lastError)})` : ''}`);
           return;
         }
         const all = await deps.alerts.listIncidents();
         const list = o.all ? all : all.filter((i) => i.state === 'open' || i.state === 'suspected');
-        if (o.json) return print(JSON.stringify(list, null, 2));
+        if (o.json) return print(safeJson(list, 2));
         if (list.length === 0) return print(o.all ? '没有告警事件 / no incidents' : '没有未恢复的告警 / no open incidents');
         for (const i of list) {
-          print(`${i.siteId}  ${STATE_ZH[i.state] ?? i.state} ${i.state}  ${bjTime(i.startedAt)}${i.recoveredAt ? ` → ${bjTime(i.recoveredAt)}` : ''}  ${i.reason}  ${i.url}${i.screenshot ? `  截图 ${deps.objects?.locate(i.screenshot.key) ?? i.screenshot.key}` : ''}`);
+          print(`${i.siteId}  ${STATE_ZH[i.state] ?? i.state} ${i.state}  ${bjTime(i.startedAt)}${i.recoveredAt ? ` → ${bjTime(i.recoveredAt)}` : ''}  ${safeTerm(i.reason)}  ${safeTerm(i.url)}${i.screenshot ? `  截图 ${deps.objects?.locate(i.screenshot.key) ?? i.screenshot.key}` : ''}`);
         }
       });
     });
@@ -85,7 +87,7 @@ export function register(program: Command): void {
         async (deps) => {
           const r = await runAlerts(deps, o.site ? { siteIds: o.site } : {});
           print(`通知 notifications: ${r.notifications.length}  消息 messages: ${r.messages.length}  新发送项 queued: ${r.queued}  维护期内忽略 suppressed: ${r.suppressed.length}  待复核 suspected: ${r.suspected.length}`);
-          for (const m of r.messages) print(`  ${m.subject}`);
+          for (const m of r.messages) print(`  ${safeTerm(m.subject)}`);
           if (o.send) {
             const s = await sendPending(deps);
             print(`已发送 sent: ${s.sent}  失败 failed attempts: ${s.failedAttempts}  放弃 gave up: ${s.gaveUp}`);
@@ -116,7 +118,7 @@ export function register(program: Command): void {
       await withDeps(async (deps) => {
         if (!o.send) return print((await buildDailyDigest(deps, deps.sources, asOf)).text);
         const { message, queued } = await runDailyDigest(deps, deps.sources, asOf);
-        print(message.subject);
+        print(safeTerm(message.subject));
         const s = await sendPending(deps);
         print(`新发送项 queued: ${queued}  已发送 sent: ${s.sent}  失败 failed attempts: ${s.failedAttempts}`);
       });

@@ -29,6 +29,7 @@ import { SITE_ID_RE, SITE_ID_RULE } from '../../shared/domain/model.ts';
 import { LETTER_STATES, SITE_CATEGORIES } from '../../shared/domain/model.ts';
 import { campaignRuntime } from '../../shared/local/campaign-runtime.ts';
 import { openStores, type OpenStores } from '../../shared/local/runtime.ts';
+import { out, safeJson } from '../output.ts';
 
 /** Open the stores and the campaign deps for one CLI command; always closes the stores. */
 export async function withCampaignDeps<T>(options: { calendar?: string[] }, fn: (deps: CampaignDeps, stores: OpenStores) => Promise<T>): Promise<T> {
@@ -165,10 +166,10 @@ export function register(program: Command): void {
           }),
         );
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ id: r.campaign.id, state: r.campaign.state, created: r.created, letters: r.letters, windowClosesAt: r.campaign.windowClosesAt, firstSendAt: r.firstSendAt ?? null, lastSendAt: r.lastSendAt ?? null, sendDays: r.sendDays.length, preHolidayDays: r.preHolidayDays, method: r.campaign.method })}\n`);
+          out(`${safeJson({ id: r.campaign.id, state: r.campaign.state, created: r.created, letters: r.letters, windowClosesAt: r.campaign.windowClosesAt, firstSendAt: r.firstSendAt ?? null, lastSendAt: r.lastSendAt ?? null, sendDays: r.sendDays.length, preHolidayDays: r.preHolidayDays, method: r.campaign.method })}\n`);
           return;
         }
-        process.stdout.write(
+        out(
           `${r.created ? '已创建' : '已存在（未重复创建）'} / ${r.created ? 'created' : 'exists already (nothing duplicated)'}: ${r.campaign.id}\n` +
             `  ${r.campaign.name}: ${r.campaign.siteIds.length} 个网站 sites × ${r.campaign.lettersPerSite} = ${r.letters} 封信 letters, 状态 state ${r.campaign.state}\n` +
             `  发信 sends: ${r.firstSendAt ?? '-'} … ${r.lastSendAt ?? '-'} (${r.sendDays.length} 个发信日 send days)\n` +
@@ -190,7 +191,7 @@ export function register(program: Command): void {
       const asOf = () => opts.asOf ?? formatBeijing(Math.floor(Date.now() / 1000) * 1000);
       if (!opts.watch) {
         const s = await withCampaignDeps({}, (deps) => campaignStatus(deps, id, asOf()));
-        process.stdout.write(opts.json ? `${JSON.stringify(s)}\n` : statusText(s));
+        out(opts.json ? `${safeJson(s)}\n` : statusText(s));
         return;
       }
       await withCampaignDeps({}, async (deps) => {
@@ -215,7 +216,7 @@ export function register(program: Command): void {
           process.off('SIGINT', onInt);
           bar.stop();
         }
-        process.stdout.write(statusText(s));
+        out(statusText(s));
       });
     });
 
@@ -226,15 +227,15 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const list = await withCampaignDeps({}, (deps) => listCampaigns(deps));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(list.map((c) => ({ id: c.id, name: c.name, state: c.state, createdAt: c.createdAt, windowClosesAt: c.windowClosesAt, sites: c.siteIds.length, lettersPerSite: c.lettersPerSite, workingDays: c.method.workingDays })))}\n`);
+        out(`${safeJson(list.map((c) => ({ id: c.id, name: c.name, state: c.state, createdAt: c.createdAt, windowClosesAt: c.windowClosesAt, sites: c.siteIds.length, lettersPerSite: c.lettersPerSite, workingDays: c.method.workingDays })))}\n`);
         return;
       }
       if (list.length === 0) {
-        process.stdout.write('没有活动 / no campaigns\n');
+        out('没有活动 / no campaigns\n');
         return;
       }
       for (const c of list) {
-        process.stdout.write(`${c.id}  ${CAMPAIGN_STATE_LABELS[c.state]}(${c.state})  ${c.siteIds.length}×${c.lettersPerSite}  窗口至 ${c.windowClosesAt}  ${c.name}\n`);
+        out(`${c.id}  ${CAMPAIGN_STATE_LABELS[c.state]}(${c.state})  ${c.siteIds.length}×${c.lettersPerSite}  窗口至 ${c.windowClosesAt}  ${c.name}\n`);
       }
     });
 
@@ -250,7 +251,7 @@ export function register(program: Command): void {
           name === 'start' ? startCampaign(deps, id, { actor }) : name === 'pause' ? pauseCampaign(deps, id, { actor }) : name === 'resume' ? resumeCampaign(deps, id, { actor }) : cancelCampaign(deps, id, { actor }),
         );
         const extra = 'cancelledLetters' in c ? `；未发信件已取消 unsent letters cancelled: ${(c as { cancelledLetters: number }).cancelledLetters}` : '';
-        process.stdout.write(`${c.id}: ${CAMPAIGN_STATE_LABELS[c.state]} (${c.state})${extra}\n`);
+        out(`${c.id}: ${CAMPAIGN_STATE_LABELS[c.state]} (${c.state})${extra}\n`);
       });
   stateCommand('start', '开始活动：安排每封信的发送与窗口关闭');
   stateCommand('pause', '暂停活动：未发信件暂不发送');
@@ -264,6 +265,6 @@ export function register(program: Command): void {
     .option('--force', '窗口未到也结束 / close before the window ends')
     .action(async (id: string, opts: { force?: boolean }) => {
       const { campaign: c, status } = await withCampaignDeps({}, (deps) => closeCampaign(deps, id, { actor: 'cli', force: !!opts.force }));
-      process.stdout.write(`${c.id}: ${CAMPAIGN_STATE_LABELS[c.state]} (${c.state})\n${statusText(status)}`);
+      out(`${c.id}: ${CAMPAIGN_STATE_LABELS[c.state]} (${c.state})\n${statusText(status)}`);
     });
 }

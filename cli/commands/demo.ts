@@ -10,6 +10,7 @@ import { runDemo, type DemoResult } from '../../shared/local/demo.ts';
 import type { LocalStack } from '../../shared/local/stack.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
 import { ensureWebBuilt, WEB_DIST } from './serve-web.ts';
+import { out, errOut } from '../output.ts';
 
 /** `huixin demo` — what `npm start` runs. */
 export function register(program: Command): void {
@@ -43,7 +44,7 @@ export function register(program: Command): void {
       );
       let started = false;
       let lastLine = -1;
-      process.stderr.write(`回信 huixin 演示：${sites} 个模拟网站，每站 2 封测试信件，${opts.start} 起，观察至 ${opts.windowEnd}。\n`);
+      errOut(`回信 huixin 演示：${sites} 个模拟网站，每站 2 封测试信件，${opts.start} 起，观察至 ${opts.windowEnd}。\n`);
       const stayUp = opts.stayUp === undefined || opts.stayUp === false ? undefined : opts.stayUp === true ? 8080 : Number(opts.stayUp);
       if (stayUp !== undefined && (!Number.isInteger(stayUp) || stayUp < 0 || stayUp > 65535)) throw new InputError(`--stay-up: not a port: ${String(opts.stayUp)}`);
       const result = await runDemo({
@@ -63,7 +64,7 @@ export function register(program: Command): void {
             bar.update(p.day, payload);
           } else if (opts.progress && Math.floor(p.day / 7) !== lastLine) {
             lastLine = Math.floor(p.day / 7);
-            process.stderr.write(`  第 ${p.day}/${p.days} 天 ${payload.now}  已发信 ${p.sent}/${p.letters}  已收到回复 ${p.replies}\n`);
+            errOut(`  第 ${p.day}/${p.days} 天 ${payload.now}  已发信 ${p.sent}/${p.letters}  已收到回复 ${p.replies}\n`);
           }
         },
       }).finally(() => {
@@ -90,7 +91,7 @@ function printSummary(result: DemoResult): void {
     `草稿与核验 / draft: ${result.reportDir}  (npx huixin report verify ${path.relative(process.cwd(), result.reportDir)})`,
     `用时 / took ${result.seconds.toFixed(1)} s`,
   ].filter((l, i, all) => l !== '' || (i > 0 && all[i - 1] !== ''));
-  process.stdout.write(`${lines.join('\n')}\n`);
+  out(`${lines.join('\n')}\n`);
 }
 
 /** `--stay-up`: the dashboard over the demo's stores, until Ctrl-C. */
@@ -101,7 +102,7 @@ async function serveDashboard(stack: LocalStack, outDir: string, port: number, p
   const { api, auth } = dashboardWiring(stack.stores, { dataDir: outDir, clock, objects: new FsObjectStore(path.join(outDir, 'files')) });
   const first = await ensureInitialAdmin(auth, clock);
   const web = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port, host: '127.0.0.1' });
-  process.stdout.write(`\n看板 dashboard: ${web.url}/  用户 user: ${first?.name ?? 'admin'}  密码 password: ${first?.password ?? '(已设置 set before)'}\n按 Ctrl-C 退出 / Ctrl-C to stop\n`);
+  out(`\n看板 dashboard: ${web.url}/  用户 user: ${first?.name ?? 'admin'}  密码 password: ${first?.password ?? '(已设置 set before)'}\n按 Ctrl-C 退出 / Ctrl-C to stop\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -14,6 +14,7 @@ import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { registerRecordSubmission } from './queue.ts';
+import { out, safeJson, safeTerm } from '../output.ts';
 
 const VERDICT_ZH: Record<string, string> = {
   'same-day': '当日回复',
@@ -42,23 +43,23 @@ export function register(program: Command): void {
       try {
         const t = await letterTimeline({ letters: stores.letters, events: stores.events, campaigns: stores.campaigns, calendar }, id, asOf);
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify(t, null, 2)}\n`);
+          out(`${safeJson(t, 2)}\n`);
           return;
         }
         const l = t.letter;
         const lines = [
           `信件 letter ${l.id}  站点 site ${l.siteId}  状态 state ${l.state}`,
-          `标题 title: ${l.title}`,
-          `提交 submitted: ${l.submittedAt ?? '-'}${l.queryCode ? `  查询码 ${l.queryCode}` : ''}${l.queryPassword ? `  查询密码 ${l.queryPassword}` : ''}`,
+          `标题 title: ${safeTerm(l.title)}`,
+          `提交 submitted: ${l.submittedAt ?? '-'}${l.queryCode ? `  查询码 ${safeTerm(l.queryCode)}` : ''}${l.queryPassword ? `  查询密码 ${safeTerm(l.queryPassword)}` : ''}`,
           '',
-          ...t.entries.map((e) => `${e.at}  ${e.undone ? '[已撤销 undone] ' : ''}${e.summary}  (${e.actor}, ${e.eventId})`),
+          ...t.entries.map((e) => `${e.at}  ${e.undone ? '[已撤销 undone] ' : ''}${safeTerm(e.summary)}  (${safeTerm(e.actor)}, ${e.eventId})`),
           '',
           t.reply ? `首次回复 first reply: ${t.reply.at} (${t.reply.source}, ${t.reply.precision}, ${t.reply.eventId})` : '首次回复 first reply: -',
           t.judgement
             ? `判定 verdict: ${VERDICT_ZH[t.judgement.verdict] ?? ''} ${t.judgement.verdict}  期限 deadline ${t.judgement.deadline} (${t.workingDays} 个工作日 working days)`
             : `判定 verdict: - (${t.judgementNote ?? ''})`,
         ];
-        process.stdout.write(`${lines.join('\n')}\n`);
+        out(`${lines.join('\n')}\n`);
       } finally {
         await stores.close();
       }
@@ -92,7 +93,7 @@ export function register(program: Command): void {
           ...(opts.note ? { note: opts.note } : {}),
           ...(evidence ? { evidence } : {}),
         });
-        process.stdout.write(`已记录 / recorded ${e.id}\n`);
+        out(`已记录 / recorded ${e.id}\n`);
       } finally {
         await stores.close();
       }
@@ -109,7 +110,7 @@ export function register(program: Command): void {
       const stores = await openStores(config);
       try {
         const e = await undoStaffEdit({ letters: stores.letters, events: stores.events, clock: { now: () => new Date() } }, id, eventId, opts.staff);
-        process.stdout.write(`已撤销 / undone ${eventId} (${e.id})\n`);
+        out(`已撤销 / undone ${eventId} (${e.id})\n`);
       } finally {
         await stores.close();
       }

@@ -14,6 +14,7 @@ import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { attachHeldMail, classifyParsedMail, discardHeldMail, ingestMail } from '../../shared/app/ingest-mail.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { startInboundSmtp } from '../../shared/adapters/mail/smtp-inbound.ts';
+import { out, errOut, safeJson, safeTerm } from '../output.ts';
 
 async function readMailFile(file: string, mc: MailConfig): Promise<Buffer> {
   let size: number;
@@ -81,19 +82,19 @@ export function register(program: Command): void {
       const mc = loadMailConfig();
       const d = await describeMail(await readMailFile(file, mc), mc).catch(asInput);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(d, null, 2)}\n`);
+        out(`${safeJson(d, 2)}\n`);
         return;
       }
-      process.stdout.write(
+      out(
         [
           `类别 kind:    ${d.kind}  (${d.reasons.join('; ')})`,
-          `主题 subject: ${d.subject}`,
-          `发件 from:    ${d.from ?? '-'}`,
-          `时间 date:    ${d.date ?? '-'}`,
+          `主题 subject: ${safeTerm(d.subject)}`,
+          `发件 from:    ${safeTerm(d.from ?? '-')}`,
+          `时间 date:    ${safeTerm(d.date ?? '-')}`,
           `信件 letter:  ${d.letter ?? '-'}`,
-          `附件 attachments: ${d.attachments.map((a) => `${a.filename ?? '?'} (${a.size} B, sha256 ${a.sha256.slice(0, 12)}…)`).join(', ') || '-'}`,
+          `附件 attachments: ${safeTerm(d.attachments.map((a) => `${a.filename ?? '?'} (${a.size} B, sha256 ${a.sha256.slice(0, 12)}…)`).join(', ')) || '-'}`,
           '',
-          d.text,
+          safeTerm(d.text, { multiline: true }),
         ].join('\n') + '\n',
       );
     });
@@ -111,10 +112,10 @@ export function register(program: Command): void {
       try {
         const deps = mailDeps(stores, mc, { dataDir: config.dataDir, actor: 'cli' });
         const r = await ingestMail(deps, raw).catch(asInput);
-        if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
-        else if (r.duplicate) process.stdout.write(`已收取过 / already ingested: ${r.mailId}\n`);
-        else if (r.held) process.stdout.write(`待认领 / held: ${r.mailId} (${r.kind}; ${r.heldReason}; candidates: ${r.candidates.join(', ') || '-'})\n`);
-        else process.stdout.write(`已匹配 / matched ${r.mailId} → letter ${r.letterId} by ${r.match} (${r.kind})\n`);
+        if (opts.json) out(`${safeJson(r, 2)}\n`);
+        else if (r.duplicate) out(`已收取过 / already ingested: ${r.mailId}\n`);
+        else if (r.held) out(`待认领 / held: ${r.mailId} (${r.kind}; ${r.heldReason}; candidates: ${r.candidates.join(', ') || '-'})\n`);
+        else out(`已匹配 / matched ${r.mailId} → letter ${r.letterId} by ${r.match} (${r.kind})\n`);
       } finally {
         await stores.close();
       }
@@ -129,11 +130,11 @@ export function register(program: Command): void {
       const stores = await openStores(config);
       try {
         const list = await mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }).mails.listHeld();
-        if (opts.json) process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
-        else if (list.length === 0) process.stdout.write('没有待认领邮件 / the holding pen is empty\n');
+        if (opts.json) out(`${safeJson(list, 2)}\n`);
+        else if (list.length === 0) out('没有待认领邮件 / the holding pen is empty\n');
         else
           for (const m of list)
-            process.stdout.write(`${m.id}  ${m.receivedAt}  ${m.kind}  ${m.from ?? '-'}  ${m.subject}  [${m.heldReason ?? ''}; ${m.candidates?.join(',') ?? ''}]\n`);
+            out(`${m.id}  ${m.receivedAt}  ${m.kind}  ${safeTerm(m.from ?? '-')}  ${safeTerm(m.subject)}  [${m.heldReason ?? ''}; ${m.candidates?.join(',') ?? ''}]\n`);
       } finally {
         await stores.close();
       }
@@ -151,7 +152,7 @@ export function register(program: Command): void {
       const stores = await openStores(config);
       try {
         const r = await attachHeldMail(mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }), mailId, letterId, opts.staff, opts.note);
-        process.stdout.write(`已归档 / attached ${mailId} → ${letterId}${r.firstReplyChanged ? '（首次回复已更新 / first reply updated）' : ''}\n`);
+        out(`已归档 / attached ${mailId} → ${letterId}${r.firstReplyChanged ? '（首次回复已更新 / first reply updated）' : ''}\n`);
       } finally {
         await stores.close();
       }
@@ -168,7 +169,7 @@ export function register(program: Command): void {
       const stores = await openStores(config);
       try {
         await discardHeldMail(mailDeps(stores, localMailConfig(process.env, config.dataDir), { dataDir: config.dataDir }), mailId, opts.staff, opts.note);
-        process.stdout.write(`已丢弃 / discarded ${mailId}\n`);
+        out(`已丢弃 / discarded ${mailId}\n`);
       } finally {
         await stores.close();
       }
@@ -189,13 +190,13 @@ export function register(program: Command): void {
         mailDomain: mc.mailDomain,
         port,
         maxBytes: mc.maxBytes,
-        log: (m) => process.stderr.write(`huixin: ${m}\n`),
+        log: (m) => errOut(`huixin: ${m}\n`),
         onMail: async (raw, envelope) => {
           const r = await ingestMail(deps, raw, envelope);
-          process.stdout.write(`${r.held ? `待认领 held ${r.mailId}` : `${r.mailId} → ${r.letterId} (${r.match})`} ${r.kind}${r.duplicate ? ' (duplicate)' : ''}\n`);
+          out(`${r.held ? `待认领 held ${r.mailId}` : `${r.mailId} → ${r.letterId} (${r.match})`} ${r.kind}${r.duplicate ? ' (duplicate)' : ''}\n`);
         },
       });
-      process.stdout.write(`收信服务 / SMTP gateway for @${mc.mailDomain} on ${server.host}:${server.port}${mc.replySecret ? '' : ' (HUIXIN_REPLY_SECRET unset: no exact matching)'}\n`);
+      out(`收信服务 / SMTP gateway for @${mc.mailDomain} on ${server.host}:${server.port}${mc.replySecret ? '' : ' (HUIXIN_REPLY_SECRET unset: no exact matching)'}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

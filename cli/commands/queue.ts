@@ -13,6 +13,7 @@ import { loadConfig } from '../../shared/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { localQueues, startLocalSqs } from '../../shared/local/sqs.ts';
 import { InputError } from '../../shared/domain/errors.ts';
+import { out, safeJson, safeTerm } from '../output.ts';
 
 const REASONS: Record<string, string> = { captcha: '图形验证码', sms: '短信验证码', login: '实名登录', unknown: '未知' };
 
@@ -29,10 +30,10 @@ export function registerRecordSubmission(parent: Command): void {
     .action(async (letterId: string, opts: { at: string; queryCode: string; by: string; json?: boolean }) => {
       const l = await withCampaignDeps({}, (deps) => recordSubmission(deps, letterId, { submittedAt: opts.at, queryCode: opts.queryCode, by: opts.by }));
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify({ id: l.id, state: l.state, submittedAt: l.submittedAt, queryCode: l.queryCode, deadlineAt: l.deadlineAt })}\n`);
+        out(`${safeJson({ id: l.id, state: l.state, submittedAt: l.submittedAt, queryCode: l.queryCode, deadlineAt: l.deadlineAt })}\n`);
         return;
       }
-      process.stdout.write(`${l.id}: 已提交 submitted ${l.submittedAt}，查询码 ${l.queryCode}，答复时限 deadline ${l.deadlineAt}（登记人 ${opts.by}）\n`);
+      out(`${l.id}: 已提交 submitted ${l.submittedAt}，查询码 ${l.queryCode}，答复时限 deadline ${l.deadlineAt}（登记人 ${opts.by}）\n`);
     });
 }
 
@@ -45,21 +46,21 @@ export function register(program: Command): void {
     .action(async (opts: { json?: boolean }) => {
       const items = await withCampaignDeps({}, (deps) => gatedQueue(deps));
       if (opts.json) {
-        process.stdout.write(
-          `${JSON.stringify(items.map((i) => ({ letterId: i.letter.id, campaign: i.campaignName, siteId: i.letter.siteId, site: i.site?.name ?? null, url: i.site?.consultUrl ?? null, reason: i.reason, plannedAt: i.letter.plannedAt, gatedAt: i.gatedAt ?? null, title: i.letter.title })))}\n`,
+        out(
+          `${safeJson(items.map((i) => ({ letterId: i.letter.id, campaign: i.campaignName, siteId: i.letter.siteId, site: i.site?.name ?? null, url: i.site?.consultUrl ?? null, reason: i.reason, plannedAt: i.letter.plannedAt, gatedAt: i.gatedAt ?? null, title: i.letter.title })))}\n`,
         );
         return;
       }
       if (items.length === 0) {
-        process.stdout.write('没有待人工处理的信件 / no gated letters\n');
+        out('没有待人工处理的信件 / no gated letters\n');
         return;
       }
       for (const i of items) {
-        process.stdout.write(
-          `${i.letter.id}  ${REASONS[i.reason] ?? i.reason}(${i.reason})  ${i.letter.siteId} ${i.site?.name ?? ''}\n    ${i.site?.consultUrl ?? '-'}\n    标题 title: ${i.letter.title}   计划 planned: ${i.letter.plannedAt}   活动 campaign: ${i.campaignName}\n`,
+        out(
+          `${i.letter.id}  ${REASONS[i.reason] ?? i.reason}(${i.reason})  ${i.letter.siteId} ${safeTerm(i.site?.name ?? '')}\n    ${safeTerm(i.site?.consultUrl ?? '-')}\n    标题 title: ${safeTerm(i.letter.title)}   计划 planned: ${i.letter.plannedAt}   活动 campaign: ${safeTerm(i.campaignName)}\n`,
         );
       }
-      process.stdout.write(`共 ${items.length} 封 / ${items.length} letters — 提交后用 / after submitting: huixin queue record-submission ID --at ISO --query-code CODE --by NAME\n`);
+      out(`共 ${items.length} 封 / ${items.length} letters — 提交后用 / after submitting: huixin queue record-submission ID --at ISO --query-code CODE --by NAME\n`);
     });
   registerRecordSubmission(queue);
 
@@ -94,6 +95,6 @@ export function register(program: Command): void {
           await stores.close();
         }
       }
-      process.stdout.write(`已放回 ${moved} 条消息 / moved ${moved} message(s) back to ${name}\n`);
+      out(`已放回 ${moved} 条消息 / moved ${moved} message(s) back to ${name}\n`);
     });
 }

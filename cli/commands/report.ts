@@ -9,6 +9,7 @@ import { readJsonInput, readSheetInput } from '../../shared/adapters/report/inpu
 import { FolderPublisher } from '../../shared/adapters/report/publish-folder.ts';
 import type { Method } from '../../shared/domain/model.ts';
 import type { ReportInput } from '../../shared/domain/report/types.ts';
+import { out, errOut, safeJson } from '../output.ts';
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -17,7 +18,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 function wholeNumber(value: string, option = '--working-days'): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new InputError(`${option} must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  if (!/^\s*\d+\s*$/.test(value)) throw new InputError(`${option} must be a whole number ≥ 0, got ${safeJson(value)}`);
   return Number(value);
 }
 
@@ -45,8 +46,8 @@ async function loadInput(opts: BuildOpts, calendar: WorkingDayCalendar): Promise
         history,
         ...(opts.closedAt ? { closedAt: opts.closedAt } : {}),
       });
-      if (r.earlier.length) process.stderr.write(`huixin: trend with ${r.earlier.length} earlier campaigns from the store: ${r.earlier.join(', ')}\n`);
-      if (r.omitted) process.stderr.write(`huixin: ${r.omitted} letters never submitted (cancelled, unconfirmed, script-broken…) are left out\n`);
+      if (r.earlier.length) errOut(`huixin: trend with ${r.earlier.length} earlier campaigns from the store: ${r.earlier.join(', ')}\n`);
+      if (r.omitted) errOut(`huixin: ${r.omitted} letters never submitted (cancelled, unconfirmed, script-broken…) are left out\n`);
       return { input: r.input, method: r.method };
     } finally {
       await stores.close();
@@ -104,8 +105,8 @@ CSV/XLSX 列 / columns: 网站名称, 网站标识码, 类别(省政府门户/�
       }
       const { report: r } = await buildReport(opts.out, { input, calendar, clock, ...(method ? { method } : {}) });
       const s = r.summary;
-      process.stdout.write(
-        `${JSON.stringify({ out: opts.out, sitesTested: s.sitesTested, onTime: s.onTime, late: s.late, noReply: s.noReply, unavailable: s.unavailable, allSameDay: s.allSameDay.length, inputSha256: s.inputSha256 })}\n`,
+      out(
+        `${safeJson({ out: opts.out, sitesTested: s.sitesTested, onTime: s.onTime, late: s.late, noReply: s.noReply, unavailable: s.unavailable, allSameDay: s.allSameDay.length, inputSha256: s.inputSha256 })}\n`,
       );
     });
 
@@ -118,11 +119,11 @@ CSV/XLSX 列 / columns: 网站名称, 网站标识码, 类别(省政府门户/�
     .action(async (dir: string, opts: { calendar: string[] }) => {
       const result = await verifyReport(dir, loadCalendar({ files: opts.calendar }));
       if (result.ok) {
-        process.stdout.write(`OK ${dir}: summary.json, report.csv and letters.csv match a recomputation from input.json + method.json\n`);
+        out(`OK ${dir}: summary.json, report.csv and letters.csv match a recomputation from input.json + method.json\n`);
         return;
       }
-      for (const d of result.differences) process.stdout.write(`DIFF ${d}\n`);
-      process.stderr.write(`huixin: ${result.differences.length} differences in ${dir}\n`);
+      for (const d of result.differences) out(`DIFF ${d}\n`);
+      errOut(`huixin: ${result.differences.length} differences in ${dir}\n`);
       process.exitCode = 1;
     });
 
@@ -135,6 +136,6 @@ CSV/XLSX 列 / columns: 网站名称, 网站标识码, 类别(省政府门户/�
     .addHelpText('after', '\n每次发布生成新版本，旧版本不会被覆盖（文件只读）/ every publish makes a new version; older ones are never overwritten (read-only files)')
     .action(async (dir: string, opts: { to: string; calendar: string[] }) => {
       const r = await publishReport(dir, new FolderPublisher(opts.to), { calendar: loadCalendar({ files: opts.calendar }), clock });
-      process.stdout.write(`${JSON.stringify({ version: r.version, location: r.location, files: r.manifest.files.length })}\n`);
+      out(`${safeJson({ version: r.version, location: r.location, files: r.manifest.files.length })}\n`);
     });
 }

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { InputError } from '../../shared/domain/errors.ts';
 import { defaultFleet, MAX_FLEET } from '../../sandbox/fleet.ts';
 import { startSandbox } from '../../sandbox/server.ts';
+import { out, errOut } from '../output.ts';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65535),
@@ -49,11 +50,10 @@ export function register(program: Command): void {
         slowMs: o.slowMs,
         seed: o.seed,
         onSecret: (key, kind, value) => {
-          if (kind === 'sms') process.stdout.write(`【短信】${key} 验证码 ${value}（5分钟内有效）/ SMS code for ${key}: ${value}\n`);
+          if (kind === 'sms') out(`【短信】${key} 验证码 ${value}（5分钟内有效）/ SMS code for ${key}: ${value}\n`);
         },
         ...(smtpHost && smtpPort ? { smtp: { host: smtpHost, port: Number(smtpPort) } } : {}),
       });
-      const out = process.stdout;
       if (o.registryOut) {
         try {
           writeFileSync(o.registryOut, fleet.registryCsv(sb));
@@ -61,15 +61,15 @@ export function register(program: Command): void {
           await sb.close();
           throw new InputError(`--registry-out ${o.registryOut}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
         }
-        out.write(`站点名录 / registry CSV: ${o.registryOut}\n`);
+        out(`站点名录 / registry CSV: ${o.registryOut}\n`);
       }
-      out.write(`huixin sandbox: ${fleet.sites.length} 个模拟站点 / simulated sites at ${sb.origin}/\n12345 平台 / platform: ${sb.platformOrigin}/\n\n`);
+      out(`huixin sandbox: ${fleet.sites.length} 个模拟站点 / simulated sites at ${sb.origin}/\n12345 平台 / platform: ${sb.platformOrigin}/\n\n`);
       for (const s of fleet.sites) {
-        out.write(`${s.spec.key}\t${s.site.id}\t${s.spec.variant.padEnd(16)}\t${s.behaviour.padEnd(14)}\t${s.site.name}\t${sb.consultUrlOf(s.spec.key)}\n`);
+        out(`${s.spec.key}\t${s.site.id}\t${s.spec.variant.padEnd(16)}\t${s.behaviour.padEnd(14)}\t${s.site.name}\t${sb.consultUrlOf(s.spec.key)}\n`);
       }
-      out.write(`\n${o.smtp ? `回复邮件投递到 / reply mails go to ${o.smtp}` : '未配置 SMTP：回复只发布在站点列表 / no --smtp: replies appear on the sites\' lists only'}\n按 Ctrl-C 停止 / press Ctrl-C to stop\n`);
+      out(`\n${o.smtp ? `回复邮件投递到 / reply mails go to ${o.smtp}` : '未配置 SMTP：回复只发布在站点列表 / no --smtp: replies appear on the sites\' lists only'}\n按 Ctrl-C 停止 / press Ctrl-C to stop\n`);
       const timer = setInterval(() => {
-        sb.tick(new Date()).catch((err: unknown) => process.stderr.write(`huixin sandbox: reply delivery failed: ${err instanceof Error ? err.message : String(err)}\n`));
+        sb.tick(new Date()).catch((err: unknown) => errOut(`huixin sandbox: reply delivery failed: ${err instanceof Error ? err.message : String(err)}\n`));
       }, o.tickSeconds * 1000);
       await new Promise<void>((resolve) => {
         const stop = () => {
@@ -82,6 +82,6 @@ export function register(program: Command): void {
       });
       clearInterval(timer);
       await sb.close();
-      out.write('huixin sandbox: stopped\n');
+      out('huixin sandbox: stopped\n');
     });
 }

@@ -12,17 +12,18 @@ import { ensureInitialAdmin } from '../../shared/app/auth.ts';
 import { dashboardWiring } from '../../shared/local/dashboard.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
+import { out, errOut } from '../output.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
 /** Build web/dist on first use (a fresh clone has none). */
 export async function ensureWebBuilt(): Promise<void> {
   if (existsSync(path.join(WEB_DIST, 'index.html'))) return;
-  process.stderr.write('huixin: 正在构建前端 building the front end (web/dist)…\n');
+  errOut('huixin: 正在构建前端 building the front end (web/dist)…\n');
   try {
     await (await import('../../web/build.ts')).buildWeb();
   } catch (err) {
-    process.stderr.write(`huixin: 前端构建失败 could not build the front end (${err instanceof Error ? err.message : String(err)}): run \`npm run build:web\`\n`);
+    errOut(`huixin: 前端构建失败 could not build the front end (${err instanceof Error ? err.message : String(err)}): run \`npm run build:web\`\n`);
   }
 }
 
@@ -32,7 +33,8 @@ export function register(program: Command): void {
     .description('启动工作人员看板（需登录）/ serve the staff dashboard (login required)')
     .option('--port <n>', '端口 / port', '8080')
     .option('--host <host>', '监听地址 / listen address', '127.0.0.1')
-    .action(async (opts: { port: string; host: string }) => {
+    .option('--behind-https', '前面有 HTTPS 反向代理（会话 cookie 设为 Secure）/ an HTTPS reverse proxy is in front (Secure session cookie)')
+    .action(async (opts: { port: string; host: string; behindHttps?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: not a port: ${opts.port}`);
       await ensureWebBuilt();
@@ -41,9 +43,9 @@ export function register(program: Command): void {
       const clock = { now: () => new Date() };
       const { api, auth } = dashboardWiring(stores, { dataDir: config.dataDir, clock });
       const first = await ensureInitialAdmin(auth, clock);
-      if (first) process.stdout.write(`首次启动：已创建管理员 first start: created user ${first.name} with password ${first.password}\n（只显示这一次 shown once）\n`);
-      const server = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port, host: opts.host });
-      process.stdout.write(`看板 dashboard: ${server.url}/\n`);
+      if (first) out(`首次启动：已创建管理员 first start: created user ${first.name} with password ${first.password}\n（只显示这一次 shown once）\n`);
+      const server = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port, host: opts.host, behindHttps: opts.behindHttps ?? false });
+      out(`看板 dashboard: ${server.url}/\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

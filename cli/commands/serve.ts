@@ -19,6 +19,7 @@ import { dashboardWiring } from '../../shared/local/dashboard.ts';
 import { startLocalStack } from '../../shared/local/stack.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
 import { ensureWebBuilt, WEB_DIST } from './serve-web.ts';
+import { out, errOut } from '../output.ts';
 
 const MINUTE = 60_000;
 
@@ -34,9 +35,10 @@ export function register(program: Command): void {
     .description('在本机实时运行整个平台（数据存于磁盘，看板需登录）/ run the whole platform on this machine in real time (data on disk, dashboard behind a login)')
     .option('--port <n>', '看板端口 / dashboard port', '8080')
     .option('--host <host>', '看板监听地址 / dashboard listen address', '127.0.0.1')
+    .option('--behind-https', '前面有 HTTPS 反向代理（会话 cookie 设为 Secure）/ an HTTPS reverse proxy is in front (Secure session cookie)')
     .option('--smtp-port <n>', '收信 SMTP 端口 / inbound SMTP port for replies', '2525')
     .option('--tick <seconds>', '调度与队列的轮询间隔 / how often schedules and queues are worked', '15')
-    .action(async (opts: { port: string; host: string; smtpPort: string; tick: string }) => {
+    .action(async (opts: { port: string; host: string; smtpPort: string; tick: string; behindHttps?: boolean }) => {
       const webPort = port(opts.port, '--port');
       const smtpPort = port(opts.smtpPort, '--smtp-port');
       const tick = Number(opts.tick);
@@ -46,14 +48,14 @@ export function register(program: Command): void {
       const clock = { now: () => new Date() };
       const filesDir = path.join(config.dataDir, 'objects');
       await ensureWebBuilt();
-      const stack = await startLocalStack({ dataDir: config.dataDir, filesDir, clock, smtpPort, log: (l) => process.stderr.write(`${l}\n`) });
+      const stack = await startLocalStack({ dataDir: config.dataDir, filesDir, clock, smtpPort, log: (l) => errOut(`${l}\n`) });
       const objects = new FsObjectStore(filesDir);
       const { api, auth } = dashboardWiring(stack.stores, { dataDir: config.dataDir, clock, objects });
       const first = await ensureInitialAdmin(auth, clock);
-      if (first) process.stdout.write(`首次启动：已创建管理员 first start: created user ${first.name} with password ${first.password}\n（只显示这一次 shown once）\n`);
-      const web = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port: webPort, host: opts.host });
+      if (first) out(`首次启动：已创建管理员 first start: created user ${first.name} with password ${first.password}\n（只显示这一次 shown once）\n`);
+      const web = await startWebServer({ api, auth, clock, staticDir: WEB_DIST, port: webPort, host: opts.host, behindHttps: opts.behindHttps ?? false });
       const alerts = alertDeps(stack.stores, loadAlertConfig(), { objects, clock });
-      process.stdout.write(
+      out(
         `回信 huixin 已启动 running · 看板 dashboard ${web.url}/ · 收信 SMTP 127.0.0.1:${stack.smtp.port} (${stack.mailDomain}) · 数据 data ${config.dataDir}\n按 Ctrl-C 停止 / Ctrl-C to stop\n`,
       );
 
@@ -78,7 +80,7 @@ export function register(program: Command): void {
           try {
             await work();
           } catch (err) {
-            process.stderr.write(`huixin: ${err instanceof Error ? err.message : String(err)}\n`);
+            errOut(`huixin: ${err instanceof Error ? err.message : String(err)}\n`);
           }
           await new Promise((r) => setTimeout(r, tick * 1000));
         }
@@ -88,7 +90,7 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       stopping = true;
-      process.stderr.write('huixin: 正在停止 stopping…\n');
+      errOut('huixin: 正在停止 stopping…\n');
       await loop;
       await web.close();
       await stack.close();

@@ -9,6 +9,7 @@ import { SITE_CATEGORIES, type Site } from '../../shared/domain/model.ts';
 import { readRegistryFile } from '../../shared/adapters/registry-file.ts';
 import { importSites } from '../../shared/app/import-sites.ts';
 import { openStores } from '../../shared/local/runtime.ts';
+import { out, safeJson, safeTerm } from '../output.ts';
 
 export function register(program: Command): void {
   const sites = program
@@ -34,7 +35,7 @@ export function register(program: Command): void {
           { dryRun: !!opts.dryRun, actor: 'cli', allowPrivateHosts: !!opts.allowPrivateHosts },
         );
         const verb = r.dryRun ? '将' : '已';
-        process.stdout.write(
+        out(
           `${r.dryRun ? '[dry-run] ' : ''}${verb}导入 ${r.total} 个站点：新增 ${r.added}，更新 ${r.updated}，未变 ${r.unchanged}` +
             ` / ${r.dryRun ? 'would import' : 'imported'} ${r.total} sites: ${r.added} added, ${r.updated} updated, ${r.unchanged} unchanged\n`,
         );
@@ -65,20 +66,20 @@ export function register(program: Command): void {
         (s) => (!opts.category || s.category === opts.category) && (!opts.region || s.region.includes(opts.region)),
       );
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        out(`${safeJson(list, 2)}\n`);
         return;
       }
       if (list.length === 0) {
-        process.stdout.write('没有站点 / no sites\n');
+        out('没有站点 / no sites\n');
         return;
       }
-      process.stdout.write(
+      out(
         renderTable(
           ['网站标识码', '网站名称', '类别', '地区', '咨询栏目地址'],
-          list.map((s) => [s.id, s.name, s.category, s.region, s.consultUrl]),
+          list.map((s) => [s.id, s.name, s.category, s.region, s.consultUrl].map((v) => safeTerm(v))),
         ),
       );
-      process.stdout.write(`共 ${list.length} 个站点 / ${list.length} sites\n`);
+      out(`共 ${list.length} 个站点 / ${list.length} sites\n`);
     });
 }
 

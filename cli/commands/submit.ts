@@ -12,6 +12,7 @@ import { InputError } from '../../shared/domain/errors.ts';
 import { parseProfile, type SiteProfile } from '../../shared/domain/forms/profile.ts';
 import { personaFromEnv, questionFromText, QUESTIONS } from '../../shared/domain/questions.ts';
 import { ids } from '../../shared/app/ids.ts';
+import { out, safeJson } from '../output.ts';
 
 const optionsSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: '--url 需要 http(s) 网址 / --url must be an http(s) URL' }),
@@ -63,7 +64,7 @@ export function register(program: Command): void {
           evidencePrefix: `cli/${ids.event()}`,
         });
         const e = r.evidence;
-        const out = {
+        const result = {
           outcome: r.outcome,
           reason: r.reason,
           queryCode: r.queryCode,
@@ -78,16 +79,16 @@ export function register(program: Command): void {
             timings: e.timings,
           },
         };
-        if (o.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+        if (o.json) out(`${safeJson(result)}\n`);
         else {
-          process.stdout.write(
+          out(
             [
               `结果 / outcome: ${ZH[r.outcome] ?? r.outcome} (${r.outcome}, ${r.reason})`,
               `查询码 / query code: ${r.queryCode ?? '—'}`,
               `提交时间 / submitted at: ${r.submittedAt ?? '—'}`,
               `最终网址 / final URL: ${e.finalUrl}`,
-              `截图 / screenshot: ${out.evidence.screenshot ?? '—'}`,
-              `网页 / HTML: ${out.evidence.html ?? '—'}`,
+              `截图 / screenshot: ${result.evidence.screenshot ?? '—'}`,
+              `网页 / HTML: ${result.evidence.html ?? '—'}`,
               '',
             ].join('\n'),
           );

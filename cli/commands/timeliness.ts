@@ -5,6 +5,7 @@ import { formatBeijing, parseTime } from '../../shared/domain/beijing-time.ts';
 import { InputError } from '../../shared/domain/errors.ts';
 import { DEFAULT_WORKING_DAYS } from '../../shared/domain/method.ts';
 import { judgeLetter } from '../../shared/domain/timeliness.ts';
+import { out, safeJson } from '../output.ts';
 
 const systemClock: Clock = { now: () => new Date() };
 
@@ -13,7 +14,7 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 function wholeNumber(value: string): number {
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new InputError(`--working-days must be a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  if (!/^\s*-?\d+\s*$/.test(value)) throw new InputError(`--working-days must be a whole number ≥ 0, got ${safeJson(value)}`);
   const n = Number(value);
   if (n < 0) throw new InputError(`--working-days must be a whole number ≥ 0, got ${n}`);
   return n;
@@ -61,7 +62,7 @@ verdict: same-day 当日回复 | on-time 及时回复 | late 未及时回复 | n
         calendar,
       );
       const ref = calendar.ref;
-      const out = {
+      const result = {
         verdict: judgement.verdict,
         deadline: judgement.deadline,
         submittedAt: normalise(opts.submitted),
@@ -71,6 +72,6 @@ verdict: same-day 当日回复 | on-time 及时回复 | late 未及时回复 | n
         replyWorkingDays: judgement.replyWorkingDays ?? null,
         calendar: { source: ref.source, years: ref.years, override: ref.overrides ?? null },
       };
-      process.stdout.write(`${JSON.stringify(out)}\n`);
+      out(`${safeJson(result)}\n`);
     });
 }

@@ -1,13 +1,15 @@
 /**
- * `huixin users add NAME --role viewer|operator|admin [--password-stdin] [--replace]` and `huixin users list`:
- * the dashboard's local users (in AWS, Cognito groups play the roles). Passwords are hashed with scrypt.
+ * `huixin users add NAME --role viewer|operator|admin [--password-stdin] [--replace]`, `huixin users remove NAME`
+ * and `huixin users list`: the dashboard's local users (in AWS, Cognito groups play the roles). Passwords are
+ * hashed with scrypt. `--replace` and `remove` end the user's dashboard sessions.
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
 import { InputError } from '../../shared/domain/errors.ts';
-import { addUser } from '../../shared/app/auth.ts';
+import { addUser, removeUser } from '../../shared/app/auth.ts';
 import { DynamoAuthStore } from '../../shared/adapters/http/dynamo-auth-store.ts';
 import { openStores } from '../../shared/local/runtime.ts';
+import { out, errOut } from '../output.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -20,7 +22,7 @@ function promptHidden(question: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const stdin = process.stdin;
     if (!stdin.isTTY) return reject(new InputError('no terminal to ask for the password: use --password-stdin'));
-    process.stderr.write(question);
+    errOut(question);
     stdin.setRawMode(true);
     stdin.resume();
     let value = '';
@@ -30,7 +32,7 @@ function promptHidden(question: string): Promise<string> {
           stdin.setRawMode(false);
           stdin.pause();
           stdin.off('data', onData);
-          process.stderr.write('\n');
+          errOut('\n');
           return resolve(value);
         }
         if (ch === '\u0003') {
@@ -71,7 +73,24 @@ export function register(program: Command): void {
           { name, role: opts.role, password, by: process.env.USER ?? 'cli', ...(opts.replace ? { replace: true } : {}) },
           { now: () => new Date() },
         );
-        process.stdout.write(`已添加 added ${u.name} (${u.role})\n`);
+        out(
+          opts.replace ? `已设置 set ${u.name} (${u.role})；其登录会话已结束 / their sessions are ended\n` : `已添加 added ${u.name} (${u.role})\n`,
+        );
+      } finally {
+        await stores.close();
+      }
+    });
+
+  users
+    .command('remove')
+    .description('删除用户并结束其登录会话（不能删除最后一个管理员）/ remove a user and end their sessions (not the last admin)')
+    .argument('<name>', '用户名 / user name')
+    .addHelpText('after', '\n退出码 exit codes: 0 已删除 removed；2 无此用户、用户名无效或是最后一个管理员 / no such user, a bad name, or the last admin')
+    .action(async (name: string) => {
+      const stores = await openStores(loadConfig());
+      try {
+        const u = await removeUser(new DynamoAuthStore(stores.client, stores.tableName), name);
+        out(`已删除 removed ${u.name} (${u.role})；其登录会话已结束 / their sessions are ended\n`);
       } finally {
         await stores.close();
       }
@@ -84,8 +103,8 @@ export function register(program: Command): void {
       const stores = await openStores(loadConfig());
       try {
         const list = await new DynamoAuthStore(stores.client, stores.tableName).listUsers();
-        for (const u of list) process.stdout.write(`${u.name}\t${u.role}\t${u.createdAt}\n`);
-        if (list.length === 0) process.stdout.write('（无用户 no users: `huixin serve-web` creates admin at first start）\n');
+        for (const u of list) out(`${u.name}\t${u.role}\t${u.createdAt}\n`);
+        if (list.length === 0) out('（无用户 no users: `huixin serve-web` creates admin at first start）\n');
       } finally {
         await stores.close();
       }

@@ -33,7 +33,7 @@ import {
   type Notification,
 } from '../domain/alerts/incidents.ts';
 import { composeMessages, dailyDigest, type AlertMessage, type RenderContext, type SiteInfo } from '../domain/alerts/messages.ts';
-import { afterFailure, afterSuccess, DEFAULT_RETRY, deliveriesFor, type AlertTarget, type Delivery, type RetryPolicy } from '../domain/alerts/outbox.ts';
+import { afterFailure, afterSuccess, DEFAULT_RETRY, deliveriesFor, redactTarget, sendableTarget, type AlertTarget, type Delivery, type RetryPolicy } from '../domain/alerts/outbox.ts';
 import type { Letter, Site } from '../domain/model.ts';
 import type { AlertRunCursor, AlertStore, SiteAlertState } from './alerts-ports.ts';
 import { ids } from './ids.ts';
@@ -399,8 +399,9 @@ async function sendPass(deps: AlertDeps): Promise<SendResult> {
   const now = deps.clock.now();
   for (const d of await deps.alerts.listPending()) {
     if (Date.parse(d.nextAttemptAt) > now.getTime()) continue;
-    // claim it (conditional write): two senders never both send the same delivery
-    const claimed: Delivery = { ...d, nextAttemptAt: new Date(deps.clock.now().getTime() + LEASE_MS).toISOString(), version: d.version + 1 };
+    // claim it (conditional write): two senders never both send the same delivery. The target is (re)written
+    // redacted: a record from before redaction loses its URL and secret here.
+    const claimed: Delivery = { ...d, target: redactTarget(d.target), nextAttemptAt: new Date(deps.clock.now().getTime() + LEASE_MS).toISOString(), version: d.version + 1 };
     try {
       await deps.alerts.updateDelivery(claimed, d.version);
     } catch (err) {
@@ -409,7 +410,9 @@ async function sendPass(deps: AlertDeps): Promise<SendResult> {
     }
     let error: string | undefined;
     try {
-      await deps.sender.send(d.target, d.message);
+      const target = sendableTarget(d.target, deps.targets);
+      if (!target) throw new Error(`目标 ${d.target.id} 已不在配置中 / target ${d.target.id} (${d.target.kind}) is no longer configured`);
+      await deps.sender.send(target, d.message);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }

@@ -3,6 +3,9 @@
  * Passwords: scrypt (node:crypto) with a random salt, compared in constant time. Sessions: a random 256-bit id
  * given to the browser in an HttpOnly cookie; only its sha256 is stored (a leaked table gives no session), with
  * an expiry and a per-session CSRF token that state-changing requests must echo in a header.
+ * A session lives only as long as the user it was opened for: every request re-reads the user, and a session
+ * opened before the user's password or role was last set, or for a user removed since, is refused and deleted;
+ * setting a password or role, and removing a user, also delete that user's sessions outright.
  */
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
@@ -15,6 +18,7 @@ export interface UserRecord {
   role: Role;
   /** `scrypt$N$r$p$saltB64$hashB64` */
   passwordHash: string;
+  /** When this password and role were set (a `--replace` sets it again): sessions opened before are refused. */
   createdAt: string;
   createdBy: string;
 }
@@ -39,6 +43,10 @@ export interface AuthStore {
   putSession(session: SessionRecord): Promise<void>;
   getSession(idHash: string): Promise<SessionRecord | undefined>;
   deleteSession(idHash: string): Promise<void>;
+  /** Delete a user; false when there was none. */
+  deleteUser(name: string): Promise<boolean>;
+  /** Delete every session of a user; returns how many there were. */
+  deleteSessionsOf(user: string): Promise<number>;
 }
 
 const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
@@ -80,8 +88,27 @@ export async function addUser(
   const role = parse(z.enum(ROLES), input.role, 'role');
   const password = parse(PasswordSchema, input.password, 'password');
   const user: UserRecord = { name, role, passwordHash: await hashPassword(password), createdAt: clock.now().toISOString(), createdBy: input.by };
-  if (input.replace) await store.putUser(user);
-  else if (!(await store.createUser(user))) throw new InputError(`user ${name} exists (use --replace to set a new password or role)`);
+  if (input.replace) {
+    await store.putUser(user);
+    // a new password or role: whoever held the old one is logged out
+    await store.deleteSessionsOf(name);
+  } else if (!(await store.createUser(user))) throw new InputError(`user ${name} exists (use --replace to set a new password or role)`);
+  return user;
+}
+
+/**
+ * Remove a user and end their sessions. An unknown user, or the last admin (nobody could manage users or sites
+ * from the dashboard then), is an InputError.
+ */
+export async function removeUser(store: AuthStore, name: string): Promise<UserRecord> {
+  const n = parse(UserNameSchema, name, 'name');
+  const user = await store.getUser(n);
+  if (!user) throw new InputError(`没有用户 ${n} / no user ${n}`);
+  if (user.role === 'admin' && !(await store.listUsers()).some((u) => u.role === 'admin' && u.name !== n)) {
+    throw new InputError(`${n} 是最后一个管理员，不能删除 / ${n} is the last admin: add another admin first`);
+  }
+  await store.deleteUser(n);
+  await store.deleteSessionsOf(n);
   return user;
 }
 
@@ -125,12 +152,20 @@ export async function login(
 
 const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
-/** The live session for a cookie's id, or undefined (unknown or expired: an expired one is deleted). */
+/** A session still stands for its user: the user exists, with the role the session has, set no later than it opened. */
+function sessionStillValid(s: SessionRecord, user: UserRecord | undefined): boolean {
+  return !!user && user.role === s.role && Date.parse(s.createdAt) >= Date.parse(user.createdAt);
+}
+
+/**
+ * The live session for a cookie's id, or undefined: unknown, expired, or no longer valid for its user (removed,
+ * password or role set since it opened) — an expired or invalid one is deleted.
+ */
 export async function resolveSession(store: AuthStore, sessionId: string | undefined, clock: Clock): Promise<SessionRecord | undefined> {
   if (!sessionId || sessionId.length > 100) return undefined;
   const s = await store.getSession(sessionHash(sessionId));
   if (!s) return undefined;
-  if (Date.parse(s.expiresAt) <= clock.now().getTime()) {
+  if (Date.parse(s.expiresAt) <= clock.now().getTime() || !sessionStillValid(s, await store.getUser(s.user))) {
     await store.deleteSession(s.idHash);
     return undefined;
   }
@@ -174,5 +209,13 @@ export class MemoryAuthStore implements AuthStore {
   }
   async deleteSession(h: string) {
     this.sessions.delete(h);
+  }
+  async deleteUser(name: string) {
+    return this.users.delete(name);
+  }
+  async deleteSessionsOf(user: string) {
+    const mine = [...this.sessions.values()].filter((s) => s.user === user);
+    for (const s of mine) this.sessions.delete(s.idHash);
+    return mine.length;
   }
 }

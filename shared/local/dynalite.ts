@@ -27,7 +27,7 @@ export interface LocalDynamo {
 export async function startDynalite(options: { path?: string } = {}): Promise<LocalDynamo> {
   let unlock = async () => {};
   if (options.path) {
-    await mkdir(options.path, { recursive: true });
+    await mkdir(options.path, { recursive: true, mode: 0o700 });
     unlock = await lockDir(options.path);
   }
   try {

@@ -10,6 +10,7 @@ import type { Config } from '../config.ts';
 import { createDynamoClient, ensureTable, type BatchOptions } from '../adapters/dynamo/client.ts';
 import { createStores, type Stores } from '../adapters/dynamo/stores.ts';
 import { startDynalite } from './dynalite.ts';
+import { privateDir } from './data-dir.ts';
 import { LOCAL_REGION } from '../config.ts';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -25,7 +26,8 @@ export type LocalStoreOptions = ({ dataDir: string } | { inMemory: true }) & { t
 
 export async function openLocalStores(options: LocalStoreOptions): Promise<OpenStores> {
   const tableName = options.tableName ?? 'huixin';
-  const dbPath = 'dataDir' in options ? path.join(options.dataDir, 'dynamodb') : undefined;
+  // the data folder and the database folder: owner only (see ./data-dir.ts)
+  const dbPath = 'dataDir' in options ? privateDir(path.join(privateDir(options.dataDir), 'dynamodb')) : undefined;
   const local = await startDynalite(dbPath ? { path: dbPath } : {});
   // The process's own client hands its requests to dynalite's thread as messages (the same SDK code signs and
   // serializes them); the endpoint stays open for other clients.

@@ -6,7 +6,6 @@
  * fast-forwarded) clock, what EventBridge Scheduler and the Lambda event source mappings do in AWS.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadCalendar } from '../adapters/calendar-source.ts';
 import { parseInstant } from '../domain/beijing-time.ts';
@@ -29,6 +28,7 @@ import { makeHandler as makeCloseHandler } from '../../functions/close-campaign/
 import { createDailyHandler as createDailyPollHandler, createDeadlineHandler as createDeadlinePollHandler, type DailySummary, type PollDeps } from '../../functions/poll-reply-lists/handler.ts';
 import { createHandler as createSubmitHandler, SubmitMessageSchema, type SubmitMessage } from '../../functions/submit-letter/handler.ts';
 import { campaignRuntime } from './campaign-runtime.ts';
+import { privateDir } from './data-dir.ts';
 import { drain, startDrain, type RunningDrain, type SqsHandler } from './event-source.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
 import { localQueues, startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
@@ -76,7 +76,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const log = options.log ?? (() => {});
   const env = options.env ?? process.env;
   const stores = await openLocalStores(options.dataDir ? { dataDir: options.dataDir } : { inMemory: true });
-  const sqs = await startLocalSqs(options.dataDir ? { dataDir: path.join(options.dataDir, 'sqs') } : {});
+  const sqs = await startLocalSqs(options.dataDir ? { dataDir: privateDir(path.join(options.dataDir, 'sqs')) } : {});
   const queues = await localQueues(sqs);
   const queue = (pair: QueuePair) => new SqsQueue<Record<string, unknown>>(sqs.client, pair.url);
   const mailConfig = localMailConfig(env, options.dataDir);
@@ -88,7 +88,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     queues: { submit: queue(queues.submit), close: queue(queues.close), deadline: queue(queues.deadline) },
   });
   const calendar = loadCalendar({ env });
-  await mkdir(options.filesDir, { recursive: true });
+  privateDir(options.filesDir);
   const objects = new FsObjectStore(options.filesDir);
   // The ingest-mail wiring every runtime uses, with SPF/DKIM/DMARC computed here by mailauth (SES does it in AWS).
   // Mail arrives one SMTP transaction at a time here: nothing to batch with, so no batching wait.

@@ -3,6 +3,9 @@
  *
  * - Login: POST /auth/login {user, password} → an HttpOnly, SameSite=Strict session cookie (random id, stored
  *   server-side as a hash with an expiry) and the session's CSRF token; GET /auth/session; POST /auth/logout.
+ *   Failed logins are throttled per (user, client address) with a per-user cap (./login-throttle.ts).
+ * - The cookie is Secure unless the dashboard is served on loopback without an HTTPS proxy in front
+ *   (`cookieSecurity`); serving on another address over plain HTTP is warned about at start.
  * - /api/*: the session's principal goes to the same router the Lambda uses. Every state-changing request must
  *   carry the session's CSRF token in `X-CSRF-Token`, be JSON, and (when the browser says) come from this origin.
  * - Security headers on every response: CSP without inline scripts, frame-ancestors 'none' + X-Frame-Options,
@@ -16,6 +19,7 @@ import { csrfMatches, login, logout, resolveSession, SESSION_TTL_MS, type AuthSt
 import type { Api } from '../app/api/router.ts';
 import type { ApiResponse } from '../app/api/types.ts';
 import type { Clock } from '../app/ports.ts';
+import { LoginThrottle } from './login-throttle.ts';
 
 export const SESSION_COOKIE = 'hx_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -51,11 +55,41 @@ export interface WebServerOptions {
   staticDir: string;
   port?: number;
   host?: string;
-  /** Mark cookies Secure (behind TLS). Default false on localhost. */
+  /** Mark cookies Secure. Default: `cookieSecurity(host, behindHttps)`. */
   secureCookies?: boolean;
+  /** An HTTPS reverse proxy is in front (browsers reach the dashboard over https://): cookies are Secure. */
+  behindHttps?: boolean;
   sessionTtlMs?: number;
-  /** Failed logins per user name within 15 minutes before refusing (429). Default 10. */
+  /** Failed logins per (user name, client address) within 15 minutes before refusing (429). Default 10. */
   maxFailedLogins?: number;
+  /** Failed logins per user name from all addresses within 15 minutes before refusing (429). Default 100. */
+  maxFailedLoginsPerUser?: number;
+  /** Where the start-up warning goes (default: standard error). */
+  log?: (line: string) => void;
+}
+
+/** 127.0.0.0/8, ::1 and `localhost`: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
+}
+
+/**
+ * Whether the session cookie is Secure, and the warning to print: Secure whenever the dashboard is not on
+ * loopback or an HTTPS proxy is in front. On another address over plain HTTP the passwords and cookies cross
+ * the network in clear — and browsers keep no Secure cookie from http://, so logging in fails there.
+ */
+export function cookieSecurity(host: string, behindHttps = false): { secure: boolean; warning?: string } {
+  if (behindHttps) return { secure: true };
+  if (isLoopbackHost(host)) return { secure: false };
+  return {
+    secure: true,
+    warning:
+      `警告：看板在非本机地址 ${host} 上以明文 HTTP 提供，密码和会话会以明文经过网络；会话 cookie 已设为 Secure，浏览器通过 http:// 无法登录。` +
+      `请在前面放置 HTTPS 反向代理并加 --behind-https，或只监听 127.0.0.1。 / ` +
+      `WARNING: the dashboard is served over plain HTTP on the non-loopback address ${host}: passwords and sessions cross the network in clear; ` +
+      `the session cookie is Secure, so logging in over http:// will not work. Put an HTTPS reverse proxy in front and pass --behind-https, or listen on 127.0.0.1 only.`,
+  };
 }
 
 export interface WebServer {
@@ -113,12 +147,14 @@ function send(res: ServerResponse, r: ApiResponse): void {
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const ttl = options.sessionTtlMs ?? SESSION_TTL_MS;
-  const maxFailed = options.maxFailedLogins ?? 10;
-  const failures = new Map<string, number[]>();
+  const throttle = new LoginThrottle({ perClient: options.maxFailedLogins ?? 10, perUser: options.maxFailedLoginsPerUser ?? 100 });
   const staticRoot = path.resolve(options.staticDir);
+  const security = cookieSecurity(options.host ?? '127.0.0.1', options.behindHttps);
+  const secure = options.secureCookies ?? security.secure;
+  if (security.warning && !options.behindHttps) (options.log ?? ((l: string) => process.stderr.write(`huixin: ${l}\n`)))(security.warning);
 
   const cookie = (value: string, maxAgeS: number) =>
-    `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${options.secureCookies ? '; Secure' : ''}`;
+    `${SESSION_COOKIE}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${secure ? '; Secure' : ''}`;
 
   function checkStateChange(req: IncomingMessage): void {
     const type = req.headers['content-type'] ?? '';
@@ -136,15 +172,15 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       checkStateChange(req);
       const body = (await readJson(req)) as { user?: unknown; password?: unknown } | undefined;
       const user = typeof body?.user === 'string' ? body.user.trim() : '';
+      const client = req.socket.remoteAddress ?? '?';
       const now = options.clock.now().getTime();
-      const recent = (failures.get(user) ?? []).filter((t) => now - t < 15 * 60_000);
-      if (recent.length >= maxFailed) return send(res, { status: 429, json: { error: 'too many attempts', message: '尝试次数过多，请稍后再试 / too many attempts, try later' } });
+      if (!throttle.allowed(user, client, now)) return send(res, { status: 429, json: { error: 'too many attempts', message: '尝试次数过多，请稍后再试 / too many attempts, try later' } });
       const r = await login(options.auth, user, typeof body?.password === 'string' ? body.password : '', options.clock, ttl);
       if (!r) {
-        failures.set(user, [...recent, now]);
+        throttle.failed(user, client, now);
         return send(res, { status: 401, json: { error: 'bad credentials', message: '用户名或密码错误 / wrong user or password' } });
       }
-      failures.delete(user);
+      throttle.succeeded(user, client);
       return send(res, {
         status: 200,
         json: { user: r.session.user, role: r.session.role, csrf: r.session.csrf, expiresAt: r.session.expiresAt },

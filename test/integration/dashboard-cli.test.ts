@@ -1,24 +1,13 @@
 /** `huixin users add/list` as a person runs them: password from stdin, bad input → exit 2 with one line. */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runHuixin } from '../cli-run.ts';
 
-const REPO = path.resolve(import.meta.dirname, '..', '..');
 let dir: string;
 
-function huixin(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(REPO, 'bin/huixin.js'), ...args], { cwd: dir, env: { ...process.env, HUIXIN_DATA_DIR: path.join(dir, 'data') } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d) => (stdout += d));
-    p.stderr.on('data', (d) => (stderr += d));
-    p.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-    p.stdin.end(stdin);
-  });
-}
+const huixin = (args: string[], stdin = '') => runHuixin(dir, args, stdin);
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-users-'));

@@ -1,12 +1,15 @@
 /**
  * Dashboard users and sessions in the huixin table (the embedded default; in AWS, Cognito holds the users).
  * Users: `USER#<name>` / `USER`, listed through gsi1 (`USERS`). Sessions: `SESSION#<sha256 of id>` / `SESSION`
- * with a `ttl` attribute (epoch seconds) for DynamoDB's TTL; expiry is also checked on every read.
+ * with a `ttl` attribute (epoch seconds) for DynamoDB's TTL; expiry is also checked on every read. A user's
+ * sessions are listed through gsi2 (`SESSIONS#<user>`, sk the id hash), to end them all at once.
  */
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AuthStore, SessionRecord, UserRecord } from '../../app/auth.ts';
 import { isConditionalFailure, queryAll } from '../dynamo/client.ts';
 import { fromItem, toItem, values } from '../dynamo/codec.ts';
+
+const sessionsOf = (user: string) => `SESSIONS#${user}`;
 
 export class DynamoAuthStore implements AuthStore {
   constructor(
@@ -51,7 +54,7 @@ export class DynamoAuthStore implements AuthStore {
     await this.client.send(
       new PutItemCommand({
         TableName: this.tableName,
-        Item: toItem({ ...s, ttl: Math.ceil(Date.parse(s.expiresAt) / 1000) }, { pk: `SESSION#${s.idHash}`, sk: 'SESSION' }, 'session'),
+        Item: toItem({ ...s, ttl: Math.ceil(Date.parse(s.expiresAt) / 1000) }, { pk: `SESSION#${s.idHash}`, sk: 'SESSION', gsi2pk: sessionsOf(s.user), gsi2sk: s.idHash }, 'session'),
       }),
     );
   }
@@ -65,5 +68,21 @@ export class DynamoAuthStore implements AuthStore {
 
   async deleteSession(idHash: string): Promise<void> {
     await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: values({ pk: `SESSION#${idHash}`, sk: 'SESSION' }) }));
+  }
+
+  async deleteUser(name: string): Promise<boolean> {
+    const out = await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: values({ pk: `USER#${name}`, sk: 'USER' }), ReturnValues: 'ALL_OLD' }));
+    return !!out.Attributes;
+  }
+
+  async deleteSessionsOf(user: string): Promise<number> {
+    const items = await queryAll(this.client, {
+      TableName: this.tableName,
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: values({ ':pk': sessionsOf(user) }),
+    });
+    for (const i of items) await this.deleteSession(fromItem<SessionRecord>(i).idHash);
+    return items.length;
   }
 }

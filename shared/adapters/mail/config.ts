@@ -57,7 +57,7 @@ export function localMailConfig(env: Record<string, string | undefined> = proces
   if (dataDir) {
     const file = path.join(dataDir, 'reply-secret');
     if (!existsSync(file)) {
-      mkdirSync(dataDir, { recursive: true });
+      mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // owner only, like the rest of the data folder (shared/local/data-dir.ts)
       try {
         writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
       } catch (err) {

@@ -2,8 +2,11 @@
  * What people read: incident notifications → alert messages (Chinese, markdown for the group robots, plain text
  * for mail). Never a flood: more than `digestThreshold` notifications of one kind in one run become ONE digest.
  * Pure: site details and evidence locations come in as functions.
+ * Every outside value (site names, URLs, reasons, mail subjects and senders, titles) goes through `mdText` /
+ * `mdCode` (shared/domain/safe-text.ts): anyone can mail the reply domain, and the robots render markdown.
  */
 import { beijingDate } from '../beijing-time.ts';
+import { mdCode, mdText } from '../safe-text.ts';
 import type { AlertPolicy, Incident, Notification, NotificationKind } from './incidents.ts';
 
 export type MessageKind = NotificationKind | 'digest' | 'daily';
@@ -57,28 +60,28 @@ const TITLE: Record<NotificationKind, string> = {
 
 function siteLabel(ctx: RenderContext, siteId: string): string {
   const s = ctx.site(siteId);
-  return s ? `${s.name}（${siteId}）` : siteId;
+  return s ? `${mdText(s.name, 80)}（${mdText(siteId, 40)}）` : mdText(siteId, 40);
 }
 
 function lines(n: Notification, ctx: RenderContext): string[] {
   const i = n.incident;
   const out = [
     `- 网站 site：${siteLabel(ctx, i.siteId)}`,
-    `- 栏目 channel：${i.url}`,
-    `- 原因 reason：${i.reason || '-'}`,
+    `- 栏目 channel：${mdCode(i.url)}`,
+    `- 原因 reason：${mdText(i.reason) || '-'}`,
     `- 发现时间 since：${bjTime(i.startedAt)}（北京时间）`,
   ];
   if (i.confirmedAt) out.push(`- 复核确认 confirmed：${bjTime(i.confirmedAt)}`);
   if (n.kind === 'recovered' && i.recoveredAt) out.push(`- 恢复时间 recovered：${bjTime(i.recoveredAt)}`);
   if (n.kind === 'reminder') out.push(`- 第 ${i.reminders} 次提醒 reminder #${i.reminders}`);
-  if (i.letterIds.length) out.push(`- 涉及信件 letters：${i.letterIds.join(', ')}`);
-  if (i.screenshot && n.kind !== 'recovered') out.push(`- 截图 screenshot：${ctx.locate(i.screenshot.key)}`);
+  if (i.letterIds.length) out.push(`- 涉及信件 letters：${mdText(i.letterIds.join(', '), 400)}`);
+  if (i.screenshot && n.kind !== 'recovered') out.push(`- 截图 screenshot：${mdCode(ctx.locate(i.screenshot.key))}`);
   return out;
 }
 
 function single(n: Notification, ctx: RenderContext): AlertMessage {
   const i = n.incident;
-  const name = ctx.site(i.siteId)?.name ?? i.siteId;
+  const name = mdText(ctx.site(i.siteId)?.name ?? i.siteId, 80);
   const subject = `【回信】${TITLE[n.kind]}：${name}`;
   const body = lines(n, ctx);
   const sup = ctx.site(i.siteId)?.supervisorEmail;
@@ -105,7 +108,7 @@ function fnv(s: string): string {
 
 function digest(kind: NotificationKind, ns: readonly Notification[], ctx: RenderContext): AlertMessage {
   const subject = `【回信】${ns.length} 个网站${TITLE[kind]}（汇总 digest）`;
-  const rows = ns.map((n) => `- ${siteLabel(ctx, n.incident.siteId)}：${n.incident.reason || '-'}，${bjTime(n.incident.startedAt)} 起`);
+  const rows = ns.map((n) => `- ${siteLabel(ctx, n.incident.siteId)}：${mdText(n.incident.reason) || '-'}，${bjTime(n.incident.startedAt)} 起`);
   const ids = ns.map((n) => n.incident.id + (kind === 'reminder' ? `-${n.incident.reminders}` : '')).sort();
   return {
     id: `alert-digest-${kind}-${beijingDate(ctx.now.getTime())}-${fnv(ids.join(','))}`,
@@ -155,19 +158,19 @@ export function dailyDigest(input: DailyDigestInput, ctx: RenderContext, limit =
     '',
     ...section(
       `逾期未回复的信件 overdue letters (${input.overdue.length})`,
-      input.overdue.map((o) => `- ${siteLabel(ctx, o.siteId)} ${o.letterId}「${o.title}」提交 ${o.submittedAt ? bjTime(o.submittedAt) : '-'}，期限 ${o.deadlineAt ? bjTime(o.deadlineAt) : '-'}`),
+      input.overdue.map((o) => `- ${siteLabel(ctx, o.siteId)} ${mdText(o.letterId, 60)}「${mdText(o.title)}」提交 ${o.submittedAt ? bjTime(o.submittedAt) : '-'}，期限 ${o.deadlineAt ? bjTime(o.deadlineAt) : '-'}`),
     ),
     ...section(
       `待人工提交的信件 gated letters (${input.gated.length})`,
-      input.gated.map((g) => `- ${siteLabel(ctx, g.siteId)} ${g.letterId}（${g.campaignName}）：${g.reason}${g.gatedAt ? `，${bjTime(g.gatedAt)}` : ''}`),
+      input.gated.map((g) => `- ${siteLabel(ctx, g.siteId)} ${mdText(g.letterId, 60)}（${mdText(g.campaignName, 80)}）：${mdText(g.reason)}${g.gatedAt ? `，${bjTime(g.gatedAt)}` : ''}`),
     ),
     ...section(
       `待处理邮件 held mail (${input.held.length})`,
-      input.held.map((h) => `- ${h.mailId}「${h.subject}」来自 ${h.from ?? '-'}，${bjTime(h.receivedAt)}${h.reason ? `：${h.reason}` : ''}`),
+      input.held.map((h) => `- ${mdText(h.mailId, 60)}「${mdText(h.subject)}」来自 ${mdText(h.from, 120) || '-'}，${bjTime(h.receivedAt)}${h.reason ? `：${mdText(h.reason)}` : ''}`),
     ),
     ...section(
       `不可用的留言栏目 broken channels (${input.openIncidents.length})`,
-      input.openIncidents.map((i) => `- ${siteLabel(ctx, i.siteId)}：${i.reason}，${bjTime(i.startedAt)} 起`),
+      input.openIncidents.map((i) => `- ${siteLabel(ctx, i.siteId)}：${mdText(i.reason) || '-'}，${bjTime(i.startedAt)} 起`),
     ),
   ];
   return {

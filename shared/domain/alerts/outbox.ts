@@ -18,13 +18,64 @@ export interface AlertTarget {
   to?: string[];
 }
 
+/**
+ * What a delivery record keeps of its target: never the webhook URL (its access token) nor the 加签 secret — the
+ * record is in the table, its backups and every reader's reach. A webhook is shown as its host and the URL's last
+ * 4 characters; the URL and secret are looked up in the live configuration when sending (`sendableTarget`). Mail
+ * recipients are kept: a supervisor's address exists only on the delivery, and it is the audit of who was told.
+ */
+export interface DeliveryTarget {
+  id: string;
+  kind: TargetKind;
+  /** `oapi.dingtalk.com …a1b2` (webhooks) */
+  redacted?: string;
+  /** Whether a signing secret was configured (the secret itself is not stored). */
+  signed?: boolean;
+  to?: string[];
+}
+
+/** A target as a delivery may store it (see DeliveryTarget). */
+export function redactTarget(t: AlertTarget | DeliveryTarget): DeliveryTarget {
+  const url = 'url' in t ? t.url : undefined;
+  const signed = ('secret' in t && !!t.secret) || ('signed' in t && !!t.signed);
+  return {
+    id: t.id,
+    kind: t.kind,
+    ...(url ? { redacted: redactUrl(url) } : 'redacted' in t && t.redacted ? { redacted: t.redacted } : {}),
+    ...(signed ? { signed: true } : {}),
+    ...(t.to?.length ? { to: [...t.to] } : {}),
+  };
+}
+
+/** `https://oapi.dingtalk.com/robot/send?access_token=…` → `oapi.dingtalk.com …cdef` (the host and the last 4 characters). */
+export function redactUrl(url: string): string {
+  let host = '?';
+  try {
+    host = new URL(url).host;
+  } catch {
+    // not a URL: the last 4 characters only
+  }
+  return `${host} …${url.slice(-4)}`;
+}
+
+/**
+ * The target to send a delivery to: the configured target of that id and kind (its current URL and secret), or —
+ * for mail only — the recipients kept on the delivery (the per-message 主管单位 target). Undefined: no longer configured.
+ */
+export function sendableTarget(stored: DeliveryTarget, configured: readonly AlertTarget[]): AlertTarget | undefined {
+  const live = configured.find((t) => t.id === stored.id && t.kind === stored.kind);
+  if (live) return live;
+  if (stored.kind === 'email' && stored.to?.length) return { id: stored.id, kind: 'email', to: [...stored.to] };
+  return undefined;
+}
+
 export type DeliveryStatus = 'pending' | 'sent' | 'failed';
 
 export interface Delivery {
   /** `<messageId>~<targetId>` */
   id: string;
   messageId: string;
-  target: AlertTarget;
+  target: DeliveryTarget;
   message: AlertMessage;
   status: DeliveryStatus;
   attempts: number;
@@ -56,7 +107,7 @@ export function deliveriesFor(message: AlertMessage, targets: readonly AlertTarg
   return all.map((target) => ({
     id: `${message.id}~${target.id}`,
     messageId: message.id,
-    target,
+    target: redactTarget(target),
     message,
     status: 'pending',
     attempts: 0,
