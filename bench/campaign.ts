@@ -224,7 +224,7 @@ export async function runCampaign(count: number, options: { pages?: number; seed
       time[stage] += (performance.now() - t) / 1000;
     }
   };
-  const stack = await startLocalStack({ filesDir: path.join(dir, 'files'), clock, ...(options.pages ? { browserPages: options.pages } : {}) });
+  const stack = await startLocalStack({ allowPrivateHosts: true, filesDir: path.join(dir, 'files'), clock, ...(options.pages ? { browserPages: options.pages } : {}) });
   // submit: wrap the one browser's submit (the stack's submit handler calls it through this object)
   const usage: Usage = { dynamoCalls: {}, readUnits: 0, writeUnits: 0, sqsCalls: {}, bytes: {}, files: {} };
   const capacity = { read: 0, write: 0 };

@@ -44,7 +44,7 @@ function letterId(i: number): string {
 }
 
 /** What the i-th mail is (as makeMail writes it). */
-export function expectedKind(i: number): string {
+function expectedKind(i: number): string {
   if (i % 50 === 49) return 'bounce';
   const kind = i % 10;
   return kind <= 5 ? 'reply' : kind <= 7 ? 'auto-ack' : kind === 8 ? 'out-of-office' : 'other';

@@ -6,7 +6,11 @@ export const REPO = path.resolve(import.meta.dirname, '..');
 
 export function runHuixin(cwd: string, args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [path.join(REPO, 'bin/huixin.js'), ...args], { cwd, env: { ...process.env, HUIXIN_DATA_DIR: path.join(cwd, 'data') } });
+    // the embedded store in the working folder, never a developer's configured DynamoDB
+    const env: NodeJS.ProcessEnv = { ...process.env, HUIXIN_DATA_DIR: path.join(cwd, 'data') };
+    delete env.DYNAMODB_ENDPOINT;
+    delete env.HUIXIN_STORE;
+    const p = spawn(process.execPath, [path.join(REPO, 'bin/huixin.js'), ...args], { cwd, env });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (d) => (stdout += d));

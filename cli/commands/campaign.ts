@@ -13,6 +13,7 @@ import {
   cancelCampaign,
   closeCampaign,
   createCampaign,
+  LATE_OBSERVATION_WORKING_DAYS,
   listCampaigns,
   pauseCampaign,
   resumeCampaign,
@@ -82,12 +83,6 @@ export function parseSiteSelection(value: string, read: (file: string) => string
   return ids;
 }
 
-/**
- * Working days kept after each letter's deadline by default: without them a letter planned near the end of the window
- * could only ever be on time or `none` — a reply one day late would count as no reply, the worse 通报 category.
- */
-const LATE_OBSERVATION_DEFAULT = 5;
-
 function wholeNumber(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value)) throw new InputError(`${name} 须为非负整数 / must be a whole number, got "${value}"`);
@@ -130,7 +125,7 @@ export function register(program: Command): void {
       '--late-observation <n>',
       '每封信的答复时限之后、窗口关闭之前至少留出的工作日，使逾期答复仍能被看到并判为“未及时回复”而非“未回复” / working days kept between a letter\'s deadline and the window close, so a late reply is still seen (late, not none)',
       wholeNumber('--late-observation'),
-      LATE_OBSERVATION_DEFAULT,
+      LATE_OBSERVATION_WORKING_DAYS,
     )
     .option('--start <date>', '最早发信日期 YYYY-MM-DD（默认今天）/ first day letters may go out (default today)')
     .option('--id <id>', '指定活动编号（重复执行不会重复创建）/ campaign id, makes a re-run idempotent')

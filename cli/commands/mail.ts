@@ -87,7 +87,7 @@ export function register(program: Command): void {
       }
       out(
         [
-          `类别 kind:    ${d.kind}  (${d.reasons.join('; ')})`,
+          `类别 kind:    ${d.kind}  (${safeTerm(d.reasons.join('; '))})`,
           `主题 subject: ${safeTerm(d.subject)}`,
           `发件 from:    ${safeTerm(d.from ?? '-')}`,
           `时间 date:    ${safeTerm(d.date ?? '-')}`,
@@ -114,7 +114,7 @@ export function register(program: Command): void {
         const r = await ingestMail(deps, raw).catch(asInput);
         if (opts.json) out(`${safeJson(r, 2)}\n`);
         else if (r.duplicate) out(`已收取过 / already ingested: ${r.mailId}\n`);
-        else if (r.held) out(`待认领 / held: ${r.mailId} (${r.kind}; ${r.heldReason}; candidates: ${r.candidates.join(', ') || '-'})\n`);
+        else if (r.held) out(`待认领 / held: ${r.mailId} (${r.kind}; ${safeTerm(r.heldReason ?? '')}; candidates: ${r.candidates.join(', ') || '-'})\n`);
         else out(`已匹配 / matched ${r.mailId} → letter ${r.letterId} by ${r.match} (${r.kind})\n`);
       } finally {
         await stores.close();
@@ -134,7 +134,7 @@ export function register(program: Command): void {
         else if (list.length === 0) out('没有待认领邮件 / the holding pen is empty\n');
         else
           for (const m of list)
-            out(`${m.id}  ${m.receivedAt}  ${m.kind}  ${safeTerm(m.from ?? '-')}  ${safeTerm(m.subject)}  [${m.heldReason ?? ''}; ${m.candidates?.join(',') ?? ''}]\n`);
+            out(`${m.id}  ${m.receivedAt}  ${m.kind}  ${safeTerm(m.from ?? '-')}  ${safeTerm(m.subject)}  [${safeTerm(m.heldReason ?? '')}; ${m.candidates?.join(',') ?? ''}]\n`);
       } finally {
         await stores.close();
       }

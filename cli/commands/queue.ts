@@ -4,6 +4,7 @@
  * The same subcommand is exported as `registerRecordSubmission(letters)` so `huixin letters record-submission` can
  * attach it (cli/commands/letters.ts belongs to Engineer D).
  */
+import { privateDir } from '../../shared/local/data-dir.ts';
 import type { Command } from 'commander';
 import { gatedQueue, recordSubmission } from '../../shared/app/campaigns.ts';
 import { withCampaignDeps } from './campaign.ts';
@@ -86,7 +87,7 @@ export function register(program: Command): void {
       } else {
         // The embedded default: its queues persist in the data folder; `huixin serve` must be stopped (it holds the folder).
         const stores = await openStores(config);
-        const sqs = await startLocalSqs({ dataDir: path.join(config.dataDir, 'sqs') });
+        const sqs = await startLocalSqs({ dataDir: privateDir(path.join(config.dataDir, 'sqs')) });
         try {
           const pair = (await localQueues(sqs))[name];
           moved = (await redrive(sqs.client, { dlqUrl: pair.dlqUrl, sourceUrl: pair.url }, max ? { max } : {})).moved;

@@ -141,7 +141,7 @@ export function parseCalendarFile(text: string, file: string): CalendarFileYear 
  * turn-of-year dates applied), with their status in the file's calendar. Load time only: two small calendars
  * over the three years around the file's year.
  */
-export function packageDaysChangedBy(fileYear: CalendarYear): { date: string; working: boolean }[] {
+function packageDaysChangedBy(fileYear: CalendarYear): { date: string; working: boolean }[] {
   const pkg = chineseDaysData();
   const near = [fileYear.year - 1, fileYear.year, fileYear.year + 1].flatMap((y) => pkg.years.get(y) ?? []);
   if (near.length === 0) return [];
@@ -230,7 +230,7 @@ export function loadCalendar(options: { files?: readonly string[]; env?: Record<
  *   that date is dropped). A neighbouring year given by another file keeps its own dates.
  * loadCalendar's package check (packageDaysChangedBy) compares with exactly this, so what it accepts is what applies.
  */
-export function mergeYears(pkgYears: ReadonlyMap<number, CalendarYear>, fileYears: readonly CalendarYear[]): CalendarYear[] {
+function mergeYears(pkgYears: ReadonlyMap<number, CalendarYear>, fileYears: readonly CalendarYear[]): CalendarYear[] {
   const years = new Map(pkgYears);
   const fromFile = new Set(fileYears.map((y) => y.year));
   for (const f of fileYears) {

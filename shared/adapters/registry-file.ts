@@ -221,7 +221,7 @@ const URL_COLUMNS: readonly string[] = [REGISTRY_COLUMNS.homeUrl, REGISTRY_COLUM
 const HEADER_SEARCH_ROWS = 5;
 
 /** A header cell → the registry column it names (网站名称（必填）, *网站名称 → 网站名称), else the cell as read. */
-export function headerName(cell: string): string {
+function headerName(cell: string): string {
   const c = cleanCell(cell);
   if (KNOWN_COLUMNS.includes(c)) return c;
   const bare = c

@@ -84,6 +84,12 @@ export const SiteSelectionSchema = z.union([
 ]);
 export type SiteSelection = z.infer<typeof SiteSelectionSchema>;
 
+/**
+ * Working days kept after each letter's deadline by default: without them a letter planned near the end of the window
+ * could only ever be on time or `none` — a reply one day late would count as no reply, the worse 通报 category.
+ */
+export const LATE_OBSERVATION_WORKING_DAYS = 5;
+
 export const CreateCampaignSchema = z
   .object({
     /** Give an id to make the call idempotent (a retry finds the same campaign). */
@@ -97,7 +103,7 @@ export const CreateCampaignSchema = z
     start: isoDate.optional(),
     minGapWorkingDays: z.number().int().min(1).max(60).optional(),
     /** Working days kept after the last deadline before the window closes, so late replies can still be seen. */
-    lateObservationWorkingDays: z.number().int().min(0).max(60).optional(),
+    lateObservationWorkingDays: z.number().int().min(0).max(60).default(LATE_OBSERVATION_WORKING_DAYS),
     officeHours: z.array(z.object({ from: z.string(), to: z.string() })).min(1).optional(),
     maxPerSlot: z.number().int().min(1).optional(),
     seed: z.number().int().optional(),

@@ -8,7 +8,7 @@
  *    with a screenshot.
  * The result is appended to the site's stream as `channel.checked` with the evidence hashes.
  */
-import iconv from 'iconv-lite';
+import { decodePage } from '../domain/reply-lists/charset.ts';
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { SiteProfile } from '../domain/forms/profile.ts';
 import type { FormSubmitter, SubmitResult } from '../domain/forms/submission.ts';
@@ -50,7 +50,7 @@ export async function precheckChannel(url: string, options: { timeoutMs?: number
     return { status: 'unreachable', reason: /Timeout|abort/i.test(m) ? 'timeout' : /ENOTFOUND|EAI_AGAIN/.test(m) ? 'dns' : 'connection', ms: ms() };
   }
   const bytes = Buffer.from(await res.arrayBuffer().catch(() => new ArrayBuffer(0)));
-  const html = decodeHtml(bytes, res.headers.get('content-type') ?? '');
+  const html = decodePage(bytes, res.headers.get('content-type'));
   const base = { httpStatus: res.status, finalUrl: res.url || url, html };
   if (res.status >= 400) return { ...base, status: 'http-error', reason: `http-${res.status}`, ms: ms() };
   const lower = html.toLowerCase();
@@ -59,14 +59,6 @@ export async function precheckChannel(url: string, options: { timeoutMs?: number
   const gateHint = /验证码|校验码|统一身份认证|请先登录|type=["']?password/i.test(html);
   if (hasForm && hasTextarea && !gateHint && !/<iframe[\s>]/i.test(lower)) return { ...base, status: 'form', reason: 'form-with-textarea', ms: ms() };
   return { ...base, status: 'needs-browser', reason: !hasTextarea ? 'no-textarea-in-html' : gateHint ? 'gate-hint' : 'iframe', ms: ms() };
-}
-
-/** Decode by the Content-Type charset, else the <meta charset>, else UTF-8 (GBK/GB2312/GB18030 via iconv-lite). */
-export function decodeHtml(bytes: Buffer, contentType: string): string {
-  const head = bytes.subarray(0, 2048).toString('latin1');
-  const charset = (/charset=["']?([\w-]+)/i.exec(contentType)?.[1] ?? /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1] ?? 'utf-8').toLowerCase();
-  if (/^(gbk|gb2312|gb18030|x-gbk)$/.test(charset)) return iconv.decode(bytes, 'gb18030');
-  return iconv.encodingExists(charset) ? iconv.decode(bytes, charset) : bytes.toString('utf8');
 }
 
 export type ChannelStatus = 'ready' | 'gated' | 'unavailable' | 'script-broken';

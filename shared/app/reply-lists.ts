@@ -41,9 +41,9 @@ export interface PollResult {
 }
 
 /** A page is untrusted input: only its first bytes are read. */
-export const MAX_PAGE_BYTES = 4_000_000;
+const MAX_PAGE_BYTES = 4_000_000;
 /** List pages followed by their 下一页 link when the letter is not on the first. */
-export const MAX_LIST_PAGES = 5;
+const MAX_LIST_PAGES = 5;
 
 async function page(deps: ReplyListDeps, url: string): Promise<{ html: string; url: string } | null> {
   const r = await deps.fetch(url);

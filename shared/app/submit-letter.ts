@@ -56,7 +56,7 @@ export interface SubmitLetterInput {
 const SITE_REFUSED = 'site-error';
 
 /** The default time a submission may take in all: under the submit function's 3 minutes with a margin. */
-export const SUBMIT_BUDGET_MS = 150_000;
+const SUBMIT_BUDGET_MS = 150_000;
 /** Below this, another address is not tried in the same call. */
 const MIN_ATTEMPT_MS = 20_000;
 

@@ -23,7 +23,7 @@
 import type { CalendarYear } from './calendar.ts';
 import { daysFromCivil, parseDate, weekdayOfDay, yearOfDay } from './beijing-time.ts';
 
-export const NOTICE_RULES = {
+const NOTICE_RULES = {
   /** Earliest date of the previous year a notice may list (month, day). */
   previousYearFrom: { month: 12, day: 20 },
   /** Latest date of the next year a notice may list (month, day). */
@@ -51,7 +51,7 @@ function listSome(dates: readonly string[], max = 3): { zh: string; en: string }
 }
 
 /** The range of dates a notice for `year` may list: [first, last] as epoch days. */
-export function noticeSpan(year: number): { first: number; last: number } {
+function noticeSpan(year: number): { first: number; last: number } {
   const p = NOTICE_RULES.previousYearFrom;
   const n = NOTICE_RULES.nextYearTo;
   return { first: daysFromCivil(year - 1, p.month, p.day), last: daysFromCivil(year + 1, n.month, n.day) };

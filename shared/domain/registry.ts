@@ -83,7 +83,7 @@ export function hostKind(hostname: string): 'public' | 'private' | 'never' {
   const v4 = ipv4(mapped ?? host);
   if (v4) {
     const [a, b] = v4 as [number, number, number, number];
-    if (a === 0 || a >= 224 || (a === 169 && b === 254) || host === '100.100.100.200') return 'never';
+    if (a === 0 || a >= 224 || (a === 169 && b === 254) || (mapped ?? host) === '100.100.100.200') return 'never';
     if (a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return 'private';
     return 'public';
   }

@@ -7,7 +7,7 @@
  */
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 
-export const PRIVATE_DIR_MODE = 0o700;
+const PRIVATE_DIR_MODE = 0o700;
 
 /** Folders already made private by this process (the CLI opens the stores once; tests many times). */
 const done = new Set<string>();

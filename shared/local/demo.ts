@@ -67,6 +67,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const closesAt = `${windowEnd}T17:30:00+08:00`;
   const fleet = defaultFleet({ count: options.sites ?? 60, seed: options.seed ?? 1 });
   const stack: LocalStack = await startLocalStack({
+    allowPrivateHosts: true, // the sandbox is on 127.0.0.1
     filesDir: path.join(options.outDir, 'files'),
     clock,
     ...(options.browserPages ? { browserPages: options.browserPages } : {}),

@@ -45,6 +45,8 @@ export interface LocalStackOptions {
   browserPages?: number;
   env?: Record<string, string | undefined>;
   log?: (line: string) => void;
+  /** Let the plain-HTTP readers (reply lists) reach loopback and private hosts: the sandbox, intranet tests. */
+  allowPrivateHosts?: boolean;
 }
 
 export interface LocalStack {
@@ -137,7 +139,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   // The reply-list polls: the poll-reply-lists function's own handlers (daily run and deadline-queue consumer), with
   // one profile finder kept for the stack's life (each letter's list is discovered once).
-  const fetch = httpFetcher({ timeoutMs: 10_000 });
+  const fetch = httpFetcher({ timeoutMs: 10_000, allowPrivateHosts: !!options.allowPrivateHosts });
   const pollDeps: PollDeps = {
     campaigns: stores.campaigns,
     letters: stores.letters,

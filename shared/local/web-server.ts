@@ -69,7 +69,7 @@ export interface WebServerOptions {
 }
 
 /** 127.0.0.0/8, ::1 and `localhost`: only this machine can connect. */
-export function isLoopbackHost(host: string): boolean {
+function isLoopbackHost(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || /^::ffff:127\./.test(h);
 }

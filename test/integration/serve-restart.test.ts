@@ -33,7 +33,7 @@ describe('restarting the embedded default mid-campaign', () => {
     // The sites stay up across our restart, as real sites do.
     sandbox = await startSandbox({ sites: fleet.specs, clock, slowMs: 200, seed: 3 });
 
-    let stack = await startLocalStack({ dataDir, filesDir, clock, browserPages: 2 });
+    let stack = await startLocalStack({ dataDir, filesDir, clock, browserPages: 2, allowPrivateHosts: true });
     const registry = path.join(dir, 'registry.csv');
     await writeFile(registry, fleet.registryCsv(sandbox));
     await importSites({ sites: stack.stores.sites, events: stack.stores.events, clock, read: readRegistryFile }, registry, { allowPrivateHosts: true }); // the sandbox is on 127.0.0.1
@@ -58,7 +58,7 @@ describe('restarting the embedded default mid-campaign', () => {
     await stack.close();
 
     // Start again on the same data folder and run to the end.
-    stack = await startLocalStack({ dataDir, filesDir, clock, browserPages: 2 });
+    stack = await startLocalStack({ dataDir, filesDir, clock, browserPages: 2, allowPrivateHosts: true });
     try {
       expect((await stack.stores.letters.lettersOfCampaign(campaign.id)).length).toBe(total);
       expect(await fastForward(stack, sandbox, clock, campaign.id, { until: parseInstant('2026-12-31T00:00:00+08:00') })).toBe(true);

@@ -188,3 +188,15 @@ describe('second round: header logins, cascading selects, hinted limits, notes a
     expect(pickQueryCode({ blocked: '请先阅读并同意', 编号: 'AB1234' })).toBe('AB1234');
   });
 });
+
+describe('after the POST: which failures say the site did not take the letter', () => {
+  it('an XHR/fetch POST answered with an HTTP error is an HTTP error (never retried), whatever its body says', () => {
+    const r = classifyAfterSubmit({ texts: ['网上咨询'], responses: ["Server Error in '/' Application. 系统错误"], requestErrorStatus: 500, formStillThere: true, newTexts: [] });
+    expect(r).toMatchObject({ outcome: 'unavailable', reason: 'site-error-http-500' });
+  });
+  it('error words the page always shows (a footer) are not the answer; the same words arriving after the click are', () => {
+    const footer = '如遇系统繁忙请稍后再试';
+    expect(classifyAfterSubmit({ texts: [`网上咨询\n${footer}`], responses: [], formStillThere: true, newTexts: [] }).outcome).toBe('unconfirmed');
+    expect(classifyAfterSubmit({ texts: [`网上咨询\n${footer}`], responses: [], formStillThere: true, newTexts: ['提交失败，系统繁忙，请稍后再试'] })).toMatchObject({ outcome: 'unavailable', reason: 'site-error' });
+  });
+});

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockedAddressError, guardedFetch, guardedFetchWith } from '../../shared/adapters/http/guarded-fetch.ts';
+import { BlockedAddressError, guardedFetch, guardedFetchAllowingPrivate, guardedFetchWith } from '../../shared/adapters/http/guarded-fetch.ts';
 
 let server: Server;
 let origin: string;
@@ -26,12 +26,16 @@ afterAll(() => new Promise<void>((r) => server.close(() => r())));
 describe('guardedFetch', () => {
   it('never fetches link-local or cloud-metadata addresses, nor redirects to them', async () => {
     await expect(guardedFetch('http://169.254.169.254/latest/meta-data/')).rejects.toBeInstanceOf(BlockedAddressError);
-    await expect(guardedFetch(`${origin}/r?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`)).rejects.toBeInstanceOf(BlockedAddressError);
-    await expect(guardedFetch(`${origin}/r?to=${encodeURIComponent('http://100.100.100.200/')}`)).rejects.toBeInstanceOf(BlockedAddressError);
+    await expect(guardedFetchAllowingPrivate(`${origin}/r?to=${encodeURIComponent('http://169.254.169.254/latest/meta-data/')}`)).rejects.toBeInstanceOf(BlockedAddressError);
+    await expect(guardedFetchAllowingPrivate(`${origin}/r?to=${encodeURIComponent('http://[::ffff:100.100.100.200]/')}`)).rejects.toBeInstanceOf(BlockedAddressError);
   });
 
-  it('follows redirects on the same kind of host and reports where the page really came from', async () => {
-    const res = await guardedFetch(`${origin}/r?to=${encodeURIComponent('/final')}`);
+  it('a private address is reached only where private hosts are allowed (never because a page links to one)', async () => {
+    await expect(guardedFetch(`${origin}/final`)).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+
+  it('follows redirects and reports where the page really came from', async () => {
+    const res = await guardedFetchAllowingPrivate(`${origin}/r?to=${encodeURIComponent('/final')}`);
     expect(await res.text()).toBe('ok');
     expect(res.url).toBe(`${origin}/final`);
   });

@@ -1,5 +1,5 @@
 /**
- * The security review's findings #3 and #5–#9 (/tmp/review-sec.md), pinned: hostile text is inert in the robots'
+ * A security review's findings (of 2026-12-02), pinned: hostile text is inert in the robots'
  * markdown and on the terminal, sessions end with a password/role change or the user's removal, delivery records
  * hold no webhook secret, the login throttle is per (user, address) and bounded, cookies are Secure off loopback,
  * and the data folder is owner-only.

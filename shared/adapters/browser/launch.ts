@@ -126,7 +126,7 @@ const singleProcess = new WeakSet<Browser>();
  * blocking stay on; so does site isolation (cross-site frames in their own renderer). (`--no-sandbox` stays: Lambda
  * and a root user cannot run Chromium's sandbox.)
  */
-export const UNSAFE_FLAGS = ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials'];
+const UNSAFE_FLAGS = ['--disable-web-security', '--allow-running-insecure-content', '--disable-site-isolation-trials'];
 
 /** The `--disable-features=` switch without the site-isolation features @sparticuz turns off. */
 function withoutIsolationOff(arg: string): string {

@@ -155,7 +155,7 @@ export function sameDocumentTarget(current: string, target: string): boolean {
 }
 
 /** Defaults of the attempt's bounds (each one a SubmitRequest option). */
-export const SUBMIT_DEFAULTS = {
+const SUBMIT_DEFAULTS = {
   navigationTimeoutMs: 15_000,
   settleTimeoutMs: 8_000,
   deadlineMs: ATTEMPT_DEADLINE_MS,
@@ -189,6 +189,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const seenImages = new Set<string>();
   const reloadedOnce = new Set<string>();
   let navStatus: number | undefined;
+  let requestErrorStatus: number | undefined;
   let pendingNav = 0;
   let navFailed = false;
   let scans: FrameScan[] = [];
@@ -237,6 +238,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
     const type = r.resourceType();
     if (r.isNavigationRequest() && res.status() < 300 || (r.isNavigationRequest() && res.status() >= 400)) navStatus = res.status();
     if (type === 'xhr' || type === 'fetch') {
+      if (res.status() >= 400) requestErrorStatus ??= res.status();
       void res
         .text()
         .then((t) => responses.push(t.slice(0, 20_000)))
@@ -440,7 +442,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
     watchAfterSubmit(page, { settle, navTimeout, until: workUntil, io, dialogs, responses, pending: () => pendingNav, requests: () => requestsAfterClick, profile: req.profile });
   let observation = await watch();
   let texts = [...dialogs, ...observation.texts];
-  let classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
+  let classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, requestErrorStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
   // A preview/confirm page (确认提交) after the first click: our letter is shown back with one more button.
   if (classified.outcome === 'unconfirmed' && !observation.formStillThere && !observation.stalled && left() > 0) {
     const confirm = await findConfirmControl(page, plan.sent.title, io);
@@ -448,7 +450,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
       await evalIn(confirm.frame, `${CLICK_JS}(${JSON.stringify(confirm.key)})`, io).catch(() => false);
       observation = await watch();
       texts = [...dialogs, ...observation.texts];
-      classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
+      classified = classifyAfterSubmit({ texts, responses, navigationStatus: navStatus, requestErrorStatus, formStillThere: observation.formStillThere, newTexts: [...dialogs, ...newLines(observation.texts)] });
     }
   }
   mark('submitMs', ts);
@@ -567,7 +569,7 @@ interface PageIo {
  * evaluate (and content(), and a screenshot) waits for the navigation, up to the protocol timeout. The abandoned
  * call is left to settle on its own (its late rejection is swallowed).
  */
-export function within<T>(p: Promise<T>, ms: number): Promise<T> {
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
   p.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

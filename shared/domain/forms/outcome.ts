@@ -130,6 +130,8 @@ export interface AfterSubmitObservation {
   responses: string[];
   /** HTTP status of a document navigation caused by the submission, if any. */
   navigationStatus?: number;
+  /** The first HTTP error status (≥ 400) of an XHR/fetch request after the click, if any: the POST itself failed. */
+  requestErrorStatus?: number;
   /** The form is still on the page, unchanged, after the click. */
   formStillThere: boolean;
   /** Text that appeared only after the click (new lines of the page, dialogs): where a validation message shows. */
@@ -149,6 +151,9 @@ export function classifyAfterSubmit(o: AfterSubmitObservation): Classified {
   if (o.navigationStatus !== undefined && o.navigationStatus >= 400) {
     return { outcome: 'unavailable', reason: `site-error-http-${o.navigationStatus}`, codes };
   }
+  if (o.requestErrorStatus !== undefined && !looksSuccessful(all)) {
+    return { outcome: 'unavailable', reason: `site-error-http-${o.requestErrorStatus}`, codes };
+  }
   const json = o.responses.map(parseJson).find((j) => j !== undefined);
   if (looksSuccessful(all)) return { outcome: 'submitted', reason: 'confirmed', codes };
   if (json && jsonSaysSuccess(json)) return { outcome: 'submitted', reason: 'confirmed-json', codes };
@@ -159,7 +164,10 @@ export function classifyAfterSubmit(o: AfterSubmitObservation): Classified {
   if (refusedCode) return { outcome: 'gated', reason: /短信|手机|动态/.test(refusedCode[0]) ? 'sms' : 'captcha', codes };
   // The site refused what we filled (a required field we missed, a format it wants): our script's problem.
   if (o.newTexts && looksLikeValidationError(o.newTexts.join('\n'))) return { outcome: 'script-broken', reason: 'rejected-by-form-validation', codes };
-  if (looksLikeSiteError(all) || (json && jsonSaysFailure(json))) return { outcome: 'unavailable', reason: 'site-error', codes };
+  // The site's own words that it failed — only text that came with the answer (not a footer the page always shows):
+  // `site-error` is the one failure after the POST that is retried (the site said it did not take the letter).
+  const answered = [...(o.newTexts ?? o.texts), ...o.responses].join('\n');
+  if (looksLikeSiteError(answered) || (json && jsonSaysFailure(json))) return { outcome: 'unavailable', reason: 'site-error', codes };
   return { outcome: 'unconfirmed', reason: o.formStillThere ? 'no-confirmation-form-still-shown' : 'no-confirmation', codes };
 }
 

@@ -250,7 +250,7 @@ function rowsOf(body: string): Row[] {
 }
 
 /** Tables (an inner table's rows stay in the table around it), in one pass over the page. */
-export function tablesOf(page: string): Row[][] {
+function tablesOf(page: string): Row[][] {
   if (lastTables?.page === page) return lastTables.tables; // one page is read by several passes
   const tables = tableSpans(bounded(page).replace(NO_SCRIPT, '')).map((t) => t.rows).filter((rows) => rows.length > 0);
   lastTables = { page, tables };
@@ -367,7 +367,7 @@ function isHeaderRow(r: Row): boolean {
 }
 
 /** A header table: find the row of the letter (by 查询码, else by title) and map its cells by the header labels. */
-export function findInList(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
+function findInList(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
   let titleHit: ReplyListEntry | null = null;
   for (const rows of tablesOf(html)) {
     const headerIdx = rows.findIndex(isHeaderRow);
@@ -563,7 +563,7 @@ function linkOf(html: string, key: LetterKey): string | null {
 }
 
 /** Label/value records: the one around our letter, or the page's only record when the page is ours. */
-export function parseDetail(html: string, key: LetterKey = {}, ctx: ParseContext = {}): ReplyListEntry | null {
+function parseDetail(html: string, key: LetterKey = {}, ctx: ParseContext = {}): ReplyListEntry | null {
   const items = itemsOf(pageLines(withoutColumnTables(html)));
   if (!items.some((it) => it.field === 'repliedAt' || it.field === 'content' || it.field === 'status')) {
     const step = processStep(html, ctx.now);
