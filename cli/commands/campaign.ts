@@ -3,6 +3,7 @@
  * Runs on the stores the configuration names (the embedded default: dynalite on disk in HUIXIN_DATA_DIR) with the
  * local scheduler (schedules kept in the same store; `huixin serve`/the demo fires them).
  */
+import { wholeNumberOption } from '../options.ts';
 import { readFileSync } from 'node:fs';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import cliProgress from 'cli-progress';
@@ -83,19 +84,7 @@ export function parseSiteSelection(value: string, read: (file: string) => string
   return ids;
 }
 
-function wholeNumber(name: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InputError(`${name} 须为非负整数 / must be a whole number, got "${value}"`);
-    return Number(value);
-  };
-}
 
-function positiveInt(name: string) {
-  return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new InputError(`${name} must be a whole number, got "${value}"`);
-    return Number(value);
-  };
-}
 
 function statusText(s: CampaignStatus): string {
   const lines = [
@@ -118,18 +107,18 @@ export function register(program: Command): void {
     .description('创建测试活动：选站、排期（工作日办公时间、间隔≥3个工作日、避开长假前最后一个工作日）并安排发送 / create a campaign: select sites, plan and schedule the letters')
     .requiredOption('--name <name>', '活动名称，如 "2026年第四季度政府网站互动回应专项检查" / campaign name')
     .requiredOption('--sites <sites>', 'all | category=省级部门,region=西安 | 每行一个网站标识码的文件 / a file with one site id per line')
-    .option('--letters <n>', '每个网站的信件数 / letters per site', positiveInt('--letters'), 2)
-    .option('--working-days <n>', '答复时限（工作日）/ reply deadline in working days', positiveInt('--working-days'), 1)
+    .option('--letters <n>', '每个网站的信件数 / letters per site', wholeNumberOption('--letters'), 2)
+    .option('--working-days <n>', '答复时限（工作日）/ reply deadline in working days', wholeNumberOption('--working-days'), 1)
     .requiredOption('--window <window>', '观察窗口：N 个工作日，或截止日期 YYYY-MM-DD / observation window: N working days or a closing date')
     .option(
       '--late-observation <n>',
       '每封信的答复时限之后、窗口关闭之前至少留出的工作日，使逾期答复仍能被看到并判为“未及时回复”而非“未回复” / working days kept between a letter\'s deadline and the window close, so a late reply is still seen (late, not none)',
-      wholeNumber('--late-observation'),
+      wholeNumberOption('--late-observation'),
       LATE_OBSERVATION_WORKING_DAYS,
     )
     .option('--start <date>', '最早发信日期 YYYY-MM-DD（默认今天）/ first day letters may go out (default today)')
     .option('--id <id>', '指定活动编号（重复执行不会重复创建）/ campaign id, makes a re-run idempotent')
-    .option('--seed <n>', '排期随机种子 / plan seed', positiveInt('--seed'))
+    .option('--seed <n>', '排期随机种子 / plan seed', wholeNumberOption('--seed'))
     .option('--plan-only', '只保存计划，不安排发送（之后用 campaign start 开始）/ store the plan only, schedule nothing')
     .option('--calendar <file>', '补充工作日历文件（holiday-cn 格式，可重复）/ extra calendar file (repeatable)', (v: string, acc: string[] = []) => [...acc, v])
     .option('--json', '输出 JSON / print JSON')
@@ -180,7 +169,7 @@ export function register(program: Command): void {
     .argument('<id>', '活动编号 / campaign id')
     .option('--as-of <iso>', '按此时刻计算（默认现在）/ judge as of this instant (default now)')
     .option('--watch', '持续显示进度条直到活动结束（Ctrl-C 退出）/ keep showing a progress bar until the campaign ends')
-    .option('--interval <seconds>', '--watch 刷新间隔 / refresh interval', positiveInt('--interval'), 5)
+    .option('--interval <seconds>', '--watch 刷新间隔 / refresh interval', wholeNumberOption('--interval'), 5)
     .option('--json', '输出 JSON / print JSON')
     .action(async (id: string, opts: { asOf?: string; watch?: boolean; interval: number; json?: boolean }) => {
       const asOf = () => opts.asOf ?? formatBeijing(Math.floor(Date.now() / 1000) * 1000);

@@ -1,3 +1,4 @@
+import { wholeNumber } from '../options.ts';
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
@@ -17,10 +18,6 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function wholeNumber(value: string, option = '--working-days'): number {
-  if (!/^\s*\d+\s*$/.test(value)) throw new InputError(`${option} must be a whole number ≥ 0, got ${safeJson(value)}`);
-  return Number(value);
-}
 
 interface BuildOpts {
   campaign?: string;
@@ -59,7 +56,7 @@ async function loadInput(opts: BuildOpts, calendar: WorkingDayCalendar): Promise
   if (ext === '.csv' || ext === '.xlsx') {
     if (!opts.name) throw new InputError('--name is required with a CSV/XLSX input (the campaign name printed in the report)');
     if (!opts.closedAt) throw new InputError('--closed-at is required with a CSV/XLSX input (when the observation window closed)');
-    return { input: await readSheetInput(file, { name: opts.name, workingDays: wholeNumber(opts.workingDays), closedAt: opts.closedAt }) };
+    return { input: await readSheetInput(file, { name: opts.name, workingDays: wholeNumber(opts.workingDays, '--working-days'), closedAt: opts.closedAt }) };
   }
   throw new InputError(`--input ${file}: expected a .json, .csv or .xlsx file`);
 }

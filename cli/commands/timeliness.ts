@@ -1,8 +1,8 @@
+import { wholeNumber } from '../options.ts';
 import type { Command } from 'commander';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import type { Clock } from '../../shared/app/ports.ts';
 import { formatBeijing, parseTime } from '../../shared/domain/beijing-time.ts';
-import { InputError } from '../../shared/domain/errors.ts';
 import { DEFAULT_WORKING_DAYS } from '../../shared/domain/method.ts';
 import { judgeLetter } from '../../shared/domain/timeliness.ts';
 import { out, safeJson } from '../output.ts';
@@ -13,12 +13,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-function wholeNumber(value: string): number {
-  if (!/^\s*-?\d+\s*$/.test(value)) throw new InputError(`--working-days must be a whole number ≥ 0, got ${safeJson(value)}`);
-  const n = Number(value);
-  if (n < 0) throw new InputError(`--working-days must be a whole number ≥ 0, got ${n}`);
-  return n;
-}
 
 /** Normalise an input time for output: instants in Beijing time (+08:00), bare dates as given. */
 function normalise(value: string): string {
@@ -48,7 +42,7 @@ verdict: same-day 当日回复 | on-time 及时回复 | late 未及时回复 | n
   huixin timeliness --submitted 2026-02-13T15:30:00Z --replied 2026-02-14T10:00:00+08:00`,
     )
     .action((opts: { submitted: string; replied?: string; workingDays: string; asOf?: string; windowCloses?: string; calendar?: string[] }) => {
-      const workingDays = wholeNumber(opts.workingDays);
+      const workingDays = wholeNumber(opts.workingDays, '--working-days');
       const calendar = loadCalendar({ files: opts.calendar ?? [] });
       const asOf = opts.asOf !== undefined ? normalise(opts.asOf) : formatBeijing(Math.floor(clock.now().getTime() / 1000) * 1000);
       const judgement = judgeLetter(
