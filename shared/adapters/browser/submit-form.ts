@@ -789,15 +789,21 @@ async function acceptOverlay(page: Page, scans: FrameScan[], io: PageIo, waitMs:
     () => true,
     () => false,
   );
+  // Polls until the dialog is gone; stopped as soon as the race is decided (a navigation may win), and with an io of its
+  // own, so a read still in flight never marks the next page stuck after the fact.
+  let settled = false;
+  const pollIo: PageIo = { step: io.step, stuck: false };
   const gone = (async () => {
     const end = Date.now() + 2_000;
-    while (Date.now() < end) {
+    while (!settled && Date.now() < end) {
       await sleep(100);
-      const shown = await evalIn<boolean>(s.frame, `${SHOWN_JS}(${JSON.stringify(f.key)})`, io, 1_000).catch(() => false);
+      if (settled) return;
+      const shown = await evalIn<boolean>(s.frame, `${SHOWN_JS}(${JSON.stringify(f.key)})`, pollIo, 1_000).catch(() => false);
       if (!shown) return;
     }
   })();
   await Promise.race([navigated, gone]);
+  settled = true;
   if (!hasBody(await scanAll(page, io))) await waitForBody(page, io, Math.min(3_000, nav()));
   return scanAll(page, io);
 }
