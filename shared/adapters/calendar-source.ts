@@ -19,6 +19,7 @@
  *   the package is accepted as it is. The opt-in sits in the file, so its sha256 in the CalendarRef records it.
  * UTF-8 with or without a BOM and UTF-16 with a BOM are read.
  */
+import { decodeTextFile } from './text-file.ts';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -173,13 +174,6 @@ function checkAgainstPackage(fileYear: CalendarFileYear, file: string): void {
   );
 }
 
-/** A file's bytes as text: UTF-8 (a BOM is dropped later), or UTF-16 when it starts with a UTF-16 BOM (Notepad's "Unicode"). */
-function decodeCalendarBytes(bytes: Buffer): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
-  return bytes.toString('utf8');
-}
-
 /** The calendar files named by `HUIXIN_CALENDAR_FILES` (comma-separated; blanks ignored). */
 export function calendarFilesFromEnv(env: Record<string, string | undefined> = process.env): string[] {
   return (env[CALENDAR_FILES_ENV] ?? '')
@@ -208,7 +202,7 @@ export function loadCalendar(options: { files?: readonly string[]; env?: Record<
       const why = code === 'ENOENT' ? 'no such file' : code ?? (err as Error).message;
       throw new InputError(`读不到日历文件 ${file}${code === 'ENOENT' ? '（文件不存在）' : ''} / calendar file ${file}: cannot read it (${why})`);
     }
-    const year = parseCalendarFile(decodeCalendarBytes(bytes), file);
+    const year = parseCalendarFile(decodeTextFile(bytes).text, file);
     if (fileYears.some((y) => y.year === year.year)) {
       throw new InputError(`日历文件 ${file}：另一个日历文件已给出 ${year.year} 年 / calendar file ${file}: another calendar file already gives ${year.year}`);
     }

@@ -20,12 +20,12 @@
  *   column. When required columns are missing, the header cells as read are shown (with the encoding and
  *   delimiter, or the worksheet, used), so a wrong encoding or delimiter is plain to see.
  */
-import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
+import { decodeTextFile } from './text-file.ts';
 import { InputError } from '../domain/errors.ts';
 import {
   cleanCell,
@@ -59,40 +59,9 @@ function isZip(b: Uint8Array): boolean {
   return b.length > 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Text files
-
-export type TextEncoding = 'UTF-8' | 'UTF-16LE' | 'UTF-16BE' | 'GB18030';
-
-/**
- * Decodes a text file: a BOM decides (UTF-8, UTF-16LE, UTF-16BE); else UTF-8 if all bytes are valid UTF-8; else
- * the first line with non-ASCII bytes decides between UTF-8 and GB18030. Bytes not valid in the chosen encoding
- * become U+FFFD (reported per cell by readCsv).
- */
-export function decodeRegistryText(bytes: Uint8Array): { text: string; encoding: TextEncoding } {
-  const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) return { text: decode(b.subarray(3), 'utf8'), encoding: 'UTF-8' };
-  if (b[0] === 0xff && b[1] === 0xfe) return { text: decode(b.subarray(2), 'utf16le'), encoding: 'UTF-16LE' };
-  if (b[0] === 0xfe && b[1] === 0xff) return { text: decode(b.subarray(2), 'utf16be'), encoding: 'UTF-16BE' };
-  if (isUtf8(b)) return { text: decode(b, 'utf8'), encoding: 'UTF-8' };
-  const deciding = firstNonAsciiLine(b);
-  return isUtf8(deciding) ? { text: decode(b, 'utf8'), encoding: 'UTF-8' } : { text: decode(b, 'gb18030'), encoding: 'GB18030' };
-}
-
-/** The decoded text of a registry file (see decodeRegistryText). */
+/** The decoded text of a registry file (see decodeTextFile). */
 export function decodeText(bytes: Uint8Array): string {
-  return decodeRegistryText(bytes).text;
-}
-
-function decode(b: Buffer, encoding: string): string {
-  return iconv.decode(b, encoding, { stripBOM: false });
-}
-
-function firstNonAsciiLine(b: Buffer): Buffer {
-  const at = b.findIndex((x) => x >= 0x80);
-  const start = b.lastIndexOf(0x0a, at) + 1;
-  const end = b.indexOf(0x0a, at);
-  return b.subarray(start, end < 0 ? b.length : end);
+  return decodeTextFile(bytes).text;
 }
 
 const LINE_BREAK = /\r\n|\n|\r/;
@@ -167,7 +136,7 @@ function unwrapExcelText(cell: string): string {
 const DELIMITER_NAME = { '\t': ['制表符', 'tab'], ',': ['逗号', 'comma'] } as const;
 
 export function readCsv(bytes: Uint8Array): RegistryFileTable {
-  const { text, encoding } = decodeRegistryText(bytes);
+  const { text, encoding } = decodeTextFile(bytes);
   const delimiter = detectDelimiter(text);
   const { rows, malformed } = parseRecords(text, delimiter);
   const cleaned = rows.map((r) => ({ row: r.row, cells: r.cells.map(unwrapExcelText) }));

@@ -5,11 +5,11 @@
  * (c) an XLSX/CSV sheet with Chinese columns (errors name the row and the column; CSV in UTF-8, with or
  *     without BOM, or GBK).
  */
+import { decodeTextFile } from '../text-file.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parse as parseCsv } from 'csv-parse/sync';
-import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { InputError } from '../../domain/errors.ts';
 import { parseTime } from '../../domain/beijing-time.ts';
@@ -124,7 +124,7 @@ export function reportInputFromJson(value: unknown, source = 'input'): ReportInp
 }
 
 export async function readJsonInput(file: string): Promise<ReportInput> {
-  const text = decodeText(await readText(file));
+  const text = decodeTextFile(await readText(file)).text;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -142,15 +142,6 @@ async function readText(file: string): Promise<Uint8Array & Buffer> {
   }
 }
 
-/** UTF-8 (with or without BOM) or GBK. */
-export function decodeText(buf: Uint8Array): string {
-  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) return new TextDecoder('utf-8').decode(buf.subarray(3));
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    return iconv.decode(Buffer.from(buf), 'gbk');
-  }
-}
 
 /** Campaign facts a sheet does not carry: given on the command line. */
 export interface SheetCampaign {
@@ -256,7 +247,7 @@ export async function readSheetInput(file: string, campaign: SheetCampaign): Pro
     for (let i = 0; i < rows.length; i++) rows[i] ??= [];
   } else {
     try {
-      rows = parseCsv(decodeText(buf), { relax_column_count: true, skip_empty_lines: false }) as string[][];
+      rows = parseCsv(decodeTextFile(buf).text, { relax_column_count: true, skip_empty_lines: false }) as string[][];
     } catch (err) {
       throw new InputError(`${file}: not valid CSV (${(err as Error).message})`);
     }
