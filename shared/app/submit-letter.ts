@@ -16,7 +16,7 @@
  */
 import { ConflictError } from '../domain/errors.ts';
 import { streamOf, type DomainEvent, type EventType } from '../domain/events.ts';
-import type { SubmitOutcome } from '../domain/forms/outcome.ts';
+import { SITE_REFUSED, type SubmitOutcome } from '../domain/forms/outcome.ts';
 import type { SiteProfile } from '../domain/forms/profile.ts';
 import { ATTEMPT_DEADLINE_MS, type FormSubmitter, type SubmitResult } from '../domain/forms/submission.ts';
 import type { Letter, LetterState } from '../domain/model.ts';
@@ -52,8 +52,11 @@ export interface SubmitLetterInput {
   budgetMs?: number;
 }
 
-/** The reason of a site that answered the POST saying the submission failed (shared/domain/forms/outcome.ts). */
-const SITE_REFUSED = 'site-error';
+/**
+ * The letter may be on the site: something left the browser and the site did not say, in words, that it failed
+ * (SITE_REFUSED). Such a letter is never submitted again, to any address.
+ */
+const mayHaveTaken = (r: SubmitResult) => r.sent && r.reason !== SITE_REFUSED;
 
 /** The default time a submission may take in all: under the submit function's 3 minutes with a margin. */
 const SUBMIT_BUDGET_MS = 150_000;
@@ -138,12 +141,12 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
     result = await submitAt(url, '');
     // Another address is tried only while nothing has left the browser: a site that took the letter and then failed
     // (HTTP 500 after the POST) may well have saved it.
-    if (result.outcome === 'unavailable' && (!result.sent || result.reason === SITE_REFUSED) && attempt >= 2 && site?.homeUrl) {
+    if (result.outcome === 'unavailable' && !mayHaveTaken(result) && attempt >= 2 && site?.homeUrl) {
       const candidates = (await deps.submitter.discover(site.homeUrl).catch(() => [])).filter((c) => c !== url).slice(0, 2);
       for (const [i, candidate] of candidates.entries()) {
         if (remaining() < MIN_ATTEMPT_MS) break;
         const r = await submitAt(candidate, `-rediscovered-${i + 1}`);
-        if (r.outcome !== 'unavailable' || (r.sent && r.reason !== SITE_REFUSED)) {
+        if (r.outcome !== 'unavailable' || mayHaveTaken(r)) {
           result = r;
           rediscovered = candidate;
           break;
@@ -157,7 +160,7 @@ export async function submitLetter(deps: SubmitLetterDeps, input: SubmitLetterIn
   // letter is unconfirmed, for staff to check (the reply list, the site). A site that answered in words that the
   // submission failed (提交失败, 系统错误: reason `site-error`) said it did not take the letter: one retry, as for a
   // channel that never took it.
-  const sentThenFailed = result.outcome === 'unavailable' && result.sent && result.reason !== SITE_REFUSED;
+  const sentThenFailed = result.outcome === 'unavailable' && mayHaveTaken(result);
   if (sentThenFailed) result = { ...result, outcome: 'unconfirmed', reason: `sent-then-${result.reason}` };
   const outcome = result.outcome === 'ready' ? 'unconfirmed' : result.outcome;
   const data = eventData(result, attempt, rediscovered);

@@ -138,6 +138,9 @@ export interface AfterSubmitObservation {
   newTexts?: string[];
 }
 
+/** The reason of a site that answered the POST in words that the submission failed: it did not take the letter. */
+export const SITE_REFUSED = 'site-error';
+
 export interface Classified {
   outcome: SubmitOutcome;
   reason: string;
@@ -167,7 +170,7 @@ export function classifyAfterSubmit(o: AfterSubmitObservation): Classified {
   // The site's own words that it failed — only text that came with the answer (not a footer the page always shows):
   // `site-error` is the one failure after the POST that is retried (the site said it did not take the letter).
   const answered = [...(o.newTexts ?? o.texts), ...o.responses].join('\n');
-  if (looksLikeSiteError(answered) || (json && jsonSaysFailure(json))) return { outcome: 'unavailable', reason: 'site-error', codes };
+  if (looksLikeSiteError(answered) || (json && jsonSaysFailure(json))) return { outcome: 'unavailable', reason: SITE_REFUSED, codes };
   return { outcome: 'unconfirmed', reason: o.formStillThere ? 'no-confirmation-form-still-shown' : 'no-confirmation', codes };
 }
 
