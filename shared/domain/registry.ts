@@ -72,14 +72,17 @@ function ipv4(host: string): number[] | null {
 /**
  * What kind of host a URL names: `never` for addresses no site may have (link-local — the cloud metadata service at
  * 169.254.169.254 and Alibaba Cloud's 100.100.100.200 among them —, unspecified, multicast), `private` for loopback
- * and private networks, `public` otherwise. (A public name may still resolve to a private address: the browser's
- * network, not this check, is the boundary for that.)
+ * and private networks, `public` otherwise. For a name, only the name is judged: what it resolves to is checked where
+ * the connection is made (guarded-fetch's resolver; for the browser, its network is the boundary).
  */
 export function hostKind(hostname: string): 'public' | 'private' | 'never' {
   const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
   // An IPv4-mapped IPv6 address (the URL parser writes ::ffff:169.254.169.254 as ::ffff:a9fe:a9fe) is its IPv4.
   const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(host);
-  const mapped = hex ? [parseInt(hex[1]!, 16) >> 8, parseInt(hex[1]!, 16) & 255, parseInt(hex[2]!, 16) >> 8, parseInt(hex[2]!, 16) & 255].join('.') : undefined;
+  // (A resolver may give the dotted form, ::ffff:127.0.0.1.)
+  const mapped = hex
+    ? [parseInt(hex[1]!, 16) >> 8, parseInt(hex[1]!, 16) & 255, parseInt(hex[2]!, 16) >> 8, parseInt(hex[2]!, 16) & 255].join('.')
+    : /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(host)?.[1];
   const v4 = ipv4(mapped ?? host);
   if (v4) {
     const [a, b] = v4 as [number, number, number, number];

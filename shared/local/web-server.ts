@@ -20,6 +20,7 @@ import type { Api } from '../app/api/router.ts';
 import type { ApiResponse } from '../app/api/types.ts';
 import type { Clock } from '../app/ports.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { hostKind } from '../domain/registry.ts';
 
 export const SESSION_COOKIE = 'hx_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -145,6 +146,19 @@ function send(res: ServerResponse, r: ApiResponse): void {
   }
 }
 
+/**
+ * Who is asking, for the login throttle. Behind the office's reverse proxy (`behindHttps`) every request comes from
+ * the proxy, so the address the proxy saw — the last X-Forwarded-For entry, the one it appended — is the client's;
+ * only when the request did come through a proxy on this machine or the office network (a client on the internet
+ * cannot pose as another by sending the header itself: the entries before the last are its own words, and are ignored).
+ */
+export function clientAddress(req: IncomingMessage, behindProxy: boolean): string {
+  const peer = req.socket.remoteAddress ?? '?';
+  if (!behindProxy || hostKind(peer) !== 'private') return peer;
+  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return forwarded.at(-1) ?? peer;
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const ttl = options.sessionTtlMs ?? SESSION_TTL_MS;
   const throttle = new LoginThrottle({ perClient: options.maxFailedLogins ?? 10, perUser: options.maxFailedLoginsPerUser ?? 100 });
@@ -172,7 +186,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       checkStateChange(req);
       const body = (await readJson(req)) as { user?: unknown; password?: unknown } | undefined;
       const user = typeof body?.user === 'string' ? body.user.trim() : '';
-      const client = req.socket.remoteAddress ?? '?';
+      const client = clientAddress(req, options.behindHttps ?? false);
       const now = options.clock.now().getTime();
       if (!throttle.allowed(user, client, now)) return send(res, { status: 429, json: { error: 'too many attempts', message: '尝试次数过多，请稍后再试 / too many attempts, try later' } });
       const r = await login(options.auth, user, typeof body?.password === 'string' ? body.password : '', options.clock, ttl);

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockedAddressError, guardedFetch, guardedFetchAllowingPrivate, guardedFetchWith } from '../../shared/adapters/http/guarded-fetch.ts';
+import { BlockedAddressError, checkedResolverFetch, guardedFetch, guardedFetchAllowingPrivate, guardedFetchWith, guardedLookup, type Resolve } from '../../shared/adapters/http/guarded-fetch.ts';
 
 let server: Server;
 let origin: string;
@@ -50,5 +50,39 @@ describe('guardedFetch', () => {
     await expect(site('http://www.example.gov.cn/hdjl/')).rejects.toBeInstanceOf(BlockedAddressError);
     expect(asked).toEqual(['http://www.example.gov.cn/hdjl/']);
     await expect(guardedFetch('file:///etc/passwd')).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+
+  it('a public name that resolves to a private or metadata address is refused when connecting (DNS rebinding)', async () => {
+    // the port of the local server, under a public-looking name that the resolver points at this machine
+    const port = new URL(origin).port;
+    const toLoopback: Resolve = (_name, _options, callback) => callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    const site = guardedFetchWith(checkedResolverFetch(false, toLoopback));
+    await expect(site(`http://rebind.example.gov.cn:${port}/final`)).rejects.toBeInstanceOf(BlockedAddressError);
+    // the same connection where private hosts are allowed (the sandbox): the page is fetched
+    const sandbox = guardedFetchWith(checkedResolverFetch(true, toLoopback), { allowPrivateHosts: true });
+    expect(await (await sandbox(`http://rebind.example.gov.cn:${port}/final`)).text()).toBe('ok');
+    // metadata is never reached, private hosts allowed or not
+    const toMetadata: Resolve = (_name, _options, callback) => callback(null, [{ address: '169.254.169.254', family: 4 }]);
+    await expect(guardedFetchWith(checkedResolverFetch(true, toMetadata), { allowPrivateHosts: true })(`http://meta.example.gov.cn:${port}/`)).rejects.toBeInstanceOf(BlockedAddressError);
+  });
+
+  it('the resolver refuses a name when any of its addresses is not allowed, and answers as dns.lookup otherwise', async () => {
+    const lookupWith = (addresses: string[], privateAllowed = false, all = false) =>
+      new Promise<{ err: Error | null; address: unknown }>((resolve) => {
+        const resolver: Resolve = (_n, _o, cb) => cb(null, addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+        guardedLookup(privateAllowed, resolver)('www.example.gov.cn', { all }, (err, address) => resolve({ err, address }));
+      });
+    expect((await lookupWith(['203.0.113.7', '10.1.2.3'])).err).toBeInstanceOf(BlockedAddressError);
+    expect((await lookupWith(['::ffff:127.0.0.1'])).err).toBeInstanceOf(BlockedAddressError);
+    expect((await lookupWith(['fe80::1'], true)).err).toBeInstanceOf(BlockedAddressError);
+    expect(await lookupWith(['203.0.113.7', '2001:db8::7'])).toEqual({ err: null, address: '203.0.113.7' });
+    expect(await lookupWith(['203.0.113.7', '2001:db8::7'], false, true)).toEqual({
+      err: null,
+      address: [
+        { address: '203.0.113.7', family: 4 },
+        { address: '2001:db8::7', family: 6 },
+      ],
+    });
+    expect(await lookupWith(['10.1.2.3'], true)).toEqual({ err: null, address: '10.1.2.3' });
   });
 });

@@ -251,10 +251,11 @@ describe('#7 the login throttle: per (user, address), a per-user cap, bounded me
       server = undefined;
     });
 
-    const post = (port: number, body: unknown, localAddress: string) =>
+    const post = (port: number, body: unknown, localAddress: string, forwardedFor?: string) =>
       new Promise<number>((resolve, reject) => {
         const data = JSON.stringify(body);
-        const req = request({ host: '127.0.0.1', port, path: '/auth/login', method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+        const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...(forwardedFor ? { 'x-forwarded-for': forwardedFor } : {}) };
+        const req = request({ host: '127.0.0.1', port, path: '/auth/login', method: 'POST', localAddress, headers }, (res) => {
           res.resume();
           res.on('end', () => resolve(res.statusCode ?? 0));
         });
@@ -270,6 +271,17 @@ describe('#7 the login throttle: per (user, address), a per-user cap, bounded me
       for (let i = 0; i < 10; i++) expect(await post(server.port, { user: 'admin', password: 'wrong' }, '127.0.0.2')).toBe(401);
       expect(await post(server.port, { user: 'admin', password: 'the right password' }, '127.0.0.2')).toBe(429);
       expect(await post(server.port, { user: 'admin', password: 'the right password' }, '127.0.0.1')).toBe(200);
+    });
+
+    it('behind the reverse proxy, the address the proxy saw is the client: one attacker does not lock out the office', async () => {
+      const auth = new MemoryAuthStore();
+      const clock = { now: () => new Date() };
+      await addUser(auth, { name: 'admin', role: 'admin', password: 'the right password', by: 'test' }, clock);
+      server = await startWebServer({ api: { handle: async () => ({ status: 404, json: {} }) }, auth, clock, staticDir: tmpdir(), host: '127.0.0.1', behindHttps: true, secureCookies: false });
+      // every request comes from the proxy (127.0.0.1); the attacker also forges an entry of its own in front
+      for (let i = 0; i < 10; i++) expect(await post(server.port, { user: 'admin', password: 'wrong' }, '127.0.0.1', `10.9.9.${i}, 203.0.113.66`)).toBe(401);
+      expect(await post(server.port, { user: 'admin', password: 'the right password' }, '127.0.0.1', '203.0.113.66')).toBe(429);
+      expect(await post(server.port, { user: 'admin', password: 'the right password' }, '127.0.0.1', '198.51.100.7')).toBe(200);
     });
   });
 });

@@ -3,11 +3,14 @@
  * address — the first and each redirect target — must be a host a government site may have (shared/domain/registry.ts
  * hostKind): never link-local or cloud metadata (169.254.169.254, 100.100.100.200); loopback and private networks
  * only where the caller allows them (`allowPrivateHosts`: the sandbox, an intranet test) — never decided by the
- * address itself, which may be a link found on a hostile page. The
- * registry refuses such hosts at import; this keeps a redirect or a link found on a page from reaching them at run
- * time. (A public name that resolves to a private address is not caught here: the network's egress rules are the
- * boundary for that.)
+ * address itself, which may be a link found on a hostile page. The registry refuses such hosts at import; this keeps
+ * a redirect or a link found on a page from reaching them at run time. A name is checked twice: the name itself
+ * before the request, and every address it resolves to at the moment of connecting (the resolver the connection
+ * uses, so a name that resolves to a public address for a check and to a private one for the request — DNS
+ * rebinding — is refused too).
  */
+import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions } from 'node:dns';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { hostKind } from '../../domain/registry.ts';
 
 const MAX_HOPS = 5;
@@ -44,9 +47,53 @@ export function guardedFetchWith(get: (url: string, init: RequestInit) => Promis
   };
 }
 
-const get = (url: string, init: RequestInit) => fetch(url, init);
+/** How names are resolved: node's dns.lookup, every address at once. */
+export type Resolve = (hostname: string, options: LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void;
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * A resolver for the connections: resolves as dns.lookup does and refuses the name when any of its addresses is one
+ * no site may have (private ones unless allowed) — all of them, not only the first, as the connection may try each.
+ */
+export function guardedLookup(privateAllowed: boolean, resolve: Resolve = dnsLookup) {
+  return (hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: LookupCallback): void => {
+    resolve(hostname, { ...options, family: Number(options.family ?? 0) as 0 | 4 | 6, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const bad = addresses.find((a) => {
+        const kind = hostKind(a.address);
+        return kind === 'never' || (kind === 'private' && !privateAllowed);
+      });
+      if (bad) return callback(Object.assign(new BlockedAddressError(`${hostname} resolves to ${bad.address}, an address not allowed for a site page`), { code: 'EHUIXINBLOCKED' }), []);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+}
+
+/** The fetch whose connections resolve names through guardedLookup; a refused name rejects with the BlockedAddressError. */
+export function checkedResolverFetch(privateAllowed: boolean, resolve?: Resolve) {
+  const dispatcher = new Agent({ connect: { lookup: guardedLookup(privateAllowed, resolve) } });
+  return async (url: string, init: RequestInit): Promise<Response> => {
+    try {
+      // undici's own fetch (the one the Agent belongs to); its Response is the same WHATWG Response.
+      return (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as Response;
+    } catch (err) {
+      const blocked = causes(err).find((c): c is BlockedAddressError => c instanceof BlockedAddressError);
+      throw blocked ?? err;
+    }
+  };
+}
+
+/** An error and its chain of causes. */
+function causes(err: unknown): unknown[] {
+  const out: unknown[] = [];
+  for (let e = err; e !== undefined && out.length < 10; e = (e as { cause?: unknown } | null)?.cause) out.push(e);
+  return out;
+}
 
 /** For public government sites: no loopback or private address, by any route. */
-export const guardedFetch = guardedFetchWith(get);
+export const guardedFetch = guardedFetchWith(checkedResolverFetch(false));
 /** For the sandbox and intranet tests: private addresses allowed, link-local and metadata still never. */
-export const guardedFetchAllowingPrivate = guardedFetchWith(get, { allowPrivateHosts: true });
+export const guardedFetchAllowingPrivate = guardedFetchWith(checkedResolverFetch(true), { allowPrivateHosts: true });
