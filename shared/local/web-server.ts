@@ -127,11 +127,23 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   }
 }
 
+/**
+ * The request's cookies. A value that is not valid percent-encoding is kept as it came: browsers share cookies across
+ * the ports of one host, so another program on this machine may have set one, and it must not break the dashboard.
+ */
 function cookies(req: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0) continue;
+    const raw = part.slice(i + 1).trim();
+    let value = raw;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      // not ours, or not percent-encoded: the raw text
+    }
+    out[part.slice(0, i).trim()] = value;
   }
   return out;
 }
@@ -241,7 +253,12 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
 
   async function handleStatic(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, { status: 405, json: { error: 'method not allowed' } });
-    let rel = decodeURIComponent(pathname);
+    let rel: string;
+    try {
+      rel = decodeURIComponent(pathname);
+    } catch {
+      return send(res, { status: 400, json: { error: 'bad path' } });
+    }
     if (rel.includes('\0')) return send(res, { status: 400, json: { error: 'bad path' } });
     let file = path.resolve(staticRoot, `.${rel}`);
     if (file !== staticRoot && !file.startsWith(staticRoot + path.sep)) return send(res, { status: 404, json: { error: 'not found' } });

@@ -129,6 +129,10 @@ describe('the dashboard in Chromium', () => {
     const ids = await page.$$eval('table.sites tbody tr', (rows) => rows.map((r) => r.getAttribute('data-site')));
     expect(ids.sort()).toEqual(['4400000006', '4401000005']);
     expect(await text('[data-testid="sites-total"]')).toMatch(/2/);
+    // codes from the server are shown in Chinese: channel health, the user's role
+    expect(await page.$eval('tr[data-site="4401000005"] td:nth-child(6)', (el) => el.textContent)).toBe('渠道不可用');
+    expect(await page.$eval('tr[data-site="4400000006"] td:nth-child(6)', (el) => el.textContent)).not.toMatch(/^[a-z-]+$/);
+    expect(await text('[data-testid="whoami"]')).toBe('operator (操作员)');
     await accessibility('sites');
     await shot('03-sites-filtered');
   });

@@ -185,8 +185,8 @@ describe('dashboard API: what it shows', () => {
     const op = await loginAs('operator');
     const before = (await (await call('GET', `/api/letters/${seeded.awaiting.id}`, op)).json()) as { judgement: { verdict: string } };
     expect(before.judgement.verdict).toBe('pending');
-    const held = (await (await call('GET', '/api/queues/held', op)).json()) as { id: string }[];
-    expect(held.map((m) => m.id)).toContain(seeded.heldMailId);
+    const held = (await (await call('GET', '/api/queues/held', op)).json()) as { total: number; items: { id: string }[] };
+    expect(held.items.map((m) => m.id)).toContain(seeded.heldMailId);
     const res = await call('POST', `/api/mails/${seeded.heldMailId}/attach`, op, { body: { letterId: seeded.awaiting.id } });
     expect(res.status).toBe(200);
     const after = (await (await call('GET', `/api/letters/${seeded.awaiting.id}`, op)).json()) as { judgement: { verdict: string }; entries: { actor: string; type: string }[] };
@@ -194,13 +194,13 @@ describe('dashboard API: what it shows', () => {
     expect(after.entries.some((e) => e.actor === 'staff:operator')).toBe(true);
     const { overview } = (await (await call('GET', `/api/campaigns/${seeded.campaignId}/overview`, op)).json()) as { overview: { buckets: Record<string, number> } };
     expect(overview.buckets.onTime).toBe(1);
-    expect((await call('GET', '/api/queues/held', op).then((r) => r.json())) as unknown[]).toHaveLength(0);
+    expect(((await call('GET', '/api/queues/held', op).then((r) => r.json())) as { total: number }).total).toBe(0);
   });
 
   it('records a hand submission of a gated letter with its 查询码, who and when', async () => {
     const op = await loginAs('operator');
-    const gated = (await (await call('GET', '/api/queues/gated', op)).json()) as { letter: { id: string } }[];
-    expect(gated.map((g) => g.letter.id)).toEqual([seeded.gated.id]);
+    const gated = (await (await call('GET', '/api/queues/gated', op)).json()) as { items: { letter: { id: string } }[] };
+    expect(gated.items.map((g) => g.letter.id)).toEqual([seeded.gated.id]);
     const res = await call('POST', `/api/letters/${seeded.gated.id}/submission`, op, { body: { submittedAt: '2026-03-05T14:30:00+08:00', queryCode: 'SG123' } });
     expect(res.status).toBe(200);
     const l = await stores.letters.getLetter(seeded.gated.id);
@@ -232,6 +232,31 @@ describe('dashboard API: what it shows', () => {
     const { asOf: _a, ...c } = cached.overview;
     const { asOf: _b, ...f } = fresh.overview;
     expect(c).toEqual(f);
+  });
+
+  it('pages the work queues (a big campaign has thousands of overdue letters) and refuses a page size over 500', async () => {
+    const v = await loginAs('viewer');
+    const all = (await (await call('GET', '/api/queues/overdue', v)).json()) as { total: number; page: number; size: number; items: { letter: { id: string } }[] };
+    expect(all.total).toBeGreaterThanOrEqual(1);
+    expect(all.items).toHaveLength(Math.min(all.total, 100));
+    expect(all.size).toBe(100);
+    const second = (await (await call('GET', `/api/queues/overdue?page=2&size=${all.total}`, v)).json()) as { total: number; items: unknown[] };
+    expect(second).toMatchObject({ total: all.total, items: [] });
+    const res = await call('GET', '/api/queues/held?size=100000', v);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/^size:/);
+  });
+
+  it('answers a malformed percent-escape in a path or a stray cookie with 400 or as usual, never 500', async () => {
+    const v = await loginAs('viewer');
+    const bad = await call('GET', '/api/sites/%E0%A4%A', v);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('bad input');
+    expect((await fetch(`${server.url}/%E0%A4%A`)).status).toBe(400);
+    // another program on this host set a cookie that is not percent-encoding: the session still works
+    const res = await fetch(`${server.url}/api/me`, { headers: { cookie: `other=%E0%A4%A; ${v.cookie}` } });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { user: string }).user).toBe('viewer');
   });
 
   it('serves evidence objects and refuses keys that climb out', async () => {

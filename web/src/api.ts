@@ -60,3 +60,16 @@ export async function post<T>(path: string, body: unknown): Promise<T> {
 }
 
 export const objectUrl = (key: string) => `/api/objects?key=${encodeURIComponent(key)}`;
+
+/**
+ * Whether API files (evidence, exports) need fetching by script: with a bearer token (AWS) an `<img src>` or an
+ * `<a href>` to /api/… carries no credentials and the API's authorizer answers 401; the cookie goes by itself.
+ */
+export const needsFetchForFiles = (): boolean => bearer !== null;
+
+/** An API file fetched with the credentials, as a `blob:` URL (the caller revokes it when done). */
+export async function fileUrl(path: string): Promise<string> {
+  const res = await fetch(path, { credentials: 'same-origin', headers: authHeaders() });
+  if (!res.ok) await parse(res);
+  return URL.createObjectURL(await res.blob());
+}

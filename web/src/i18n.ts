@@ -89,6 +89,10 @@ const zh = {
   language: 'English',
   computedAt: '统计时间',
   recount: '重新统计',
+  loading: '加载中…',
+  mainNav: '主导航',
+  pages: '分页',
+  loadFailed: '加载失败',
 };
 type Dict = typeof zh;
 const en: Dict = {
@@ -181,6 +185,10 @@ const en: Dict = {
   language: '中文',
   computedAt: 'Computed at',
   recount: 'Recount',
+  loading: 'Loading…',
+  mainNav: 'Main',
+  pages: 'Pages',
+  loadFailed: 'could not load',
 };
 
 export type Key = keyof Dict;
@@ -195,3 +203,49 @@ export function toggleLang(): void {
 
 const VERDICT: Record<string, Key> = { 'same-day': 'sameDay', 'on-time': 'onTime', late: 'late', none: 'none', pending: 'pending', unavailable: 'unavailable' };
 export const verdictLabel = (v: string): string => (VERDICT[v] ? t(VERDICT[v]!) : v === 'none-yet' ? '—' : v);
+
+/** The server's codes (channel health, letter and campaign states, roles, reply channels) as staff read them. */
+const CODES: Record<'zh' | 'en', Record<string, string>> = {
+  zh: {
+    'health.ok': '正常',
+    'health.gated': '需人工',
+    'health.script-broken': '脚本故障',
+    'health.unavailable': '渠道不可用',
+    'health.unknown': '未知',
+    'state.planned': '待发送',
+    'state.queued': '排队中',
+    'state.submitting': '提交中',
+    'state.submitted': '已提交',
+    'state.unconfirmed': '未确认',
+    'state.gated': '需人工',
+    'state.unavailable': '渠道不可用',
+    'state.script-broken': '脚本故障',
+    'state.cancelled': '已取消',
+    'campaign.planned': '未开始',
+    'campaign.running': '进行中',
+    'campaign.paused': '已暂停',
+    'campaign.closing': '收尾中',
+    'campaign.closed': '已结束',
+    'campaign.cancelled': '已取消',
+    'role.viewer': '查看',
+    'role.operator': '操作员',
+    'role.admin': '管理员',
+    'channel.phone': '电话',
+    'channel.sms': '短信',
+    'channel.mail': '邮件',
+    'channel.letter': '信函',
+    'channel.visit': '来访',
+    'channel.other': '其他',
+  },
+  en: {
+    'health.ok': 'OK',
+    'health.gated': 'Gated',
+    'health.script-broken': 'Script broken',
+    'health.unavailable': 'Unavailable',
+    'health.unknown': 'Unknown',
+    'state.script-broken': 'script broken',
+  },
+};
+
+/** A code's label in the current language; an unknown code as it is. */
+export const codeLabel = (kind: 'health' | 'state' | 'campaign' | 'role' | 'channel', code: string): string => CODES[lang][`${kind}.${code}`] ?? code;

@@ -4,11 +4,11 @@
  * rendered as text; mail HTML only inside a sandboxed iframe with its own CSP.
  */
 import './style.css';
-import { ApiError, get, login, logout, objectUrl, post, session, useBearer, type Me } from './api.ts';
+import { ApiError, fileUrl, get, login, logout, needsFetchForFiles, objectUrl, post, session, useBearer, type Me } from './api.ts';
 import { accessToken, finishSignIn, loadCognitoConfig, signOut, startSignIn, tokenClaims, type CognitoConfig } from './cognito.ts';
 import { chart, COLORS, disposeCharts } from './charts.ts';
 import { append, clear, fmtTime, h, type Child } from './dom.ts';
-import { currentLang, t, toggleLang, verdictLabel, type Key } from './i18n.ts';
+import { codeLabel, currentLang, t, toggleLang, verdictLabel, type Key } from './i18n.ts';
 
 interface CampaignItem {
   id: string;
@@ -89,7 +89,76 @@ function route(): { page: string; arg?: string; query: URLSearchParams } {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [p, q] = raw.split('?') as [string, string | undefined];
   const parts = p.split('/').filter(Boolean);
-  return { page: parts[0] ?? 'overview', ...(parts[1] ? { arg: decodeURIComponent(parts[1]) } : {}), query: new URLSearchParams(q ?? '') };
+  return { page: parts[0] ?? 'overview', ...(parts[1] ? { arg: safeDecode(parts[1]) } : {}), query: new URLSearchParams(q ?? '') };
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** A page's body, saying it is loading until `ready` empties it (a first recount of a big campaign takes seconds). */
+function loadingBody(): HTMLElement {
+  return h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted', role: 'status', 'data-testid': 'loading' }, t('loading')));
+}
+function ready(body: HTMLElement): HTMLElement {
+  clear(body);
+  body.removeAttribute('aria-busy');
+  return body;
+}
+
+/**
+ * A link to an API file (evidence, an export). With the session cookie a plain link; with a bearer token (AWS) the
+ * link carries no credentials, so a click fetches the file with them and saves it under `filename`.
+ */
+function fileLink(href: string, filename: string, ...children: Child[]): HTMLAnchorElement {
+  const a: HTMLAnchorElement = h('a', {
+    href,
+    download: filename,
+    onclick: (e: Event) => {
+      if (!needsFetchForFiles()) return;
+      e.preventDefault();
+      fileUrl(href).then(
+        (url) => {
+          h('a', { href: url, download: filename }).click();
+          setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        },
+        (err: unknown) => a.after(h('span', { class: 'error', role: 'alert' }, ` ${err instanceof Error ? err.message : String(err)}`)),
+      );
+    },
+  }, ...children);
+  return a;
+}
+
+/** An evidence screenshot: its URL with the cookie; fetched with the bearer token in AWS. */
+function evidenceImage(key: string, alt: string): HTMLImageElement {
+  const byScript = needsFetchForFiles();
+  const img = h('img', { alt, 'data-testid': 'evidence-screenshot', loading: 'lazy', ...(byScript ? {} : { src: objectUrl(key) }) });
+  if (byScript) {
+    fileUrl(objectUrl(key)).then(
+      (url) => {
+        img.addEventListener('load', () => URL.revokeObjectURL(url), { once: true });
+        img.src = url;
+      },
+      () => (img.alt = `${alt} (${t('loadFailed')})`),
+    );
+  }
+  return img;
+}
+
+/** Previous / page n of m / next, for a paged list. */
+function pager(p: { page: number; size: number; total: number }, go: (page: number) => void): HTMLElement {
+  const pages = Math.max(1, Math.ceil(p.total / p.size));
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': t('pages') },
+    h('button', { type: 'button', ...(p.page <= 1 ? { disabled: true } : {}), onclick: () => go(p.page - 1) }, t('prev')),
+    h('span', {}, `${p.page} / ${pages}`),
+    h('button', { type: 'button', ...(p.page >= pages ? { disabled: true } : {}), onclick: () => go(p.page + 1) }, t('next')),
+  );
 }
 
 function message(el: HTMLElement, err: unknown): void {
@@ -108,11 +177,11 @@ function layout(content: HTMLElement): void {
       'header',
       { class: 'top' },
       h('span', { class: 'brand' }, '回信 huixin'),
-      h('nav', { 'aria-label': 'main' }, link('#/', 'overview', 'overview'), link('#/sites', 'sites', 'sites'), link('#/queues', 'queues', 'queues')),
+      h('nav', { 'aria-label': t('mainNav') }, link('#/', 'overview', 'overview'), link('#/sites', 'sites', 'sites'), link('#/queues', 'queues', 'queues')),
       h(
         'div',
         { class: 'who' },
-        me ? h('span', { 'data-testid': 'whoami' }, `${me.user} (${me.role})`) : null,
+        me ? h('span', { 'data-testid': 'whoami' }, `${me.user} (${codeLabel('role', me.role)})`) : null,
         h('button', { type: 'button', class: 'link', onclick: () => (toggleLang(), render()) }, t('language')),
         me
           ? h(
@@ -175,7 +244,7 @@ function stat(testid: string, key: Key, value: number, color?: string): HTMLElem
 
 function campaignPicker(onChange: () => void): HTMLElement {
   const sel = h('select', { id: 'campaign', 'aria-label': t('campaign') });
-  for (const c of campaigns) sel.appendChild(h('option', { value: c.id, ...(c.id === selectedCampaign() ? { selected: true } : {}) }, `${c.name} (${c.state})`));
+  for (const c of campaigns) sel.appendChild(h('option', { value: c.id, ...(c.id === selectedCampaign() ? { selected: true } : {}) }, `${c.name} (${codeLabel('campaign', c.state)})`));
   sel.addEventListener('change', () => {
     localStorage.setItem('hx-campaign', sel.value);
     onChange();
@@ -184,11 +253,12 @@ function campaignPicker(onChange: () => void): HTMLElement {
 }
 
 async function overviewPage(): Promise<void> {
-  const body = h('div', {});
+  const body = loadingBody();
   layout(body);
   const id = selectedCampaign();
-  if (!id) return append(body, [h('h1', {}, t('overview')), h('p', {}, t('noCampaign'))]);
-  const { overview: o, computedAt } = await get<{ overview: Overview; computedAt: string }>(`/api/campaigns/${id}/overview`);
+  if (!id) return append(ready(body), [h('h1', {}, t('overview')), h('p', {}, t('noCampaign'))]);
+  const { overview: o, computedAt } = await get<{ overview: Overview; computedAt: string }>(`/api/campaigns/${encodeURIComponent(id)}/overview`);
+  ready(body);
   const b = o.buckets;
   const charts = {
     progress: h('div', { class: 'chart', role: 'img', 'aria-label': t('progress') }),
@@ -292,12 +362,13 @@ const RESULTS = ['on-time', 'late', 'none', 'unavailable', 'pending', 'honour'];
 const HEALTH = ['ok', 'gated', 'script-broken', 'unavailable', 'unknown'];
 
 async function sitesPage(query: URLSearchParams): Promise<void> {
-  const body = h('div', {});
+  const body = loadingBody();
   layout(body);
   const id = selectedCampaign();
-  if (!id) return append(body, [h('p', {}, t('noCampaign'))]);
+  if (!id) return append(ready(body), [h('h1', {}, t('sites')), h('p', {}, t('noCampaign'))]);
   const q = Object.fromEntries(query.entries());
-  const data = await get<{ total: number; page: number; size: number; rows: SiteRow[] }>(`/api/campaigns/${id}/sites`, q);
+  const data = await get<{ total: number; page: number; size: number; rows: SiteRow[] }>(`/api/campaigns/${encodeURIComponent(id)}/sites`, q);
+  ready(body);
   const go = (patch: Record<string, string | undefined>) => {
     const next = new URLSearchParams(query);
     for (const [k, v] of Object.entries(patch)) if (v) next.set(k, v);
@@ -316,7 +387,7 @@ async function sitesPage(query: URLSearchParams): Promise<void> {
     h('span', { class: 'field' }, h('label', { for: 'f-region' }, t('region')), h('input', { id: 'f-region', name: 'region', value: q.region ?? '' })),
     select('category', 'category', CATEGORIES, (v) => v),
     select('result', 'result', RESULTS, (v) => (v === 'honour' ? t('honour') : verdictLabel(v))),
-    select('health', 'health', HEALTH, (v) => v),
+    select('health', 'health', HEALTH, (v) => codeLabel('health', v)),
     h('button', { type: 'submit' }, t('apply')),
   );
   form.addEventListener('submit', (e) => {
@@ -336,7 +407,7 @@ async function sitesPage(query: URLSearchParams): Promise<void> {
       h('button', { type: 'button', class: 'link', onclick: () => go({ sort: key, dir, page: undefined }) }, t(label), active ? (q.dir === 'desc' ? ' ▼' : ' ▲') : ''),
     );
   };
-  const pages = Math.max(1, Math.ceil(data.total / data.size));
+  const exportHref = (format: 'csv' | 'xlsx') => `/api/campaigns/${encodeURIComponent(id)}/sites/export?format=${format}&${exportQuery.toString()}`;
   append(body, [
     h('h1', {}, t('sites')),
     campaignPicker(() => void render()),
@@ -345,8 +416,8 @@ async function sitesPage(query: URLSearchParams): Promise<void> {
       'p',
       { class: 'actions' },
       h('span', { 'data-testid': 'sites-total' }, `${t('total')} ${data.total}`),
-      h('a', { href: `/api/campaigns/${id}/sites/export?format=csv&${exportQuery.toString()}`, download: '' }, t('exportCsv')),
-      h('a', { href: `/api/campaigns/${id}/sites/export?format=xlsx&${exportQuery.toString()}`, download: '' }, t('exportXlsx')),
+      fileLink(exportHref('csv'), `huixin-sites-${id}.csv`, t('exportCsv')),
+      fileLink(exportHref('xlsx'), `huixin-sites-${id}.xlsx`, t('exportXlsx')),
     ),
     h(
       'table',
@@ -360,24 +431,19 @@ async function sitesPage(query: URLSearchParams): Promise<void> {
             'tr',
             { 'data-site': r.siteId },
             h('td', {}, r.siteId),
-            h('td', {}, h('a', { href: `#/site/${r.siteId}` }, r.name)),
+            h('td', {}, h('a', { href: `#/site/${encodeURIComponent(r.siteId)}` }, r.name)),
             h('td', {}, r.region),
             h('td', {}, r.category),
             h('td', {}, h('span', { class: `tag v-${r.result}` }, verdictLabel(r.result)), r.honour ? ` ★` : ''),
-            h('td', {}, r.health),
+            h('td', {}, codeLabel('health', r.health)),
             h('td', {}, `${r.replied}/${r.letters}`),
             h('td', {}, fmtTime(r.lastSubmittedAt)),
           ),
         ),
       ),
     ),
-    h(
-      'nav',
-      { class: 'pager', 'aria-label': 'pages' },
-      h('button', { type: 'button', ...(data.page <= 1 ? { disabled: true } : {}), onclick: () => go({ page: String(data.page - 1) }) }, t('prev')),
-      h('span', {}, `${data.page} / ${pages}`),
-      h('button', { type: 'button', ...(data.page >= pages ? { disabled: true } : {}), onclick: () => go({ page: String(data.page + 1) }) }, t('next')),
-    ),
+    data.total === 0 ? h('p', { class: 'muted' }, t('empty')) : null,
+    pager(data, (n) => go({ page: String(n) })),
   ]);
 }
 
@@ -391,12 +457,12 @@ function letterCard(d: LetterDetail, refresh: () => void): HTMLElement {
   const card = h(
     'article',
     { class: 'card letter', 'data-letter': l.id },
-    h('h3', {}, h('a', { href: `#/letter/${l.id}` }, `第${l.ordinal}次 · ${l.title}`)),
+    h('h3', {}, h('a', { href: `#/letter/${encodeURIComponent(l.id)}` }, `${currentLang() === 'zh' ? `第${l.ordinal}次` : `#${l.ordinal}`} · ${l.title}`)),
     h(
       'dl',
       { class: 'facts' },
       h('dt', {}, t('state')),
-      h('dd', {}, l.state),
+      h('dd', {}, codeLabel('state', l.state)),
       h('dt', {}, t('submitted')),
       h('dd', {}, fmtTime(l.submittedAt)),
       h('dt', {}, t('queryCode')),
@@ -416,8 +482,8 @@ function letterCard(d: LetterDetail, refresh: () => void): HTMLElement {
           h('h4', {}, t('evidence')),
           d.evidence.map((e) =>
             e.kind === 'screenshot'
-              ? h('figure', {}, h('img', { src: objectUrl(e.key), alt: `${t('screenshot')} ${l.id}`, 'data-testid': 'evidence-screenshot', loading: 'lazy' }), h('figcaption', {}, `sha256 ${e.sha256 ?? ''}`))
-              : h('p', {}, h('a', { href: objectUrl(e.key) }, `${e.kind}: ${e.key}`)),
+              ? h('figure', {}, evidenceImage(e.key, `${t('screenshot')} ${l.id}`), h('figcaption', {}, `sha256 ${e.sha256 ?? ''}`))
+              : h('p', {}, fileLink(objectUrl(e.key), e.key.split('/').at(-1) ?? 'evidence', `${e.kind}: ${e.key}`)),
           ),
         )
       : null,
@@ -458,7 +524,7 @@ function letterCard(d: LetterDetail, refresh: () => void): HTMLElement {
   );
   if (can('operator') && l.submittedAt) {
     const at = h('input', { id: `ra-${l.id}`, name: 'repliedAt', placeholder: '2026-03-05T10:00:00+08:00', required: true });
-    const ch = h('select', { id: `rc-${l.id}`, name: 'channel' }, ['phone', 'sms', 'mail', 'letter', 'visit', 'other'].map((c) => h('option', { value: c }, c)));
+    const ch = h('select', { id: `rc-${l.id}`, name: 'channel' }, ['phone', 'sms', 'mail', 'letter', 'visit', 'other'].map((c) => h('option', { value: c }, codeLabel('channel', c))));
     const note = h('input', { id: `rn-${l.id}`, name: 'note' });
     const f = h(
       'form',
@@ -487,9 +553,10 @@ function letterCard(d: LetterDetail, refresh: () => void): HTMLElement {
 }
 
 async function sitePage(id: string): Promise<void> {
-  const body = h('div', {});
+  const body = loadingBody();
   layout(body);
   const d = await get<{ site: { id: string; name: string; region: string; category: string; homeUrl: string; consultUrl: string }; health: Entry[]; alerts: Entry[]; letters: LetterDetail[] }>(`/api/sites/${encodeURIComponent(id)}`);
+  ready(body);
   const events = (list: Array<{ at: string; type: string; actor: string; data?: Record<string, unknown> }>) =>
     list.length ? h('ul', {}, list.map((e) => h('li', {}, `${fmtTime(e.at)} ${e.type} ${typeof e.data?.reason === 'string' ? e.data.reason : ''} (${e.actor})`))) : h('p', { class: 'muted' }, t('empty'));
   append(body, [
@@ -497,15 +564,15 @@ async function sitePage(id: string): Promise<void> {
     h('p', {}, `${d.site.id} · ${d.site.region} · ${d.site.category} · `, h('span', { class: 'url' }, d.site.consultUrl)),
     h('div', { class: 'two' }, h('section', {}, h('h2', {}, t('channelHistory')), events(d.health as never)), h('section', {}, h('h2', {}, t('alerts')), events(d.alerts as never))),
     h('h2', {}, t('letters')),
-    d.letters.map((l) => letterCard(l, () => void render())),
+    d.letters.length ? d.letters.map((l) => letterCard(l, () => void render())) : h('p', { class: 'muted' }, t('empty')),
   ]);
 }
 
 async function letterPage(id: string): Promise<void> {
-  const body = h('div', {});
+  const body = loadingBody();
   layout(body);
   const d = await get<LetterDetail>(`/api/letters/${encodeURIComponent(id)}`);
-  append(body, [h('h1', {}, `${t('letter')} ${d.letter.id}`), h('p', {}, h('a', { href: `#/site/${d.letter.siteId}` }, `${t('site')} ${d.letter.siteId}`)), letterCard(d, () => void render())]);
+  append(ready(body), [h('h1', {}, `${t('letter')} ${d.letter.id}`), h('p', {}, h('a', { href: `#/site/${encodeURIComponent(d.letter.siteId)}` }, `${t('site')} ${d.letter.siteId}`)), letterCard(d, () => void render())]);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -518,14 +585,32 @@ function mailFrame(html: string): HTMLIFrameElement {
   return frame;
 }
 
-async function queuesPage(): Promise<void> {
-  const body = h('div', {});
+interface QueuePage<T> {
+  total: number;
+  page: number;
+  size: number;
+  items: T[];
+}
+
+async function queuesPage(query: URLSearchParams): Promise<void> {
+  const body = loadingBody();
   layout(body);
-  const [gated, held, overdue] = await Promise.all([
-    get<Array<{ letter: LetterDetail['letter']; site?: { name: string }; reason: string; campaignName: string }>>('/api/queues/gated'),
-    get<MailRecord[]>('/api/queues/held'),
-    get<Array<{ letter: LetterDetail['letter'] & { deadlineAt?: string }; site: { name: string } | null }>>('/api/queues/overdue'),
+  // each queue is paged on its own: #/queues?gated=2&held=1&overdue=3
+  const pageOf = (name: string) => ({ page: query.get(name) ?? undefined });
+  const [gatedPage, heldPage, overduePage] = await Promise.all([
+    get<QueuePage<{ letter: LetterDetail['letter']; site?: { name: string }; reason: string; campaignName: string }>>('/api/queues/gated', pageOf('gated')),
+    get<QueuePage<MailRecord>>('/api/queues/held', pageOf('held')),
+    get<QueuePage<{ letter: LetterDetail['letter'] & { deadlineAt?: string }; site: { name: string } | null }>>('/api/queues/overdue', pageOf('overdue')),
   ]);
+  ready(body);
+  const gated = gatedPage.items;
+  const held = heldPage.items;
+  const overdue = overduePage.items;
+  const go = (name: string) => (n: number) => {
+    const next = new URLSearchParams(query);
+    next.set(name, String(n));
+    location.hash = `#/queues?${next.toString()}`;
+  };
   const status = h('div', { 'aria-live': 'polite', 'data-testid': 'queue-status' });
   const act = async (fn: () => Promise<unknown>) => {
     try {
@@ -543,7 +628,7 @@ async function queuesPage(): Promise<void> {
     h(
       'section',
       { 'aria-labelledby': 'h-gated' },
-      h('h2', { id: 'h-gated' }, `${t('gatedQueue')} (${gated.length})`),
+      h('h2', { id: 'h-gated' }, `${t('gatedQueue')} (${gatedPage.total})`),
       gated.length === 0 ? h('p', { class: 'muted' }, t('empty')) : null,
       gated.map((g) => {
         const at = h('input', { id: `gs-${g.letter.id}`, name: 'submittedAt', placeholder: '2026-03-05T14:30:00+08:00', required: true });
@@ -561,11 +646,12 @@ async function queuesPage(): Promise<void> {
         f.addEventListener('submit', (e) => (e.preventDefault(), void act(() => post(`/api/letters/${g.letter.id}/submission`, { submittedAt: at.value, queryCode: code.value }))));
         return f;
       }),
+      gatedPage.total > gatedPage.size ? pager(gatedPage, go('gated')) : null,
     ),
     h(
       'section',
       { 'aria-labelledby': 'h-held' },
-      h('h2', { id: 'h-held' }, `${t('heldQueue')} (${held.length})`),
+      h('h2', { id: 'h-held' }, `${t('heldQueue')} (${heldPage.total})`),
       held.length === 0 ? h('p', { class: 'muted' }, t('empty')) : null,
       held.map((m) => {
         const letter = h('input', { id: `ml-${m.id}`, name: 'letterId', list: `mc-${m.id}`, required: true });
@@ -586,9 +672,15 @@ async function queuesPage(): Promise<void> {
               type: 'button',
               class: 'link',
               onclick: async () => {
-                const d = await get<{ text: string; html: string | null }>(`/api/mails/${m.id}`);
                 clear(view);
-                append(view, [h('p', { class: 'pre' }, d.text), d.html ? mailFrame(d.html) : null]);
+                append(view, [h('p', { class: 'muted', role: 'status' }, t('loading'))]);
+                try {
+                  const d = await get<{ text: string; html: string | null }>(`/api/mails/${encodeURIComponent(m.id)}`);
+                  clear(view);
+                  append(view, [h('p', { class: 'pre' }, d.text), d.html ? mailFrame(d.html) : null]);
+                } catch (x) {
+                  message(view, x);
+                }
               },
             },
             t('showMail'),
@@ -598,11 +690,12 @@ async function queuesPage(): Promise<void> {
         f.addEventListener('submit', (e) => (e.preventDefault(), void act(() => post(`/api/mails/${m.id}/attach`, { letterId: letter.value.trim() }))));
         return f;
       }),
+      heldPage.total > heldPage.size ? pager(heldPage, go('held')) : null,
     ),
     h(
       'section',
       { 'aria-labelledby': 'h-overdue' },
-      h('h2', { id: 'h-overdue' }, `${t('overdueQueue')} (${overdue.length})`),
+      h('h2', { id: 'h-overdue' }, `${t('overdueQueue')} (${overduePage.total})`),
       overdue.length === 0
         ? h('p', { class: 'muted' }, t('empty'))
         : h(
@@ -617,6 +710,7 @@ async function queuesPage(): Promise<void> {
               ),
             ),
           ),
+      overduePage.total > overduePage.size ? pager(overduePage, go('overdue')) : null,
     ),
   ]);
 }
@@ -636,7 +730,7 @@ async function render(): Promise<void> {
     if (r.page === 'sites') await sitesPage(r.query);
     else if (r.page === 'site' && r.arg) await sitePage(r.arg);
     else if (r.page === 'letter' && r.arg) await letterPage(r.arg);
-    else if (r.page === 'queues') await queuesPage();
+    else if (r.page === 'queues') await queuesPage(r.query);
     else await overviewPage();
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {

@@ -72,6 +72,27 @@ function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
 }
 
 const letterId = z.string().regex(/^[0-9A-Za-z_-]{1,80}$/, 'an id');
+
+/** A page of a work queue: a 14,000-site campaign can have thousands of overdue letters. */
+const QueuePageSchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).default(1),
+  size: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export function queuePage<T>(items: readonly T[], query: Record<string, string | undefined>): { total: number; page: number; size: number; items: T[] } {
+  const q = parseBody(QueuePageSchema, Object.fromEntries(Object.entries(query).filter(([k, v]) => (k === 'page' || k === 'size') && v)));
+  const start = (q.page - 1) * q.size;
+  return { total: items.length, page: q.page, size: q.size, items: items.slice(start, start + q.size) };
+}
+
+/** Path parameters, percent-decoded; a malformed escape (`%E0`) is bad input, not a crash. */
+function decodeParams(groups: Record<string, string>): Params {
+  try {
+    return Object.fromEntries(Object.entries(groups).map(([k, v]) => [k, decodeURIComponent(v)]));
+  } catch {
+    throw new InputError('path: malformed percent-encoding');
+  }
+}
 const isoTime = z.string().trim().min(10).max(40);
 
 export function createApi(deps: ApiDeps) {
@@ -241,8 +262,8 @@ export function createApi(deps: ApiDeps) {
       method: 'GET',
       pattern: '/api/queues/gated',
       role: 'viewer',
-      summary: 'gated letters waiting for a person',
-      handler: async () => ok(await gatedQueue(deps.campaign)),
+      summary: 'gated letters waiting for a person: page, size (≤ 500) → {total, page, size, items}',
+      handler: async (r) => ok(queuePage(await gatedQueue(deps.campaign), r.query)),
     },
     {
       method: 'POST',
@@ -281,8 +302,8 @@ export function createApi(deps: ApiDeps) {
       method: 'GET',
       pattern: '/api/queues/held',
       role: 'viewer',
-      summary: 'the holding pen: mails that matched no letter, oldest first',
-      handler: async () => ok(await deps.holding.mails.listHeld()),
+      summary: 'the holding pen: mails that matched no letter, oldest first: page, size (≤ 500) → {total, page, size, items}',
+      handler: async (r) => ok(queuePage(await deps.holding.mails.listHeld(), r.query)),
     },
     {
       method: 'GET',
@@ -324,11 +345,11 @@ export function createApi(deps: ApiDeps) {
       method: 'GET',
       pattern: '/api/queues/overdue',
       role: 'viewer',
-      summary: 'submitted letters without a reply past their deadline',
-      handler: async () => {
-        const letters = await deps.campaign.letters.overdueLetters(now().toISOString());
+      summary: 'submitted letters without a reply past their deadline: page, size (≤ 500) → {total, page, size, items}',
+      handler: async (r) => {
+        const shown = queuePage(await deps.campaign.letters.overdueLetters(now().toISOString()), r.query);
         const sites = new Map((await deps.campaign.sites.listSites()).map((s) => [s.id, s]));
-        return ok(letters.map((l) => ({ letter: l, site: sites.get(l.siteId) ?? null })));
+        return ok({ ...shown, items: shown.items.map((l) => ({ letter: l, site: sites.get(l.siteId) ?? null })) });
       },
     },
   ];
@@ -356,14 +377,14 @@ export function createApi(deps: ApiDeps) {
 
   async function handle(req: ApiRequest): Promise<ApiResponse> {
     const method = req.method.toUpperCase();
-    let match: { route: Route; params: Params } | undefined;
+    let match: { route: Route; groups: Record<string, string> } | undefined;
     let pathKnown = false;
     for (const c of compiled) {
       const m = c.regex.exec(req.path);
       if (!m) continue;
       pathKnown = true;
       if (c.route.method === method) {
-        match = { route: c.route, params: Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)])) };
+        match = { route: c.route, groups: m.groups ?? {} };
         break;
       }
     }
@@ -373,7 +394,7 @@ export function createApi(deps: ApiDeps) {
       return { status: 403, json: { error: 'forbidden', message: `需要 ${match.route.role} 权限 / needs the ${match.route.role} role`, need: match.route.role } };
     }
     try {
-      return await match.route.handler(req as ApiRequest & { principal: Principal }, match.params);
+      return await match.route.handler(req as ApiRequest & { principal: Principal }, decodeParams(match.groups));
     } catch (err) {
       return errorResponse(err);
     }
