@@ -12,7 +12,7 @@
  * everything already recorded stays. The method is frozen at creation and never changes afterwards.
  */
 import { InputError } from './errors.ts';
-import { parseInstant } from './beijing-time.ts';
+import { beijingDay, endOfBeijingDayMs, parseTime } from './beijing-time.ts';
 import { LETTER_STATES, type Campaign, type CampaignState, type Letter, type LetterState, type Method } from './model.ts';
 
 export const CAMPAIGN_ACTIONS = ['start', 'pause', 'resume', 'close', 'finish', 'cancel'] as const;
@@ -131,5 +131,8 @@ function canonical(v: unknown): unknown {
  * campaign's verdicts are final, whatever the clock of whoever looks at them says.
  */
 export function judgementInstant(campaign: Pick<Campaign, 'state' | 'windowClosesAt'>, nowMs: number): number {
-  return campaign.state === 'closed' ? parseInstant(campaign.windowClosesAt) : nowMs;
+  if (campaign.state !== 'closed') return nowMs;
+  // A bare date closes at the end of that Beijing day (as timeliness.ts reads windowClosesAt), not at its start.
+  const close = parseTime(campaign.windowClosesAt);
+  return close.precision === 'day' ? endOfBeijingDayMs(beijingDay(close.ms)) + 1 : close.ms;
 }

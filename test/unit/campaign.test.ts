@@ -126,4 +126,19 @@ describe('the instant verdicts are judged at', () => {
     expect(judgementInstant({ state: 'closed', windowClosesAt }, now)).toBe(Date.parse(windowClosesAt));
     expect(judgementInstant({ state: 'closed', windowClosesAt }, Date.parse('2027-03-01T00:00:00Z'))).toBe(Date.parse(windowClosesAt));
   });
+
+  it('a closed campaign whose window is a bare date is judged at the end of that Beijing day, as the verdicts read it', async () => {
+    const { judgementInstant } = await import('../../shared/domain/campaign.ts');
+    const { judgeLetter } = await import('../../shared/domain/timeliness.ts');
+    const { loadCalendar } = await import('../../shared/adapters/calendar-source.ts');
+    const { formatBeijing } = await import('../../shared/domain/beijing-time.ts');
+    const at = judgementInstant({ state: 'closed', windowClosesAt: '2026-03-31' }, Date.parse('2026-03-31T00:00:00Z'));
+    expect(formatBeijing(at)).toBe('2026-04-01T00:00:00+08:00');
+    // a letter without a reply whose deadline is the window's last day is final (none), not pending
+    const j = judgeLetter(
+      { submittedAt: '2026-03-30T10:00:00+08:00', workingDays: 1, windowClosesAt: '2026-03-31', asOf: formatBeijing(at) },
+      loadCalendar({ env: {} }),
+    );
+    expect(j.verdict).toBe('none');
+  });
 });
