@@ -19,6 +19,7 @@ import {
   formatDate,
   parseDate,
   parseInstant,
+  parseTime,
   beijingDay,
   startOfBeijingDayMs,
 } from './beijing-time.ts';
@@ -62,7 +63,7 @@ export interface PlanInput {
   lettersPerSite: number;
   /** First day letters may go out, `YYYY-MM-DD` (Beijing). */
   start: string;
-  /** Either the instant the observation window closes, or its length in working days from `start` (start counts if working). */
+  /** Either the instant the observation window closes (a bare date: 23:59:59 that Beijing day), or its length in working days from `start` (start counts if working). */
   windowClosesAt?: string;
   windowWorkingDays?: number;
   /** The campaign's deadline in working days (a letter's deadline must fall inside the window). */
@@ -150,7 +151,11 @@ function windowCloseMs(input: PlanInput, startDay: number): number {
   if (input.windowClosesAt !== undefined && input.windowWorkingDays !== undefined) {
     throw new InputError('give the window either as an instant or as working days, not both');
   }
-  if (input.windowClosesAt !== undefined) return parseInstant(input.windowClosesAt);
+  if (input.windowClosesAt !== undefined) {
+    // A bare date closes the window at the end of that Beijing day, as timeliness.ts reads it.
+    const t = parseTime(input.windowClosesAt);
+    return t.precision === 'day' ? startOfBeijingDayMs(beijingDay(t.ms) + 1) - 1000 : t.ms;
+  }
   const n = input.windowWorkingDays;
   if (n === undefined || !Number.isInteger(n) || n < 1) throw new InputError(`window must be a whole number of working days ≥ 1, got ${n}`);
   let seen = 0;
@@ -168,6 +173,11 @@ export function planCampaign(input: PlanInput): CampaignPlan {
   if (!Number.isInteger(workingDays) || workingDays < 0) throw new InputError(`working days must be a whole number ≥ 0, got ${workingDays}`);
   const minGap = input.minGapWorkingDays ?? DEFAULT_MIN_GAP_WORKING_DAYS;
   if (!Number.isInteger(minGap) || minGap < 1) throw new InputError(`the gap between a site's letters must be ≥ 1 working day, got ${minGap}`);
+  const late = input.lateObservationWorkingDays ?? 0;
+  if (!Number.isInteger(late) || late < 0) throw new InputError(`late-observation working days must be a whole number ≥ 0, got ${late}`);
+  if (input.maxPerSlot !== undefined && (!Number.isInteger(input.maxPerSlot) || input.maxPerSlot < 1)) {
+    throw new InputError(`letters per slot must be a whole number ≥ 1, got ${input.maxPerSlot}`);
+  }
   const ids = new Set<string>();
   for (const s of sites) {
     if (ids.has(s.id)) throw new InputError(`site ${s.id} is listed twice`);
@@ -187,19 +197,12 @@ export function planCampaign(input: PlanInput): CampaignPlan {
   // Candidate send days: deadline (workingDays working days later) ends no later than the window close,
   // not the last working day before a long rest, and with at least one slot after notBefore.
   const preHoliday: number[] = [];
-  interface Day {
-    day: number;
-    wd: number; // index among working days
-    slots: number[];
-    slotLoad: number[];
-    load: number;
-  }
-  const days: Day[] = [];
+  const days: PlanDay[] = [];
   for (let k = 0; k < working.length; k++) {
     const day = working[k]!;
     // Deadline first: a day whose deadline passes the close needs no look past the window (into a year
     // that may not be covered yet); for the others the next working day is inside the window.
-    const deadlineIdx = (workingDays === 0 ? k : k + workingDays) + (input.lateObservationWorkingDays ?? 0);
+    const deadlineIdx = k + workingDays + late;
     const deadlineDay = working[deadlineIdx];
     if (deadlineDay === undefined || startOfBeijingDayMs(deadlineDay + 1) - 1000 > closeMs) continue;
     if (lastBeforeLongRestOrUnknown(calendar, day)) {
@@ -216,26 +219,22 @@ export function planCampaign(input: PlanInput): CampaignPlan {
   const preHolidayDays = preHoliday.map(formatDate);
   const total = sites.length * lettersPerSite;
   const totalSlots = days.reduce((n, d) => n + d.slots.length, 0);
-  const maxPerSlot = input.maxPerSlot ?? Math.max(1, Math.ceil((2 * total) / Math.max(1, totalSlots)));
-  if (sites.length === 0) return { letters: [], windowClosesAt, sendDays, preHolidayDays, maxPerSlot };
+  const evenMaxPerSlot = Math.max(1, Math.ceil((2 * total) / Math.max(1, totalSlots)));
+  if (sites.length === 0) return { letters: [], windowClosesAt, sendDays, preHolidayDays, maxPerSlot: input.maxPerSlot ?? evenMaxPerSlot };
+  // earliest[k]: the first day position letter k can take (first candidate day, then every `minGap` working days).
+  const earliest: number[] = [];
   {
-    // Is there room for a site's letters at all (first candidate day, then every `minGap` working days)?
-    let chain = 0;
     let lastWd = -Infinity;
-    for (const d of days) if (d.wd - lastWd >= minGap) (chain++, (lastWd = d.wd));
-    if (chain < lettersPerSite) {
+    for (let p = 0; p < days.length && earliest.length < lettersPerSite; p++) {
+      if (days[p]!.wd - lastWd >= minGap) (earliest.push(p), (lastWd = days[p]!.wd));
+    }
+    if (earliest.length < lettersPerSite) {
       throw new InputError(
-        `the window from ${input.start} to ${formatBeijing(closeMs)} leaves room for only ${chain} letter(s) per site ` +
-          `(${minGap} working days apart, each with a ${workingDays}-working-day deadline inside the window); ${lettersPerSite} asked`,
+        `the window from ${input.start} to ${formatBeijing(closeMs)} leaves room for only ${earliest.length} letter(s) per site ` +
+          `(${minGap} working days apart, each with a ${workingDays}-working-day deadline` +
+          `${late > 0 ? ` and ${late} working day(s) of late observation` : ''} inside the window); ${lettersPerSite} asked`,
       );
     }
-  }
-
-  const rng = seededRng(input.seed);
-  const order = sites.map((_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) {
-    const j = Math.floor(rng() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
   }
 
   // latest[k] = the latest day position for letter k so that letters k+1.. still fit after it.
@@ -250,6 +249,61 @@ export function planCampaign(input: PlanInput): CampaignPlan {
       latest[k] = pos;
       pos--;
     }
+  }
+
+  // Place every letter with the cap. A default cap (twice the even share) that turns out too small is raised: first to
+  // what a narrow window forces — every site's letter k lies in days earliest[k]…latest[k] (3 letters 3 working days
+  // apart in 7 send days all fall on days 1, 4 and 7) — then one by one until the greedy placement fits, as it does at
+  // the latest at one letter per site per slot (a site never has two letters on a day). A cap the caller gave is kept.
+  let maxPerSlot = input.maxPerSlot ?? evenMaxPerSlot;
+  for (let attempt = 0; ; attempt++) {
+    for (const d of days) (d.slotLoad.fill(0), (d.load = 0));
+    const letters = placeLetters(input, sites, days, latest, minGap, maxPerSlot, total, totalSlots, input.maxPerSlot !== undefined);
+    if (letters) {
+      letters.sort((a, b) => (a.plannedAt < b.plannedAt ? -1 : a.plannedAt > b.plannedAt ? 1 : a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : a.ordinal - b.ordinal));
+      return { letters, windowClosesAt, sendDays, preHolidayDays, maxPerSlot };
+    }
+    maxPerSlot++;
+    if (attempt === 0) {
+      for (let k = 0; k < lettersPerSite; k++) {
+        let slotsK = 0;
+        for (let p = earliest[k]!; p <= latest[k]!; p++) slotsK += days[p]!.slots.length;
+        maxPerSlot = Math.max(maxPerSlot, Math.ceil(sites.length / slotsK));
+      }
+    }
+  }
+}
+
+interface PlanDay {
+  day: number;
+  /** Index among the working days of the window. */
+  wd: number;
+  slots: number[];
+  slotLoad: number[];
+  load: number;
+}
+
+/**
+ * The greedy placement: sites in a seeded order, each letter on the least-loaded feasible day and slot. Null when a
+ * letter finds no slot under `maxPerSlot` and the cap may be raised (`fixedCap` false); with a fixed cap, an InputError.
+ */
+function placeLetters(
+  input: PlanInput,
+  sites: readonly Site[],
+  days: PlanDay[],
+  latest: readonly number[],
+  minGap: number,
+  maxPerSlot: number,
+  total: number,
+  totalSlots: number,
+  fixedCap: boolean,
+): PlannedLetter[] | null {
+  const { lettersPerSite } = input;
+  const rng = seededRng(input.seed);
+  const order = sites.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
   }
 
   const letters: PlannedLetter[] = [];
@@ -271,8 +325,9 @@ export function planCampaign(input: PlanInput): CampaignPlan {
         } else if (d.load === days[best]!.load && rng() * ++ties < 1) best = p;
       }
       if (best < 0) {
+        if (!fixedCap) return null;
         throw new InputError(
-          `no room left for letter ${k + 1} of site ${site.id}: raise --max-per-slot or widen the window (${total} letters, ${totalSlots} slots)`,
+          `no room left for letter ${k + 1} of site ${site.id}: raise maxPerSlot (${maxPerSlot}) or widen the window (${total} letters, ${totalSlots} slots)`,
         );
       }
       const d = days[best]!;
@@ -295,14 +350,7 @@ export function planCampaign(input: PlanInput): CampaignPlan {
       letters.push({ siteId: site.id, ordinal: k + 1, plannedAt: formatBeijing(at), question });
     }
   }
-  letters.sort((a, b) => (a.plannedAt < b.plannedAt ? -1 : a.plannedAt > b.plannedAt ? 1 : a.siteId < b.siteId ? -1 : a.siteId > b.siteId ? 1 : a.ordinal - b.ordinal));
-  return {
-    letters,
-    windowClosesAt,
-    sendDays,
-    preHolidayDays,
-    maxPerSlot,
-  };
+  return letters;
 }
 
 /** Minutes after Beijing midnight of an instant (for checks and displays). */

@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
-import { beijingDate, formatDate, parseDate, parseInstant } from '../../shared/domain/beijing-time.ts';
+import { beijingDate, daysFromCivil, formatDate, parseDate, parseInstant, weekdayOfDay } from '../../shared/domain/beijing-time.ts';
+import { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
 import {
   beijingMinuteOfDay,
   isLastBeforeLongRest,
@@ -9,7 +11,7 @@ import {
   type PlanInput,
   type QuestionPicker,
 } from '../../shared/domain/campaign-plan.ts';
-import { UnknownCalendarYearError } from '../../shared/domain/errors.ts';
+import { InputError, UnknownCalendarYearError } from '../../shared/domain/errors.ts';
 import type { Site } from '../../shared/domain/model.ts';
 
 const calendar = loadCalendar({ files: [], env: {} });
@@ -257,5 +259,111 @@ describe('planCampaign refuses what it cannot do', () => {
   it('throws an InputError for a site listed twice or a bad letter count', () => {
     expect(() => planCampaign(base({ sites: [site(1), site(1)] }))).toThrow(/listed twice/);
     expect(() => planCampaign(base({ lettersPerSite: 0 }))).toThrow(/letters per site/);
+  });
+});
+
+describe('planCampaign on windows the default cap did not fit, and on other calendars', () => {
+  it('a narrow window that forces every site onto the same days is planned (the default per-slot cap is raised), every rule kept', () => {
+    // 8 working days from 2026-03-02, 1-day deadline: send days 03-02…03-10 (7); 3 letters 3 working days apart can only
+    // go on 03-02, 03-05 and 03-10 — 77 letters on each of those days, 11 slots a day: 7 per slot, not twice the even share (6).
+    const plan = planCampaign(base({ sites: Array.from({ length: 77 }, (_, i) => site(i)), lettersPerSite: 3, start: '2026-03-02', windowWorkingDays: 8 }));
+    expect(plan.letters).toHaveLength(231);
+    expect(plan.maxPerSlot).toBe(7);
+    expect(new Set(plan.letters.map((l) => beijingDate(l.plannedAt)))).toEqual(new Set(['2026-03-02', '2026-03-05', '2026-03-10']));
+    const perSlot = groupBy(plan.letters, (l) => `${beijingDate(l.plannedAt)} ${Math.floor(beijingMinuteOfDay(l.plannedAt) / 30)}`);
+    for (const ls of perSlot.values()) expect(ls.length).toBeLessThanOrEqual(7);
+    // a cap the caller gives is kept, and a plan that does not fit under it is refused with what does not fit
+    expect(() => planCampaign(base({ sites: Array.from({ length: 77 }, (_, i) => site(i)), lettersPerSite: 3, start: '2026-03-02', windowWorkingDays: 8, maxPerSlot: 6 }))).toThrow(
+      /no room left for letter 1 of site \d+: raise maxPerSlot \(6\)/,
+    );
+  });
+
+  it('a bare-date window closes at the end of that Beijing day (as the verdicts read it), not at its start', () => {
+    const plan = planCampaign(base({ start: '2026-03-02', windowWorkingDays: undefined, windowClosesAt: '2026-03-20' }));
+    expect(plan.windowClosesAt).toBe('2026-03-20T23:59:59+08:00');
+    expect(plan.sendDays.at(-1)).toBe('2026-03-19'); // its 1-working-day deadline is 03-20, the window's last day
+  });
+
+  it('refuses a negative or fractional late observation and a bad per-slot cap; the window error names the late observation', () => {
+    // -1 would let the last send day's deadline (the next working day) fall after the window close
+    expect(() => planCampaign(base({ lateObservationWorkingDays: -1 }))).toThrow(/late-observation working days must be a whole number ≥ 0, got -1/);
+    expect(() => planCampaign(base({ lateObservationWorkingDays: 1.5 }))).toThrow(InputError);
+    expect(() => planCampaign(base({ maxPerSlot: 0 }))).toThrow(/letters per slot/);
+    expect(() => planCampaign(base({ start: '2026-03-02', windowWorkingDays: 8, lateObservationWorkingDays: 5 }))).toThrow(
+      /room for only 1 letter\(s\) per site \(3 working days apart, each with a 1-working-day deadline and 5 working day\(s\) of late observation inside the window\)/,
+    );
+  });
+
+  /**
+   * Made-up calendars for 2030–2031 (no official data exists, so nothing here can be mistaken for it): Monday–Friday
+   * with holidays of 1–9 days starting on any weekday (a 3-day one, one starting on a Monday, an 8–9-day 春节, one
+   * across the turn of the year) and 0–2 调休 weekend working days right before each (a Saturday and a Sunday, next to
+   * the holiday).
+   */
+  const FIRST = daysFromCivil(2030, 1, 1);
+  const calendarArb = fc
+    .array(fc.record({ at: fc.integer({ min: 0, max: 725 }), len: fc.integer({ min: 1, max: 9 }), makeUp: fc.integer({ min: 0, max: 2 }) }), { maxLength: 12 })
+    .map((holidays) => {
+      const years = new Map([2030, 2031].map((y) => [y, { year: y, offDays: [] as string[], workDays: [] as string[] }]));
+      const yearOf = (d: number) => years.get(+formatDate(d).slice(0, 4));
+      const off = new Set<number>();
+      for (const h of holidays) for (let d = FIRST + h.at; d < FIRST + h.at + h.len; d++) (off.add(d), yearOf(d)?.offDays.push(formatDate(d)));
+      for (const h of holidays) {
+        let left = h.makeUp;
+        for (let d = FIRST + h.at - 1; left > 0 && (weekdayOfDay(d) === 0 || weekdayOfDay(d) === 6) && !off.has(d); d--, left--) yearOf(d)?.workDays.push(formatDate(d));
+      }
+      return WorkingDayCalendar.fromData({ ref: { source: 'test', years: [] }, years: [...years.values()] });
+    });
+
+  fcTest.prop(
+    [
+      calendarArb,
+      fc.record({
+        siteCount: fc.integer({ min: 1, max: 120 }),
+        lettersPerSite: fc.integer({ min: 1, max: 3 }),
+        startDay: fc.integer({ min: FIRST, max: daysFromCivil(2031, 9, 1) }),
+        window: fc.integer({ min: 3, max: 40 }),
+        workingDays: fc.integer({ min: 0, max: 3 }),
+        late: fc.integer({ min: 0, max: 5 }),
+        seed: fc.integer(),
+      }),
+    ],
+    { numRuns: 150 },
+  )('every plan keeps every rule, and a plan is refused only when a site\'s letters cannot fit the window', (cal, c) => {
+    let plan;
+    try {
+      plan = planCampaign(base({
+        calendar: cal,
+        sites: Array.from({ length: c.siteCount }, (_, i) => site(i)),
+        lettersPerSite: c.lettersPerSite,
+        start: formatDate(c.startDay),
+        windowWorkingDays: c.window,
+        workingDays: c.workingDays,
+        lateObservationWorkingDays: c.late,
+        seed: c.seed,
+      }));
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputError);
+      const m = /leaves room for only (\d+) letter/.exec((err as Error).message);
+      expect(m, (err as Error).message).not.toBeNull();
+      expect(+m![1]!).toBeLessThan(c.lettersPerSite);
+      return;
+    }
+    expect(plan.letters).toHaveLength(c.siteCount * c.lettersPerSite);
+    const close = parseInstant(plan.windowClosesAt);
+    for (const l of plan.letters) {
+      const date = beijingDate(l.plannedAt);
+      expect(cal.isWorkingDay(date)).toBe(true);
+      expect(isLastBeforeLongRest(cal, parseDate(date))).toBe(false);
+      expect(OFFICE(beijingMinuteOfDay(l.plannedAt))).toBe(true);
+      expect(parseDate(date)).toBeGreaterThanOrEqual(c.startDay);
+      expect(parseInstant(`${cal.addWorkingDays(date, c.workingDays + c.late)}T23:59:59+08:00`)).toBeLessThanOrEqual(close);
+    }
+    const perSlot = groupBy(plan.letters, (l) => `${beijingDate(l.plannedAt)} ${Math.floor(beijingMinuteOfDay(l.plannedAt) / 30)}`);
+    for (const ls of perSlot.values()) expect(ls.length).toBeLessThanOrEqual(plan.maxPerSlot);
+    for (const ls of groupBy(plan.letters, (l) => l.siteId).values()) {
+      const days = ls.map((l) => beijingDate(l.plannedAt));
+      for (let i = 1; i < days.length; i++) expect(cal.workingDaysBetween(days[i - 1]!, days[i]!)).toBeGreaterThanOrEqual(3);
+    }
   });
 });
