@@ -171,6 +171,16 @@ export function clientAddress(req: IncomingMessage, behindProxy: boolean): strin
   return forwarded.at(-1) ?? peer;
 }
 
+/**
+ * The host the browser asked for, as the reverse proxy in front says (the last X-Forwarded-Host entry: Apache sets it,
+ * nginx when told) — only from a proxy on this machine or the office network, as for the client's address. Proxies
+ * that rewrite Host to the upstream's (nginx's and Apache's default) would otherwise make every login "cross-origin".
+ */
+function forwardedHost(req: IncomingMessage, behindProxy: boolean): string | undefined {
+  if (!behindProxy || hostKind(req.socket.remoteAddress ?? '?') !== 'private') return undefined;
+  return String(req.headers['x-forwarded-host'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+}
+
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const ttl = options.sessionTtlMs ?? SESSION_TTL_MS;
   const throttle = new LoginThrottle({ perClient: options.maxFailedLogins ?? 10, perUser: options.maxFailedLoginsPerUser ?? 100 });
@@ -186,7 +196,11 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     const type = req.headers['content-type'] ?? '';
     if (!type.startsWith('application/json')) throw new HttpError(415, 'state-changing requests must be application/json');
     const origin = req.headers.origin;
-    if (origin && origin !== `http://${req.headers.host}` && origin !== `https://${req.headers.host}`) throw new HttpError(403, 'cross-origin request refused');
+    if (!origin) return;
+    const hosts = [req.headers.host, forwardedHost(req, options.behindHttps ?? false)].filter((h): h is string => !!h);
+    if (!hosts.some((h) => origin === `http://${h}` || origin === `https://${h}`)) {
+      throw new HttpError(403, options.behindHttps ? 'cross-origin request refused (the proxy must pass the Host header or X-Forwarded-Host)' : 'cross-origin request refused');
+    }
   }
 
   async function session(req: IncomingMessage): Promise<SessionRecord | undefined> {

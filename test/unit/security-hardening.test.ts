@@ -286,6 +286,50 @@ describe('#7 the login throttle: per (user, address), a per-user cap, bounded me
   });
 });
 
+describe('the Origin check behind a reverse proxy that rewrites Host (nginx and Apache by default)', () => {
+  let server: WebServer | undefined;
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+
+  /** A login as the proxy sends it: from 127.0.0.1, Host = the upstream, the browser's Origin, maybe X-Forwarded-Host. */
+  const login = (port: number, extra: Record<string, string>) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const data = JSON.stringify({ user: 'admin', password: 'the right password' });
+      const headers = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), host: `127.0.0.1:${port}`, origin: 'https://huixin.office.example', ...extra };
+      const req = request({ host: '127.0.0.1', port, path: '/auth/login', method: 'POST', headers }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end(data);
+    });
+
+  async function start(behindHttps: boolean): Promise<number> {
+    const auth = new MemoryAuthStore();
+    const clock = { now: () => new Date() };
+    await addUser(auth, { name: 'admin', role: 'admin', password: 'the right password', by: 'test' }, clock);
+    server = await startWebServer({ api: { handle: async () => ({ status: 404, json: {} }) }, auth, clock, staticDir: tmpdir(), host: '127.0.0.1', behindHttps, secureCookies: false });
+    return server.port;
+  }
+
+  it('behind HTTPS, takes the host the proxy forwards: the office can log in; without it, says what the proxy must pass', async () => {
+    const port = await start(true);
+    expect((await login(port, { 'x-forwarded-host': 'huixin.office.example' })).status).toBe(200);
+    const refused = await login(port, {});
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatch(/X-Forwarded-Host/);
+    expect((await login(port, { 'x-forwarded-host': 'huixin.office.example', origin: 'https://evil.example' })).status).toBe(403);
+  });
+
+  it('without a proxy, a forwarded host is not believed', async () => {
+    const port = await start(false);
+    expect((await login(port, { 'x-forwarded-host': 'huixin.office.example' })).status).toBe(403);
+  });
+});
+
 describe('#8 the session cookie is Secure off loopback, with a warning over plain HTTP', () => {
   it('cookieSecurity: loopback plain → not Secure; any other address → Secure and a bilingual warning; behind HTTPS → Secure, no warning', () => {
     expect(cookieSecurity('127.0.0.1')).toEqual({ secure: false });
