@@ -16,7 +16,8 @@ export const aspnet = standard({
   consultPath: '/Web/LeaderMail.aspx',
   listPath: '/Web/MailList.aspx',
   queryPath: '/Web/MailQuery.aspx',
-  queryParam: 'code',
+  queryParam: 'ctl00$ContentPlaceHolder1$txtCxm',
+  queryMethod: 'post',
   layout: 'table',
   formAttrs: 'onsubmit="return false;"',
   fields: fieldsOf([

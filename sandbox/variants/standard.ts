@@ -24,8 +24,13 @@ export interface StandardConfig {
   submitPath?: string;
   listPath: string;
   queryPath: string;
-  /** Query-string name of the 查询码 on the look-up page. */
+  /** Query-string name of the 查询码 on the look-up page (the form field's name when the look-up is a POST). */
   queryParam: string;
+  /**
+   * `post`: the look-up is an ASP.NET-style postback — the page's form carries a __VIEWSTATE bound to the session
+   * cookie, and a code in the URL finds nothing (the list's rows link to the bare look-up page).
+   */
+  queryMethod?: 'get' | 'post';
   charset?: 'utf-8' | 'gbk';
   enctype?: 'multipart/form-data';
   fields: FieldDef[];
@@ -89,6 +94,9 @@ export function maintenancePage(ctx: SiteCtx, message: string, charset: 'utf-8' 
   };
 }
 
+/** What the postback look-up page issues with its form (as ASP.NET would: echoed back, checked). */
+const EVENT_VALIDATION_QUERY = '/wEdAAPLsYdm3kN8zvB1u9+0cQmJ';
+
 export function successBody(stored: StoredLetter, ctx: SiteCtx, queryHref: string): string {
   return `<div class="result"><p class="ok">提交成功！</p>
 <p>您的信件已成功提交，我们将按规定时限办理答复。</p>
@@ -111,7 +119,40 @@ export function standard(cfg: StandardConfig): Variant {
     charset,
     body: page(ctx.chrome(charset), title, body),
   });
-  const queryHref = (ctx: SiteCtx, code: string) => `${ctx.base}${cfg.queryPath}?${cfg.queryParam}=${encodeURIComponent(code)}`;
+  const postQuery = cfg.queryMethod === 'post';
+  const queryHref = (ctx: SiteCtx, code: string) =>
+    postQuery ? `${ctx.base}${cfg.queryPath}` : `${ctx.base}${cfg.queryPath}?${cfg.queryParam}=${encodeURIComponent(code)}`;
+  /** The postback look-up page: the whole page is one form, a site search box in it, the state bound to the session. */
+  const postQueryPage = (ctx: SiteCtx, req: SandboxRequest, message = ''): SandboxResponse => {
+    const session = ctx.session(req);
+    session.data['queryState'] ??= Buffer.from(`${session.id}:${ctx.key}:query`).toString('base64');
+    const res = html(
+      ctx,
+      '信件查询',
+      `<form method="post" action="${ctx.base}${cfg.queryPath}" id="form1">
+<input type="hidden" name="__VIEWSTATE" id="__VIEWSTATE" value="${esc(session.data['queryState'])}">
+<input type="hidden" name="__EVENTVALIDATION" id="__EVENTVALIDATION" value="${EVENT_VALIDATION_QUERY}">
+<div class="search">站内搜索：<input type="text" name="ctl00$txtKeyword" placeholder="请输入关键字"> <input type="submit" name="ctl00$btnSearch" value="搜索"></div>
+<h2>信件查询</h2>${message}
+<p>查询码：<input type="text" name="${cfg.queryParam}" id="txtCxm" maxlength="20"> <input type="submit" class="btn" name="ctl00$ContentPlaceHolder1$btnQuery" value="查 询"></p>
+</form>`,
+    );
+    if (session.setCookie) res.headers = { ...res.headers, 'set-cookie': session.setCookie };
+    return res;
+  };
+  const detailPage = (ctx: SiteCtx, l: StoredLetter) =>
+    html(
+      ctx,
+      '信件详情',
+      `<table class="list detail"><tr><th>信件编号</th><td class="letter-no">${esc(l.letterNo)}</td></tr>
+<tr><th>信件标题</th><td class="title">${esc(l.letter.title ?? '')}</td></tr>
+<tr><th>来信时间</th><td class="submitted">${fmtTime(l.receivedAt)}</td></tr>
+<tr><th>来信内容</th><td class="content">${esc(l.letter.body ?? '')}</td></tr>
+<tr><th>办理状态</th><td class="status">${status(l)}</td></tr>
+<tr><th>答复单位</th><td>${l.listReply ? esc(ctx.office) : ''}</td></tr>
+<tr><th>答复时间</th><td class="replied">${l.listReply ? fmtTime(l.listReply.at) : ''}</td></tr>
+<tr><th>答复内容</th><td class="reply">${l.listReply ? esc(l.listReply.text) : ''}</td></tr></table>`,
+    );
 
   const formHtml = (ctx: SiteCtx, req: SandboxRequest, session: Session) =>
     `<form id="mailForm" name="mailForm" action="${ctx.base}${cfg.formAction ?? submitPath}" method="post"${charset === 'gbk' ? ' accept-charset="gbk"' : ''}${
@@ -219,8 +260,21 @@ ${cfg.submitHtml ?? `<div class="form-item" style="text-align:center"><input typ
           ctx,
           '信件选登',
           `<h2>信件选登</h2><table class="list"><tr><th>序号</th><th>信件标题</th><th>类型</th><th>来信时间</th><th>答复时间</th><th>状态</th></tr>${rows.join('\n')}</table>
-<form action="${ctx.base}${cfg.queryPath}" method="get">${esc('查询码')}：<input type="text" name="${cfg.queryParam}"> <input type="submit" class="btn" value="查询"></form>`,
+${postQuery ? `<p><a href="${ctx.base}${cfg.queryPath}">信件查询</a></p>` : `<form action="${ctx.base}${cfg.queryPath}" method="get">${esc('查询码')}：<input type="text" name="${cfg.queryParam}"> <input type="submit" class="btn" value="查询"></form>`}`,
         );
+      }
+      if (req.path === cfg.queryPath && req.method === 'GET' && postQuery) return postQueryPage(ctx, req);
+      if (req.path === cfg.queryPath && req.method === 'POST' && postQuery) {
+        const values = await parseBody(req.body, req.headers['content-type'], charset);
+        const session = ctx.session(req);
+        // a postback without the page's state (no cookie, a stale or forged __VIEWSTATE) is refused, as ASP.NET does
+        if (!session.data['queryState'] || values['__VIEWSTATE'] !== session.data['queryState'] || values['__EVENTVALIDATION'] !== EVENT_VALIDATION_QUERY) {
+          return html(ctx, '错误', '<p class="err">回发或回调参数无效（Invalid postback or callback argument）</p>', 500);
+        }
+        if (values['ctl00$ContentPlaceHolder1$btnQuery'] === undefined) return postQueryPage(ctx, req);
+        const code = (values[cfg.queryParam] ?? '').trim();
+        const l = code ? ctx.byQueryCode(code) : undefined;
+        return l ? detailPage(ctx, l) : postQueryPage(ctx, req, '<p class="err">未找到该信件，请核对查询码后重试。</p>');
       }
       if (req.path === cfg.queryPath && req.method === 'GET') {
         const code = (req.query.get(cfg.queryParam) ?? '').trim();
@@ -228,18 +282,7 @@ ${cfg.submitHtml ?? `<div class="form-item" style="text-align:center"><input typ
           return html(ctx, '信件查询', `<form method="get" action="${ctx.base}${cfg.queryPath}">请输入查询码：<input type="text" name="${cfg.queryParam}"> <input class="btn" type="submit" value="查询"></form>`);
         const l = ctx.byQueryCode(code);
         if (!l) return html(ctx, '信件查询', '<p class="err">未找到该信件，请核对查询码后重试。</p>');
-        return html(
-          ctx,
-          '信件详情',
-          `<table class="list detail"><tr><th>信件编号</th><td class="letter-no">${esc(l.letterNo)}</td></tr>
-<tr><th>信件标题</th><td class="title">${esc(l.letter.title ?? '')}</td></tr>
-<tr><th>来信时间</th><td class="submitted">${fmtTime(l.receivedAt)}</td></tr>
-<tr><th>来信内容</th><td class="content">${esc(l.letter.body ?? '')}</td></tr>
-<tr><th>办理状态</th><td class="status">${status(l)}</td></tr>
-<tr><th>答复单位</th><td>${l.listReply ? esc(ctx.office) : ''}</td></tr>
-<tr><th>答复时间</th><td class="replied">${l.listReply ? fmtTime(l.listReply.at) : ''}</td></tr>
-<tr><th>答复内容</th><td class="reply">${l.listReply ? esc(l.listReply.text) : ''}</td></tr></table>`,
-        );
+        return detailPage(ctx, l);
       }
       return undefined;
     },

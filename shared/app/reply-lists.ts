@@ -8,18 +8,40 @@
  */
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
-import { decodePage } from '../domain/reply-lists/charset.ts';
-import { linksOf, nextPageOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
+import { charsetOf, decodePage, encodeForm } from '../domain/reply-lists/charset.ts';
+import { linksOf, nextPageOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
 import type { Clock, EventStore, LetterFinder, SiteStore } from './ports.ts';
 
-export type Fetcher = (url: string) => Promise<{ status: number; contentType: string | null; body: Uint8Array; url: string }>;
+/** A form sent the way a browser sends it (a POST look-up form), with the cookies its page set. */
+export interface FetchRequest {
+  method: 'POST';
+  body: string;
+  contentType: string;
+  cookie?: string;
+}
 
-/** Where a site's list lives. `{code}` in a template is replaced by the URL-encoded 查询码. */
+/** What a fetch brings back; `cookies` are the `name=value` pairs the page set (for a form sent after it). */
+export interface FetchedPage {
+  status: number;
+  contentType: string | null;
+  body: Uint8Array;
+  url: string;
+  cookies?: string[];
+}
+
+export type Fetcher = (url: string, request?: FetchRequest) => Promise<FetchedPage>;
+
+/**
+ * Where a site's list lives. `{code}` (and `{password}`) in a template are replaced by the URL-encoded 查询码 (and
+ * 查询密码). `queryPage` is a page whose look-up form is sent by POST: it is read again at every poll, as its hidden
+ * fields (ASP.NET's __VIEWSTATE, a token bound to the session cookie) are only good for that visit.
+ */
 export interface ReplyListProfile {
   queryUrl?: string;
+  queryPage?: string;
   listUrl?: string;
 }
 
@@ -45,11 +67,32 @@ const MAX_PAGE_BYTES = 4_000_000;
 /** List pages followed by their 下一页 link when the letter is not on the first. */
 const MAX_LIST_PAGES = 5;
 
-async function page(deps: ReplyListDeps, url: string): Promise<{ html: string; url: string } | null> {
-  const r = await deps.fetch(url);
+async function page(deps: ReplyListDeps, url: string, request?: FetchRequest): Promise<{ html: string; url: string; charset: string; cookies: string[] } | null> {
+  const r = await deps.fetch(url, request);
   if (r.status === 404) return null;
   if (r.status >= 400) throw new Error(`HTTP ${r.status} for ${url}`);
-  return { html: decodePage(r.body.subarray(0, MAX_PAGE_BYTES), r.contentType), url: r.url };
+  const body = r.body.subarray(0, MAX_PAGE_BYTES);
+  return { html: decodePage(body, r.contentType), url: r.url, charset: charsetOf(r.contentType, body), cookies: r.cookies ?? [] };
+}
+
+/**
+ * The answer of a look-up form, filled in as a person would: the page is read, its form found again, the code (and
+ * the 查询密码, when the form asks for one) typed in, the form sent with the page's hidden fields and cookies. Null
+ * when the page has no look-up form any more, or it asks for a password the letter has none of.
+ */
+async function lookUp(deps: ReplyListDeps, queryPage: string, letter: Letter): Promise<{ html: string; url: string } | null> {
+  const p = await page(deps, queryPage);
+  const form = p && queryFormOf(p.html, p.url);
+  if (!p || !form || !letter.queryCode || (form.passwordField && !letter.queryPassword)) return null;
+  const fields = form.fields.map(([k, v]): [string, string] => [k, k === form.codeField ? letter.queryCode! : k === form.passwordField ? letter.queryPassword! : v]);
+  const encoded = encodeForm(fields, p.charset);
+  if (form.method === 'get') {
+    const u = new URL(form.action);
+    u.search = encoded;
+    return page(deps, u.toString());
+  }
+  const cookie = p.cookies.length > 0 && new URL(form.action).origin === new URL(p.url).origin ? p.cookies.join('; ') : undefined;
+  return page(deps, form.action, { method: 'POST', body: encoded, contentType: 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) });
 }
 
 /**
@@ -70,8 +113,13 @@ function statedProblem(statedAt: string, precision: 'instant' | 'day', submitted
 export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile: ReplyListProfile): Promise<PollResult> {
   const key = { ...(letter.queryCode ? { queryCode: letter.queryCode } : {}), title: letter.title, ...(letter.submittedAt ? { submittedAt: letter.submittedAt } : {}) };
   const now = deps.clock.now();
-  const targets: Array<{ url: string; ours: boolean }> = [];
-  if (profile.queryUrl && letter.queryCode) targets.push({ url: profile.queryUrl.replaceAll('{code}', encodeURIComponent(letter.queryCode)), ours: true });
+  const targets: Array<{ url: string; ours: boolean; form?: boolean }> = [];
+  const needsPassword = profile.queryUrl?.includes('{password}') ?? false;
+  if (profile.queryUrl && letter.queryCode && (!needsPassword || letter.queryPassword)) {
+    const url = profile.queryUrl.replaceAll('{code}', encodeURIComponent(letter.queryCode)).replaceAll('{password}', encodeURIComponent(letter.queryPassword ?? ''));
+    targets.push({ url, ours: true });
+  }
+  if (profile.queryPage && letter.queryCode) targets.push({ url: profile.queryPage, ours: true, form: true });
   if (profile.listUrl) targets.push({ url: profile.listUrl, ours: false });
   let entry: ReplyListEntry | null = null;
   let where: string | null = null;
@@ -81,7 +129,7 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
     // a list is read page by page (下一页) until the letter's row shows up; a query result is one page
     for (let n = 0; url && !seen.has(url) && n < (target.ours ? 1 : MAX_LIST_PAGES); n++) {
       seen.add(url);
-      const p = await page(deps, url);
+      const p = target.form ? await lookUp(deps, url, letter) : await page(deps, url);
       if (!p) break;
       entry = findLetterReply(p.html, key, { now, ours: target.ours });
       where = p.url;
@@ -158,23 +206,38 @@ export async function discoverReplyListProfile(fetch: Fetcher, submittedTo: stri
       return null;
     }
   };
+  /** A GET look-up becomes a URL template; a POST one makes its page the one to fill in at every poll. */
+  const lookUpOf = (page: { html: string; url: string }) => {
+    const template = queryTemplateOf(page.html, page.url);
+    if (template) profile.queryUrl ??= template;
+    else if (queryFormOf(page.html, page.url)?.method === 'post') profile.queryPage ??= page.url;
+  };
+  const found = () => !!(profile.queryUrl || profile.queryPage);
   const origin = new URL(submittedTo).origin;
-  for (const start of new Set([submittedTo, ...alsoLookAt, `${origin}/`])) {
+  const visited = new Set<string>();
+  const examine = async (start: string) => {
+    visited.add(start);
     const page = await load(start);
-    if (!page) continue;
-    profile.queryUrl ??= queryTemplateOf(page.html, page.url) ?? undefined;
+    if (!page) return;
+    lookUpOf(page);
     const links = linksOf(page.html, page.url);
     profile.listUrl ??= links.listPages[0];
     for (const q of links.queryPages) {
-      if (profile.queryUrl) break;
+      if (found()) break;
       const qp = await load(q);
-      if (qp) profile.queryUrl = queryTemplateOf(qp.html, qp.url) ?? undefined;
+      if (qp) lookUpOf(qp);
     }
-    if (profile.queryUrl && profile.listUrl) break;
+  };
+  for (const start of new Set([submittedTo, ...alsoLookAt, `${origin}/`])) {
+    await examine(start);
+    if (found() && profile.listUrl) break;
   }
+  // the list page, as a citizen would look there next: its look-up form or 信件查询 link
+  if (!found() && profile.listUrl && !visited.has(profile.listUrl)) await examine(profile.listUrl);
   if (!profile.queryUrl) delete profile.queryUrl;
+  if (!profile.queryPage) delete profile.queryPage;
   if (!profile.listUrl) delete profile.listUrl;
-  return profile.queryUrl || profile.listUrl ? profile : null;
+  return found() || profile.listUrl ? profile : null;
 }
 
 /** Each letter's reply-list profile, found once: see `replyListProfiles`. */

@@ -10,7 +10,8 @@ import { startInboundSmtp, type InboundServer } from '../../shared/adapters/mail
 import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
 import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore, MemoryMailStore, MemoryObjectStore } from '../../shared/adapters/mail/memory.ts';
 import { ingestMail, type IngestDeps, type IngestResult } from '../../shared/app/ingest-mail.ts';
-import { pollReplyList } from '../../shared/app/reply-lists.ts';
+import { discoverReplyListProfile, pollReplyList } from '../../shared/app/reply-lists.ts';
+import { ASPNET_SUBMIT_TARGET, EVENTVALIDATION, VIEWSTATE } from '../../sandbox/variants/aspnet.ts';
 import { guessReplyListProfile } from '../../shared/domain/reply-lists/profile.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
 
@@ -62,6 +63,7 @@ beforeAll(async () => {
     sites: [
       { key: 'jact1', variant: 'jact', reply: { reply: { afterWorkingDays: 1 }, via: 'both', ackFirst: true }, mailStyle: 'gbk' },
       { key: 'trs1', variant: 'trs', reply: { reply: 'same-day', via: 'list' } },
+      { key: 'asp1', variant: 'aspnet', reply: { reply: 'same-day', via: 'list' } },
     ],
     clock,
     smtp: { host: '127.0.0.1', port: smtp.port },
@@ -109,5 +111,29 @@ describe('replies from the sandbox', () => {
     expect(polled.entry!.precision).toBe('instant');
     expect(polled.entry!.repliedAt!.startsWith('2026-11-25T')).toBe(true);
     expect(polled.entry!.content).toContain('来信收悉');
+  });
+
+  it('ASP.NET site: the reply is looked up through its postback form (page state and session cookie), found from its pages', async () => {
+    now = new Date('2026-11-26T01:00:00Z'); // Thursday 09:00
+    const P = 'ctl00$ContentPlaceHolder1$';
+    const code = await submit('asp1', 'LeaderMail.aspx', {
+      __EVENTTARGET: ASPNET_SUBMIT_TARGET, __EVENTARGUMENT: '', __VIEWSTATE: VIEWSTATE, __EVENTVALIDATION: EVENTVALIDATION,
+      [`${P}txtName`]: '王五', [`${P}txtMobile`]: '13800138002', [`${P}txtEmail`]: 'wang@example.com', [`${P}ddlDept`]: '市民政局',
+      [`${P}ddlType`]: '咨询', [`${P}txtTitle`]: '关于低保申请', [`${P}txtContent`]: '请问低保申请需要什么材料？',
+    });
+    const l = { ...letter('lsbasp1', 'asp1', code), title: '关于低保申请' };
+    await deps.letters.putLetters([l]);
+    now = new Date('2026-11-26T07:00:00Z');
+    await sb.tick(now);
+    // a code in the URL finds nothing on this site: only the form does
+    expect(await (await fetch(`${sb.consultUrlOf('asp1').replace(/LeaderMail\.aspx.*$/, 'MailQuery.aspx')}?code=${code}`)).text()).not.toContain('关于低保申请');
+    const fetcher = httpFetcher({ allowPrivateHosts: true });
+    const profile = await discoverReplyListProfile(fetcher, sb.consultUrlOf('asp1'));
+    expect(profile?.queryPage).toMatch(/\/Web\/MailQuery\.aspx$/);
+    const polled = await pollReplyList({ ...deps, fetch: fetcher }, l, { queryPage: profile!.queryPage! });
+    expect(polled).toMatchObject({ found: true, recorded: true });
+    expect(polled.url).toMatch(/\/Web\/MailQuery\.aspx$/);
+    expect(polled.entry!.content).toContain('来信收悉'); // the answer itself: only the looked-up detail shows it
+    expect(polled.entry!.repliedAt).toBe('2026-11-26'); // this site states dates only
   });
 });

@@ -85,4 +85,22 @@ describe('guardedFetch', () => {
     });
     expect(await lookupWith(['10.1.2.3'], true)).toEqual({ err: null, address: '10.1.2.3' });
   });
+
+  it('a POST answered by a redirect is followed as a GET without its body; cookies never follow to another origin', async () => {
+    const asked: Array<{ url: string; method: string; body: unknown; cookie: string | null; type: string | null }> = [];
+    const site = guardedFetchWith(async (url, init) => {
+      const h = new Headers(init.headers);
+      asked.push({ url, method: init.method ?? 'GET', body: init.body ?? null, cookie: h.get('cookie'), type: h.get('content-type') });
+      if (url.endsWith('/query')) return new Response(null, { status: 302, headers: { location: '/result?id=1' } });
+      if (url.endsWith('/result?id=1')) return new Response(null, { status: 307, headers: { location: 'http://other.example.gov.cn/r' } });
+      return new Response('answer');
+    });
+    const res = await site('http://www.example.gov.cn/query', { method: 'POST', body: 'cxm=AB12', headers: { cookie: 'JSESSIONID=1', 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(await res.text()).toBe('answer');
+    expect(asked).toEqual([
+      { url: 'http://www.example.gov.cn/query', method: 'POST', body: 'cxm=AB12', cookie: 'JSESSIONID=1', type: 'application/x-www-form-urlencoded' },
+      { url: 'http://www.example.gov.cn/result?id=1', method: 'GET', body: null, cookie: 'JSESSIONID=1', type: null },
+      { url: 'http://other.example.gov.cn/r', method: 'GET', body: null, cookie: null, type: null },
+    ]);
+  });
 });

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Letter } from '../../shared/domain/model.ts';
 import { decodePage } from '../../shared/domain/reply-lists/charset.ts';
-import { linksOf, queryTemplateOf } from '../../shared/domain/reply-lists/discover.ts';
+import { linksOf, queryFormOf, queryTemplateOf } from '../../shared/domain/reply-lists/discover.ts';
+import { encodeForm } from '../../shared/domain/reply-lists/charset.ts';
 import { findLetterReply, parseStatedTime } from '../../shared/domain/reply-lists/parse.ts';
 import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
 import { pollReplyList, type Fetcher } from '../../shared/app/reply-lists.ts';
@@ -127,6 +128,59 @@ describe('discovering an unknown platform\'s reply list and query page from its 
   it('turns a GET form asking for the 查询码 into a URL template, keeping hidden fields', () => {
     const html = `<form method="get" action="/portal/query"><input type="hidden" name="sysid" value="7">查询码：<input type="text" name="cxm"> <input type="submit" value="查询"></form>`;
     expect(queryTemplateOf(html, 'http://p.example.cn/portal/query')).toBe('http://p.example.cn/portal/query?sysid=7&cxm={code}');
+  });
+
+  it('a GET form that also asks for the 查询密码 gets a {password} placeholder', () => {
+    const html = `<form action="/cx.do">信件编号<input name="xjbh"> 查询密码<input type="password" name="cxmm"><input type="submit" value="查询"></form>`;
+    // the number field is named only by the text around it: the one text field, so it is the code
+    expect(queryTemplateOf(html.replace('<input name="xjbh">', '<input name="searchcode">'), 'http://a.cn/x/')).toBe('http://a.cn/cx.do?searchcode={code}&cxmm={password}');
+  });
+
+  it('reads an ASP.NET postback look-up: hidden state kept, the 查询 button (not the site search) pressed, the code left to fill', () => {
+    const html = `<form method="post" action="./MailQuery.aspx" id="form1">
+      <input type="hidden" name="__VIEWSTATE" value="/wEPDw&amp;x=1"><input type="hidden" name="__EVENTVALIDATION" value="ev">
+      站内搜索<input type="text" name="ctl00$txtKeyword" placeholder="请输入关键字"><input type="submit" name="ctl00$btnSearch" value="搜索">
+      <h2>信件查询</h2>查询码：<input type="text" name="ctl00$ContentPlaceHolder1$txtCxm" id="ContentPlaceHolder1_txtCxm"> 查询密码：<input type="password" name="ctl00$ContentPlaceHolder1$txtPwd">
+      <input type="submit" name="ctl00$ContentPlaceHolder1$btnQuery" value="查 询"></form>`;
+    expect(queryFormOf(html, 'http://a.gov.cn/Web/MailQuery.aspx')).toEqual({
+      method: 'post',
+      action: 'http://a.gov.cn/Web/MailQuery.aspx',
+      fields: [
+        ['__VIEWSTATE', '/wEPDw&x=1'],
+        ['__EVENTVALIDATION', 'ev'],
+        ['ctl00$txtKeyword', ''],
+        ['ctl00$ContentPlaceHolder1$txtCxm', ''],
+        ['ctl00$ContentPlaceHolder1$txtPwd', ''],
+        ['ctl00$ContentPlaceHolder1$btnQuery', '查 询'],
+      ],
+      codeField: 'ctl00$ContentPlaceHolder1$txtCxm',
+      passwordField: 'ctl00$ContentPlaceHolder1$txtPwd',
+    });
+    expect(queryTemplateOf(html, 'http://a.gov.cn/Web/MailQuery.aspx')).toBeNull(); // a POST is no URL template
+  });
+
+  it('never takes a letter form, a captcha form or a loosely named field for a POST look-up (a POST there could send a letter)', () => {
+    const base = (inner: string) => `<form method="post" action="/q"><h3>信件查询</h3>查询码<input type="text" name="cxm">${inner}<input type="submit" value="查询"></form>`;
+    expect(queryFormOf(base(''), 'http://a.cn/')?.method).toBe('post');
+    expect(queryFormOf(base('<textarea name="nr"></textarea>'), 'http://a.cn/')).toBeNull();
+    expect(queryFormOf(base('验证码<input type="text" name="yzm"><img src="/captcha.jpg">'), 'http://a.cn/')).toBeNull();
+    expect(queryFormOf(base('标题<input type="text" name="title">'), 'http://a.cn/')).toBeNull();
+    expect(queryFormOf(base('<input type="file" name="fj">'), 'http://a.cn/')).toBeNull();
+    // "code" alone is often the captcha: fine for a GET template, not enough for a POST
+    expect(queryFormOf('<form method="post" action="/q">查询：<input type="text" name="code"><input type="submit" value="查询"></form>', 'http://a.cn/')).toBeNull();
+    expect(queryFormOf('<form method="post" action="/login">用户名<input name="user">密码<input type="password" name="pwd"><input type="submit" value="登录"></form>', 'http://a.cn/')).toBeNull();
+  });
+
+  it('a page of many unclosed forms is read in linear time', () => {
+    const t0 = performance.now();
+    expect(queryFormOf(`${'<form method="post"><input name="cxm">'.repeat(50_000)}</form>`, 'http://a.cn/')).toBeNull();
+    expect(queryFormOf(`${'<form>'.repeat(300_000)}查询码<input name="cxm"></form>`, 'http://a.cn/')?.codeField).toBe('cxm');
+    expect(performance.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('encodes a form in the page\'s charset, as a browser does', () => {
+    expect(encodeForm([['q', '张三 A&B'], ['x', '']], 'gb18030')).toBe('q=%D5%C5%C8%FD+A%26B&x=');
+    expect(encodeForm([['q', '张三']], 'utf-8')).toBe('q=%E5%BC%A0%E4%B8%89');
   });
 
   it('ignores POST forms and forms without a code field', () => {

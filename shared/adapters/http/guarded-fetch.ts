@@ -31,9 +31,10 @@ export function guardedFetchWith(get: (url: string, init: RequestInit) => Promis
   const privateAllowed = options.allowPrivateHosts ?? false;
   return async (input: string | URL, init: RequestInit = {}): Promise<Response> => {
     let url = String(input);
+    let request = init;
     for (let hop = 0; ; hop++) {
       check(url, privateAllowed);
-      const res = await get(url, { ...init, redirect: 'manual' });
+      const res = await get(url, { ...request, redirect: 'manual' });
       const location = res.headers.get('location');
       if (res.status < 300 || res.status >= 400 || !location) {
         // the Response of the last hop: its url is where the page really came from
@@ -42,9 +43,28 @@ export function guardedFetchWith(get: (url: string, init: RequestInit) => Promis
       }
       await res.body?.cancel();
       if (hop >= MAX_HOPS) throw new Error(`more than ${MAX_HOPS} redirects from ${String(input)}`);
-      url = new URL(location, url).toString();
+      const next = new URL(location, url).toString();
+      request = redirected(request, res.status, new URL(next).origin !== new URL(url).origin);
+      url = next;
     }
   };
+}
+
+/**
+ * The request a redirect asks for, as browsers (the fetch standard) make it: a POST answered by 301/302/303 becomes a
+ * GET without its body; a redirect to another origin does not carry the cookies or credentials of the first.
+ */
+function redirected(init: RequestInit, status: number, crossOrigin: boolean): RequestInit {
+  const method = (init.method ?? 'GET').toUpperCase();
+  const toGet = status === 303 ? method !== 'GET' && method !== 'HEAD' : (status === 301 || status === 302) && method === 'POST';
+  if (!toGet && !crossOrigin) return init;
+  const headers = new Headers(init.headers);
+  if (toGet) {
+    for (const h of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) headers.delete(h);
+  }
+  if (crossOrigin) for (const h of ['cookie', 'authorization', 'proxy-authorization']) headers.delete(h);
+  const { body: _body, ...rest } = init;
+  return toGet ? { ...rest, method: 'GET', headers } : { ...init, headers };
 }
 
 /** How names are resolved: node's dns.lookup, every address at once. */

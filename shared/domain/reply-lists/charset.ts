@@ -22,3 +22,19 @@ function normalizeCharset(cs: string): string {
 export function decodePage(body: Uint8Array, contentType?: string | null): string {
   return iconv.decode(Buffer.from(body.buffer, body.byteOffset, body.byteLength), charsetOf(contentType, body));
 }
+
+/**
+ * Form fields as a browser sends them from a page in `charset` (application/x-www-form-urlencoded with the page's
+ * encoding: a GBK page's form goes in GBK bytes), for a look-up form read from a site's page.
+ */
+export function encodeForm(fields: ReadonlyArray<readonly [string, string]>, charset: string): string {
+  const enc = (v: string) => {
+    let out = '';
+    for (const byte of iconv.encode(v, charset)) {
+      const c = String.fromCharCode(byte);
+      out += /[A-Za-z0-9*\-._]/.test(c) ? c : byte === 0x20 ? '+' : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+    return out;
+  };
+  return fields.map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
+}

@@ -3,7 +3,8 @@
  * links and forms of a page the way a citizen would. Pure: HTML in, candidate URLs out.
  *
  * - A query page is a link named like 查询 (信件查询, 诉求查询, 办理进度查询…); on it, a GET form with a text field for
- *   the code (查询码/查询密码/信件编号/受理编号, or a name such as cxm/searchcode/code) becomes a URL template `…?cxm={code}`.
+ *   the code (查询码/信件编号/受理编号, or a name such as cxm/searchcode/code) becomes a URL template `…?cxm={code}`;
+ *   a POST form that is plainly a look-up (queryFormOf) makes the page itself the profile's `queryPage`.
  * - A list page is a link named like 公开/选登/答复/回复 (信件公开, 诉求公开, 留言选登, 回复选登, 答复公开…).
  */
 export interface PageLinks {
@@ -46,28 +47,126 @@ export function linksOf(html: string, baseUrl: string): PageLinks {
   return { queryPages: [...queryPages], listPages: [...listPages] };
 }
 
-/** A GET form asking for the letter's code → a URL template with `{code}`; null when the page has none. */
-export function queryTemplateOf(html: string, pageUrl: string): string | null {
-  for (const m of html.slice(0, 2_000_000).matchAll(/<form\b([^>]{0,2000})>([\s\S]{0,20000}?)<\/form\s*>/gi)) {
-    const formTag = m[1] ?? '';
-    const method = (attr(formTag, 'method') ?? 'get').toLowerCase();
-    if (method !== 'get') continue;
-    const body = m[2] ?? '';
+/**
+ * A form that looks a letter up: where it goes, how, and every control a browser would send with it — hidden fields
+ * (ASP.NET's __VIEWSTATE, a CSRF token) with the values the page gave, the query button's name and value — with the
+ * code (and, if asked, the 查询密码) left for the caller to fill.
+ */
+export interface QueryForm {
+  method: 'get' | 'post';
+  action: string;
+  fields: Array<[string, string]>;
+  codeField: string;
+  passwordField?: string;
+}
+
+/** A field that names the letter's code without doubt: what a POST form must have before anything is sent to it. */
+const STRICT_CODE_LABEL = /查询码|查询编[号码]|信件编号|受理编号|工单编号|办件编号|留言编号|searchcode|cxm|query_?code/i;
+const PASSWORD_LABEL = /查询密码|密码|password|passwd|pwd|cxmm/i;
+/** Fields no look-up asks for: a captcha (we cannot read one), or a letter's own content (this is a letter form). */
+const NOT_A_QUERY = /验证码|校验码|captcha|yzm|checkcode|verifycode|valicode|标题|主题|内容|正文|姓名|手机|电话|title|content|subject/i;
+
+/** The containers ASP.NET and JSF write into every control's name and id (`ctl00$ContentPlaceHolder1$txtCxm`). */
+const CONTAINERS = /ctl\d+|ContentPlaceHolder\d*|MainContent|PlaceHolder\d*/gi;
+
+/** What says what a control is for: its name and id (without their containers' names), placeholder and title. */
+function describe(tag: string): string {
+  const own = (v: string | undefined) => (v ?? '').replace(CONTAINERS, '');
+  return `${own(attr(tag, 'name'))} ${own(attr(tag, 'id'))} ${attr(tag, 'placeholder') ?? ''} ${attr(tag, 'title') ?? ''}`;
+}
+
+function decodeEntities(v: string): string {
+  return v.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * The look-up form of a page, if it has one: a GET form with a text field for the code, or a POST form that is
+ * plainly a look-up and nothing else — its code field named without doubt (查询码, 信件编号…), a 查询 button or
+ * wording, and no textarea, file, captcha or letter field (a POST to a letter form would send a letter).
+ */
+export function queryFormOf(html: string, pageUrl: string): QueryForm | null {
+  for (const { formTag, body } of formsOf(html.slice(0, 2_000_000))) {
+    const method = (attr(formTag, 'method') ?? 'get').toLowerCase() === 'post' ? 'post' : 'get';
     const inputs = [...body.matchAll(/<input\b([^>]*)>/gi)].map((i) => i[1] ?? '');
-    const texts = inputs.filter((i) => /^(text|search|)$/i.test(attr(i, 'type') ?? '') && attr(i, 'name'));
+    const type = (i: string) => (attr(i, 'type') ?? 'text').toLowerCase();
+    const named = (i: string) => !!attr(i, 'name');
+    const texts = inputs.filter((i) => /^(text|search|number|tel)$/.test(type(i)) && named(i));
     if (texts.length === 0) continue;
-    const labelled = texts.find((i) => CODE_LABEL.test(`${attr(i, 'name')} ${attr(i, 'id') ?? ''} ${attr(i, 'placeholder') ?? ''}`))
-      ?? (CODE_LABEL.test(text(body)) && texts.length === 1 ? texts[0] : undefined);
-    if (!labelled) continue;
-    const action = resolve(attr(formTag, 'action') ?? '', pageUrl) ?? pageUrl;
-    const u = new URL(action);
-    for (const h of inputs.filter((i) => (attr(i, 'type') ?? '').toLowerCase() === 'hidden' && attr(i, 'name'))) {
-      u.searchParams.set(attr(h, 'name') as string, attr(h, 'value') ?? '');
+    const codeLabel = method === 'post' ? STRICT_CODE_LABEL : CODE_LABEL;
+    const code =
+      texts.find((i) => codeLabel.test(describe(i)) && !NOT_A_QUERY.test(describe(i))) ??
+      (codeLabel.test(text(body)) && texts.length === 1 && !NOT_A_QUERY.test(describe(texts[0]!)) ? texts[0] : undefined);
+    if (!code) continue;
+    const password = inputs.find((i) => named(i) && i !== code && (type(i) === 'password' || (texts.includes(i) && PASSWORD_LABEL.test(describe(i)))));
+    if (method === 'post') {
+      const others = texts.filter((i) => i !== code && i !== password);
+      if (/<textarea\b/i.test(body) || inputs.some((i) => type(i) === 'file') || others.some((i) => NOT_A_QUERY.test(describe(i)))) continue;
+      if (!QUERY_TEXT.test(text(body)) && !inputs.some((i) => /查询/.test(attr(i, 'value') ?? ''))) continue;
     }
-    u.searchParams.set(attr(labelled, 'name') as string, '__CODE__');
-    return u.toString().replace('__CODE__', '{code}');
+    const fields: Array<[string, string]> = [];
+    for (const i of inputs) {
+      const name = attr(i, 'name');
+      if (!name) continue;
+      const t = type(i);
+      if (i === code || i === password) fields.push([name, '']);
+      else if (t === 'hidden' || (texts.includes(i) && method === 'post')) fields.push([name, decodeEntities(attr(i, 'value') ?? '')]);
+      else if ((t === 'checkbox' || t === 'radio') && /\bchecked\b/i.test(i)) fields.push([name, decodeEntities(attr(i, 'value') ?? 'on')]);
+    }
+    // the button a person would press: the one that says 查询, else the only one
+    const buttons = [
+      ...inputs.filter((i) => /^(submit|image)$/.test(type(i))).map((i) => ({ name: attr(i, 'name'), value: decodeEntities(attr(i, 'value') ?? ''), label: attr(i, 'value') ?? '' })),
+      ...[...body.matchAll(/<button\b([^>]*)>([\s\S]{0,200}?)<\/button\s*>/gi)]
+        .filter((b) => /^(submit|)$/i.test(attr(b[1] ?? '', 'type') ?? ''))
+        .map((b) => ({ name: attr(b[1] ?? '', 'name'), value: decodeEntities(attr(b[1] ?? '', 'value') ?? ''), label: text(b[2] ?? '') })),
+    ];
+    const says = (re: RegExp) => buttons.find((b) => re.test(b.label.replace(/\s+/g, '')));
+    const button = says(/查询|查看/) ?? says(/确定|提交|搜索/) ?? (buttons.length === 1 ? buttons[0] : undefined);
+    if (button?.name) fields.push([button.name, button.value]);
+    return {
+      method,
+      action: resolve(attr(formTag, 'action') ?? '', pageUrl) ?? pageUrl,
+      fields,
+      codeField: attr(code, 'name') as string,
+      ...(password ? { passwordField: attr(password, 'name') as string } : {}),
+    };
   }
   return null;
+}
+
+/** A form's largest body: an ASP.NET page is one form around the whole page, its __VIEWSTATE included. */
+const MAX_FORM_CHARS = 300_000;
+
+/**
+ * Every <form>: its tag's attributes and its body up to the next </form> (or the next <form: forms do not nest) —
+ * found with one pass over the page, each body apart from the others, so a hostile page of many unclosed forms costs
+ * linear time, not a scan to the end per form.
+ */
+function* formsOf(html: string): Generator<{ formTag: string; body: string }> {
+  const closings = [...html.matchAll(/<\/form\s*>/gi)].map((c) => c.index);
+  const opens = [...html.matchAll(/<form\b([^>]{0,2000})>/gi)];
+  let k = 0;
+  for (const [i, m] of opens.entries()) {
+    const start = m.index + m[0].length;
+    while (k < closings.length && closings[k]! < start) k++;
+    if (k >= closings.length) return;
+    const end = Math.min(closings[k]!, opens[i + 1]?.index ?? Infinity);
+    if (end === closings[k]! && end - start <= MAX_FORM_CHARS) yield { formTag: m[1] ?? '', body: html.slice(start, end) };
+  }
+}
+
+/**
+ * A GET look-up form → a URL template with `{code}` (and `{password}` when it asks for one); null when the page has
+ * none. (A POST look-up cannot be a URL: its page is read again at every poll, see queryFormOf.)
+ */
+export function queryTemplateOf(html: string, pageUrl: string): string | null {
+  const form = queryFormOf(html, pageUrl);
+  if (!form || form.method !== 'get') return null;
+  const u = new URL(form.action);
+  u.search = '';
+  for (const [name, value] of form.fields) {
+    u.searchParams.append(name, name === form.codeField ? '__CODE__' : name === form.passwordField ? '__PASSWORD__' : value);
+  }
+  return u.toString().replace('__CODE__', '{code}').replace('__PASSWORD__', '{password}');
 }
 
 const NEXT_TEXT = /^(下一页|下页|后一页|下一頁|next|>|›|»|>>)$/i;
