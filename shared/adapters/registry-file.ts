@@ -16,8 +16,9 @@
  *   numbers become their text (a 网站标识码 typed as a number is read back as its digits); a URL column whose cell
  *   shows words (咨询入口) but links to an http(s) address takes the address; a date cell in a registry column is
  *   reported, not stored as a timestamp.
- * - The header: a column name with a note in brackets (网站名称（必填）, 网站名称(必填)) or a * mark is that
- *   column. When required columns are missing, the header cells as read are shown (with the encoding and
+ * - The header: a column under another of its names (网址, 互动栏目地址, 所属地区, Site ID…: see registryField), with
+ *   a note in brackets (网站名称（必填）, 网站名称(必填)) or a * mark is that column; a problem names it as the
+ *   file does. When required columns are missing, the header cells as read are shown (with the encoding and
  *   delimiter, or the worksheet, used), so a wrong encoding or delimiter is plain to see.
  */
 import { readFile } from 'node:fs/promises';
@@ -29,6 +30,8 @@ import { decodeTextFile } from './text-file.ts';
 import { InputError } from '../domain/errors.ts';
 import {
   cleanCell,
+  columnLabel,
+  registryField,
   REGISTRY_COLUMNS,
   validateRegistry,
   type RawTable,
@@ -66,16 +69,23 @@ export function decodeText(bytes: Uint8Array): string {
 
 const LINE_BREAK = /\r\n|\n|\r/;
 
-/** Tab or comma, whichever the header line (the first of the first 5 lines naming most registry columns) has more of. */
+/**
+ * Tab or comma: the one that splits a line among the first 5 into the most registry columns (under any of their
+ * names); when no line names any, whichever the first line has more of.
+ */
 function detectDelimiter(text: string): '\t' | ',' {
-  const lines = text.split(LINE_BREAK).filter((l) => l.trim() !== '').slice(0, 5);
-  let best = lines[0] ?? '';
+  const lines = text.split(LINE_BREAK).filter((l) => l.trim() !== '').slice(0, HEADER_SEARCH_ROWS);
+  let best: '\t' | ',' | undefined;
   let bestScore = 0;
   for (const l of lines) {
-    const score = KNOWN_COLUMNS.filter((c) => l.includes(c)).length;
-    if (score > bestScore) [best, bestScore] = [l, score];
+    for (const d of ['\t', ','] as const) {
+      const score = headerScore(l.split(d));
+      if (score > bestScore) [best, bestScore] = [d, score];
+    }
   }
-  const count = (ch: string) => best.split(ch).length - 1;
+  if (best) return best;
+  const first = lines[0] ?? '';
+  const count = (ch: string) => first.split(ch).length - 1;
   return count('\t') > count(',') ? '\t' : ',';
 }
 
@@ -146,7 +156,7 @@ export function readCsv(bytes: Uint8Array): RegistryFileTable {
   const header = head.cells.map(headerName);
   const data = cleaned.slice(at + 1);
   const [zh, en] = DELIMITER_NAME[delimiter];
-  const columnOf = (i: number) => columnName(header, i);
+  const columnOf = (i: number) => columnLabel(header, head.cells, i);
   const problems: RegistryProblem[] = [];
   const bad = new Map(malformed.map((m) => [m.row, m]));
   for (const { row, cells } of data) {
@@ -189,24 +199,17 @@ const KNOWN_COLUMNS: readonly string[] = Object.values(REGISTRY_COLUMNS);
 const URL_COLUMNS: readonly string[] = [REGISTRY_COLUMNS.homeUrl, REGISTRY_COLUMNS.consultUrl];
 const HEADER_SEARCH_ROWS = 5;
 
-/** A header cell → the registry column it names (网站名称（必填）, *网站名称 → 网站名称), else the cell as read. */
+/**
+ * A header cell → the registry column it names, under any of its names (网站名称（必填）, *网站名称, 网址, Site ID →
+ * 网站名称, 网站名称, 首页, 网站标识码), else the cell as read.
+ */
 function headerName(cell: string): string {
-  const c = cleanCell(cell);
-  if (KNOWN_COLUMNS.includes(c)) return c;
-  const bare = c
-    .replace(/[\s\u3000]+/g, '')
-    .replace(/(?:[（(][^（()）]*[）)])+$/, '')
-    .replace(/^[*＊]+|[*＊]+$/g, '');
-  return KNOWN_COLUMNS.includes(bare) ? bare : cell;
+  const f = registryField(cell);
+  return f === undefined ? cell : REGISTRY_COLUMNS[f];
 }
 
 function knownColumnIndexes(header: readonly string[]): number[] {
   return KNOWN_COLUMNS.map((c) => header.indexOf(c)).filter((i) => i >= 0);
-}
-
-function columnName(header: readonly string[], i: number): string {
-  const h = cleanCell(header[i] ?? '');
-  return KNOWN_COLUMNS.includes(h) ? h : `第${i + 1}列`;
 }
 
 function headerScore(cells: readonly string[]): number {
@@ -278,8 +281,8 @@ export async function readXlsx(bytes: Uint8Array, file = 'file.xlsx'): Promise<R
   const data = rows.slice(at + 1).map(({ row, values }) => {
     const cells: string[] = [];
     for (let i = 0; i < values.length; i++) {
-      const column = columnName(header, i);
-      const known = KNOWN_COLUMNS.includes(column);
+      const column = columnLabel(header, texts, i);
+      const known = KNOWN_COLUMNS.includes(header[i] ?? '');
       const v = values[i];
       const date = dateOf(v);
       if (known && date !== undefined) {
@@ -287,7 +290,7 @@ export async function readXlsx(bytes: Uint8Array, file = 'file.xlsx'): Promise<R
         problems.push({ row, column, value: date, reason: '是日期单元格，不是文字（请把这一列设为“文本”后重新填写）/ a date cell, not text' });
         continue;
       }
-      const link = URL_COLUMNS.includes(column) ? linkTarget(v) : undefined;
+      const link = URL_COLUMNS.includes(header[i] ?? '') ? linkTarget(v) : undefined;
       cells[i] = link ?? cellText(v);
     }
     return { row, cells };

@@ -18,6 +18,58 @@ type Field = keyof typeof REGISTRY_COLUMNS;
 const REQUIRED: readonly Field[] = ['name', 'id', 'category', 'region', 'homeUrl', 'consultUrl'];
 const ALL: readonly Field[] = [...REQUIRED, 'supervisorEmail'];
 
+/**
+ * Other names registries give the same columns (as `headerKey` writes them: no blanks, no note in brackets, no *
+ * mark, lower case). 主管单位 alone is the supervising office's name, not its mailbox: not a registry column.
+ */
+const REGISTRY_ALIASES: Readonly<Record<Field, readonly string[]>> = {
+  name: ['网站名称', '站点名称', '网站名', 'sitename', 'websitename', 'name'],
+  id: ['网站标识码', '标识码', '网站标识', '网站代码', 'siteid', 'sitecode', 'websiteid', 'id'],
+  category: ['类别', '网站类别', '网站类型', '网站分类', '类型', '分类', 'category', 'sitecategory', 'type'],
+  region: ['地区', '所属地区', '所在地区', '所属区域', '区域', '地市', 'region', 'area', 'district'],
+  homeUrl: ['首页', '网址', '网站地址', '网站网址', '首页地址', '首页网址', '网站首页', 'homeurl', 'homepage', 'url', 'siteurl', 'website'],
+  consultUrl: [
+    '咨询栏目地址', '互动栏目地址', '咨询栏目', '互动栏目', '咨询地址', '互动地址', '留言栏目地址', '咨询留言栏目地址',
+    '咨询建言栏目地址', '咨询栏目网址', '互动栏目网址', 'consulturl', 'consultationurl', 'interactionurl', 'messageboardurl',
+  ],
+  supervisorEmail: ['主管单位邮箱', '主管单位电子邮箱', '主管邮箱', 'supervisoremail'],
+};
+
+/**
+ * Full-width ASCII (an IME's ６１０８, ｈｔｔｐ：／／) and the ideographic space as their ASCII forms — but ，and ；,
+ * which in an address cell mean two addresses (urlProblem names them).
+ */
+export function halfWidth(value: string): string {
+  return value.replace(/[\uff01-\uff0b\uff0d-\uff1a\uff1c-\uff5e]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
+/** A header cell as compared with the aliases: 网站名称（必填）, *网站名称, Site Name, site_name → 网站名称 / sitename. */
+function headerKey(cell: string): string {
+  return halfWidth(cleanCell(cell))
+    .toLowerCase()
+    .replace(/[\s_\-.]+/g, '')
+    .replace(/(?:[(][^()]*[)])+$/, '')
+    .replace(/^\*+|\*+$/g, '');
+}
+
+const FIELD_OF_KEY = new Map<string, Field>(ALL.flatMap((f) => REGISTRY_ALIASES[f].map((a) => [a, f] as const)));
+
+/** The registry column a header cell names (under any of its names, with a note or a * mark), or undefined. */
+export function registryField(cell: string): Field | undefined {
+  return FIELD_OF_KEY.get(headerKey(cell));
+}
+
+/**
+ * How a problem names column `i`: the header as the file has it when it uses another name (网址, Site ID), else the
+ * registry's name (a note such as （必填） dropped).
+ */
+export function columnLabel(header: readonly string[], rawHeader: readonly string[] | undefined, i: number): string {
+  const f = registryField(header[i] ?? '');
+  if (f === undefined) return `第${i + 1}列`;
+  const raw = cleanCell(rawHeader?.[i] ?? header[i] ?? '');
+  return headerKey(raw) === headerKey(REGISTRY_COLUMNS[f]) ? REGISTRY_COLUMNS[f] : raw;
+}
+
 /** A sheet as read from a file: the header cells and the data rows with their spreadsheet row numbers. */
 export interface RawTable {
   /** Spreadsheet row number of the header (1 unless the file starts with blank rows). */
@@ -121,15 +173,20 @@ export function urlProblem(v: string, options: RegistryOptions = {}): string | n
 export function validateRegistry(table: RawTable, options: RegistryOptions = {}): RegistryResult {
   const problems: RegistryProblem[] = [];
   const header = table.header.map(cleanCell);
+  const fields = header.map(registryField);
   const index = new Map<Field, number>();
   for (const f of ALL) {
-    const i = header.indexOf(REGISTRY_COLUMNS[f]);
+    const i = fields.indexOf(f);
     if (i >= 0) index.set(f, i);
-    // a column named twice: which one holds the value is a guess
-    if (i >= 0 && header.indexOf(REGISTRY_COLUMNS[f], i + 1) >= 0) {
-      problems.push({ row: table.headerRow, column: REGISTRY_COLUMNS[f], value: '', reason: '列名重复（只能有一列）' });
+    // a column named twice (or under two of its names): which one holds the value is a guess
+    const again = i >= 0 ? fields.indexOf(f, i + 1) : -1;
+    if (again >= 0) {
+      const names = [...new Set([i, again].map((k) => columnLabel(header, table.rawHeader, k)))];
+      const value = names.length > 1 ? names.join('、') : '';
+      problems.push({ row: table.headerRow, column: REGISTRY_COLUMNS[f], value, reason: '列名重复（只能有一列）' });
     }
   }
+  const label = (f: Field) => columnLabel(header, table.rawHeader, index.get(f)!);
   for (const f of REQUIRED) {
     if (!index.has(f)) {
       problems.push({ row: table.headerRow, column: REGISTRY_COLUMNS[f], value: '', reason: '缺少必需的列' });
@@ -149,36 +206,36 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
     };
     if (ALL.every((f) => get(f) === '') && cells.every((c) => cleanCell(c) === '')) continue; // a blank line
     const before = problems.length;
-    const problem = (f: Field, value: string, reason: string) =>
-      problems.push({ row, column: REGISTRY_COLUMNS[f], value, reason });
+    const problem = (f: Field, value: string, reason: string) => problems.push({ row, column: label(f), value, reason });
     for (const f of REQUIRED) if (get(f) === '') problem(f, '', '不能为空');
-    // Values past the last column: the row is shifted (an unquoted comma in a name), its cells under the wrong headers.
-    const beyond = cells.slice(header.length).filter((c) => cleanCell(c) !== '');
+    // Values past the last column of a text file: the row is shifted (an unquoted comma in a name), its cells under
+    // the wrong headers. (A worksheet's cells cannot shift: a value there is a note beside the row.)
+    const beyond = table.sheet === undefined ? cells.slice(header.length).filter((c) => cleanCell(c) !== '') : [];
     if (beyond.length > 0) {
       problems.push({ row, column: `第${header.length + 1}列起`, value: cleanCell(beyond[0]!), reason: '表头之外还有内容（多了分隔符？整行可能错位）' });
     }
 
-    // An upper-case BM (as typed) is the same 标识码.
-    const id = /^bm\d{8}$/i.test(get('id')) ? get('id').toLowerCase() : get('id');
+    const id = siteId(get('id'));
     if (id !== '') {
-      if (!SITE_ID_RE.test(id)) problem('id', id, '不是10位数字或 bm 加8位数字');
+      if (/^\d(?:\.\d+)?e\+?\d+$/i.test(id)) problem('id', get('id'), '是科学计数法，位数已丢失（请把这一列设为“文本”，填回完整的10位标识码）');
+      else if (!SITE_ID_RE.test(id)) problem('id', get('id'), '不是10位数字或 bm 加8位数字');
       else {
         const first = firstRowOfId.get(id);
         if (first !== undefined) problem('id', id, `与第${first}行重复`);
         else firstRowOfId.set(id, row);
       }
     }
-    const category = get('category');
+    const category = siteCategory(get('category'));
     if (category !== '' && !(SITE_CATEGORIES as readonly string[]).includes(category)) {
-      problem('category', category, `不是已知类别（${SITE_CATEGORIES.join('/')}）`);
+      problem('category', get('category'), `不是已知类别（${SITE_CATEGORIES.join('/')}）`);
     }
     for (const f of ['homeUrl', 'consultUrl'] as const) {
-      const v = get(f);
+      const v = halfWidth(get(f));
       const why = v === '' ? null : urlProblem(v, options);
-      if (why) problem(f, v, why);
+      if (why) problem(f, get(f), why);
     }
-    const email = get('supervisorEmail');
-    if (email !== '' && !EMAIL_RE.test(email)) problem('supervisorEmail', email, '不是有效的邮箱地址');
+    const email = halfWidth(get('supervisorEmail'));
+    if (email !== '' && !EMAIL_RE.test(email)) problem('supervisorEmail', get('supervisorEmail'), '不是有效的邮箱地址');
 
     if (problems.length === before) {
       sites.push({
@@ -186,8 +243,8 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
         name: oneLine(get('name')),
         category: category as SiteCategory,
         region: oneLine(get('region')),
-        homeUrl: get('homeUrl'),
-        consultUrl: get('consultUrl'),
+        homeUrl: halfWidth(get('homeUrl')),
+        consultUrl: halfWidth(get('consultUrl')),
         ...(email ? { supervisorEmail: email } : {}),
       });
     }
@@ -195,6 +252,22 @@ export function validateRegistry(table: RawTable, options: RegistryOptions = {})
   const all = withReadProblems(table, problems);
   if (all.length > 0) return { ok: false, problems: all };
   return { ok: true, sites };
+}
+
+/**
+ * A 网站标识码 as staff type or export it: full-width digits, blanks inside (6101 000018), Excel's text mark
+ * ('6101000018), a number written by a tool (6101000018.0), an upper-case BM → the 标识码; anything else as it is.
+ */
+function siteId(v: string): string {
+  const id = halfWidth(v).replace(/\s+/g, '').replace(/^'/, '').replace(/^(\d{10})\.0+$/, '$1');
+  return /^bm\d{8}$/i.test(id) ? id.toLowerCase() : id;
+}
+
+/** A 类别 with blanks or the word 网站 after it (省政府门户网站) is that 类别. */
+function siteCategory(v: string): string {
+  const c = v.replace(/[\s\u3000]+/g, '');
+  const bare = c.replace(/网站$/, '');
+  return (SITE_CATEGORIES as readonly string[]).includes(bare) ? bare : c;
 }
 
 /** A cell typed over lines (Alt+Enter in Excel: 陕西省⏎人民政府) is one name. */

@@ -250,3 +250,36 @@ describe('XLSX worksheets and cells (M2, L5)', () => {
     expect(where(err.problems)).toEqual(['3 地区']);
   });
 });
+
+describe('registries made elsewhere: other column names, encodings without a BOM, notes beside rows', () => {
+  const EN = ['Site name', 'Site ID', 'Category', 'Region', 'Home URL', 'Consultation URL'];
+
+  it('an English tab-separated header under a title row: the delimiter is the one that finds the columns', () => {
+    const tsv = ['Registry of government websites, 2026 Q1', EN.join('\t'), SX.slice(0, 6).join('\t')].join('\r\n');
+    const t = readCsv(Buffer.from(tsv, 'utf8'));
+    expect(t.headerRow).toBe(2);
+    const r = validateRegistry(t);
+    expect(r.ok && r.sites.map((s) => [s.id, s.consultUrl])).toEqual([[SX[1], SX[5]]]);
+  });
+
+  it('UTF-16 that lost its BOM is read as UTF-16, not as garbled GB18030', () => {
+    const text = [HEADER.join('\t'), SX.join('\t')].join('\r\n');
+    for (const enc of ['utf16le', 'utf16be'] as const) {
+      const r = validateRegistry(readCsv(iconv.encode(text, enc)));
+      expect(r.ok && r.sites.map((s) => s.name)).toEqual([SX[0]]);
+    }
+  });
+
+  it('XLSX: the registry on the second sheet under other names; a note typed beside a row does not reject it', async () => {
+    const wb = new ExcelJS.Workbook();
+    wb.addWorksheet('统计').addRows([['合计', 2]]);
+    const ws = wb.addWorksheet('网站名录');
+    ws.addRow(['序号', '网站名称', '网站标识码', '网站类型', '所属地区', '网址', '互动栏目地址', '主管单位']);
+    ws.addRow([1, ...SX.slice(0, 6), '陕西省人民政府办公厅', '', '已核对']);
+    ws.addRow([2, XA[0], XA[1], XA[2], XA[3], 'www.xa.gov.cn', XA[5], '西安市人民政府办公厅']);
+    const t = await readXlsx(new Uint8Array(await wb.xlsx.writeBuffer()));
+    expect(t.sheet).toBe('网站名录');
+    const r = validateRegistry(t);
+    expect(r.ok ? r : r.problems).toEqual([{ row: 3, column: '网址', value: 'www.xa.gov.cn', reason: '不是 http(s) 绝对地址' }]);
+  });
+});

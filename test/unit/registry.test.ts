@@ -48,6 +48,25 @@ describe('registry validation', () => {
     expect(r.ok && r.sites[0]).toMatchObject({ id: '6100000001', name: '陕西省人民政府', consultUrl: GOOD[5] });
   });
 
+  it('knows the columns under the other names registries give them (中文 and English), and names a bad cell by the file\'s own header', () => {
+    const zh = ['序号', '网站名称', '网站标识码', '网站类别', '所属地区', '网址', '互动栏目地址', '主管单位'];
+    const row = ['1', GOOD[0]!, GOOD[1]!, GOOD[2]!, GOOD[3]!, GOOD[4]!, GOOD[5]!, '陕西省人民政府办公厅'];
+    const r = validateRegistry(table([row], zh));
+    expect(r.ok && r.sites).toEqual([{ id: GOOD[1], name: GOOD[0], category: GOOD[2], region: GOOD[3], homeUrl: GOOD[4], consultUrl: GOOD[5] }]);
+    const en = ['Site Name', 'Site_ID', 'Category', 'Region', 'Home URL', 'Consultation URL', 'Supervisor E-mail'];
+    expect(validateRegistry(table([GOOD], en)).ok).toBe(true);
+    expect(problems(table([withCell(5, 'www.shaanxi.gov.cn/hd')], en))).toEqual([
+      { row: 2, column: 'Consultation URL', value: 'www.shaanxi.gov.cn/hd', reason: '不是 http(s) 绝对地址' },
+    ]);
+    // 主管单位 (the office's name) is not its mailbox; two names of one column are a duplicate, named as the file has them
+    expect(problems(table([[...GOOD, GOOD[4]!]], [...HEADER, '网址']))).toContainEqual({ row: 1, column: '首页', value: '首页、网址', reason: '列名重复（只能有一列）' });
+  });
+
+  it('reads full-width addresses and a 类别 written with 网站 after it', () => {
+    const r = validateRegistry(table([withCell(2, '省政府门户网站', withCell(5, 'ｈｔｔｐｓ：／／ｗｗｗ．ｓｈａａｎｘｉ．ｇｏｖ．ｃｎ/hd/'))]));
+    expect(r.ok && r.sites[0]).toMatchObject({ category: '省政府门户', consultUrl: 'https://www.shaanxi.gov.cn/hd/' });
+  });
+
   it('reports empty required cells with their spreadsheet row and column', () => {
     expect(problems(table([GOOD, withCell(0, '  ', withCell(1, '6100000002'))]))).toEqual([{ row: 3, column: '网站名称', value: '', reason: '不能为空' }]);
   });
@@ -58,9 +77,21 @@ describe('registry validation', () => {
   });
 
   it('requires a 网站标识码 of 10 digits or bm and 8 digits', () => {
-    for (const bad of ['61080000', '61080000390', '61080000a9', '６１０８００００３９', 'bm0700000', 'bm070000011', 'xm07000001']) {
+    for (const bad of ['61080000', '61080000390', '61080000a9', 'bm0700000', 'bm070000011', 'xm07000001', '6108-000039']) {
       expect(problems(table([withCell(1, bad)]))).toEqual([{ row: 2, column: '网站标识码', value: bad, reason: '不是10位数字或 bm 加8位数字' }]);
     }
+  });
+
+  it('reads a 网站标识码 in the shapes staff type or tools export: full-width, spaced, Excel\'s \' mark, a trailing .0', () => {
+    const typed = ['６１０８００００３９', '6108 000040', "'6108000041", '6108000042.0', 'ＢＭ０７０００００１'];
+    const r = validateRegistry(table(typed.map((id, i) => withCell(1, id, withCell(0, `站${i}`)))));
+    expect(r.ok ? r.sites.map((s) => s.id) : r.problems).toEqual(['6108000039', '6108000040', '6108000041', '6108000042', 'bm07000001']);
+  });
+
+  it('says a 网站标识码 Excel wrote in scientific notation has lost its digits', () => {
+    expect(problems(table([withCell(1, '6.108E+09')]))).toEqual([
+      { row: 2, column: '网站标识码', value: '6.108E+09', reason: expect.stringContaining('科学计数法') },
+    ]);
   });
 
   it('rejects a duplicate 网站标识码 naming both rows', () => {
