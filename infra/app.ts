@@ -24,8 +24,10 @@ export function buildApp(app: App = new App()): { app: App; stacks: HuixinStacks
 
   // One line per stack:
   const data = new DataStack(app, 'HuixinData', { ...common, tableName, description: 'huixin: the DynamoDB table' });
-  new WebStack(app, 'HuixinWeb', { ...common, table: data.table, description: 'huixin: the staff dashboard (Cognito, HTTP API, CloudFront)' });
-  new PipelineStack(app, 'HuixinPipeline', { ...common, table: data.table, description: 'huixin: queues, schedules, submission, reply capture (SES), reports' });
+  const pipeline = new PipelineStack(app, 'HuixinPipeline', { ...common, table: data.table, description: 'huixin: queues, schedules, submission, reply capture (SES), reports' });
+  // The dashboard API reads the pipeline's evidence and mail and drives its schedules (named exports: deploy after it).
+  const web = new WebStack(app, 'HuixinWeb', { ...common, table: data.table, backend: pipeline, description: 'huixin: the staff dashboard (Cognito, HTTP API, CloudFront)' });
+  web.addStackDependency(pipeline, 'the dashboard API imports the pipeline bucket ARNs by export name');
 
   // cdk-nag v3 is a CDK policy-validation plugin: violations that are not acknowledged fail `cdk synth`.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));

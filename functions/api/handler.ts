@@ -2,19 +2,23 @@
  * api: the dashboard API behind an API Gateway HTTP API with a Cognito JWT authorizer. Thin: the event becomes
  * the same plain request the local server builds (principal = the token's user, role = the highest of its
  * `cognito:groups`), the same router answers. No cookies here (a bearer token), so no CSRF token either.
+ * Env (set by the pipeline stack's `grantDashboardApi`): HUIXIN_EVIDENCE_BUCKET (screenshots, page snapshots),
+ * HUIXIN_MAIL_BUCKET (raw mail, `mail/raw/…`, read only), the scheduler's ARNs, HUIXIN_MAIL_DOMAIN; no reply
+ * secret (the API plans no letter: a letter made here would fail loudly rather than get an unverifiable address).
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { DynamoViewStore } from '../../shared/adapters/http/dynamo-views.ts';
-import { resolveMailConfig } from '../../shared/adapters/mail/config.ts';
+import { loadMailConfig } from '../../shared/adapters/mail/config.ts';
 import { parseMail } from '../../shared/adapters/mail/parse.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
 import { createApi, type Api } from '../../shared/app/api/router.ts';
 import { highestRole, type ApiRequest, type ApiResponse } from '../../shared/app/api/types.ts';
+import type { ObjectStore } from '../../shared/app/ports.ts';
 import { countingFinder, countingLetterStore, OverviewCounters } from '../../shared/app/api/views.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
@@ -64,14 +68,30 @@ export function makeHandler(api: () => Promise<Pick<Api, 'handle'>>) {
   };
 }
 
+/** Where ingest-mail keeps raw mail (shared/app/ingest-mail.ts): those keys live in the raw-mail bucket, the rest in the evidence bucket. */
+const MAIL_KEYS = 'mail/';
+
+/** One object store over the two buckets the dashboard reads: a mail's raw message by its `mail/…` key, evidence otherwise. */
+export function dashboardObjects(evidence: ObjectStore, mail: ObjectStore): ObjectStore {
+  const of = (key: string) => (key.startsWith(MAIL_KEYS) ? mail : evidence);
+  return {
+    put: (key, body, contentType) => of(key).put(key, body, contentType),
+    get: (key) => of(key).get(key),
+    locate: (key) => of(key).locate(key),
+  };
+}
+
 let cached: Promise<Api> | undefined;
 function awsApi(): Promise<Api> {
   cached ??= (async () => {
     const config = loadConfig();
     const stores = await openStores(config);
     const bucket = process.env.HUIXIN_EVIDENCE_BUCKET;
+    const mailBucket = process.env.HUIXIN_MAIL_BUCKET;
     if (!bucket) throw new Error('HUIXIN_EVIDENCE_BUCKET is not set');
-    const objects = new S3ObjectStore(new S3Client({}), bucket);
+    if (!mailBucket) throw new Error('HUIXIN_MAIL_BUCKET is not set');
+    const s3 = new S3Client({});
+    const objects = dashboardObjects(new S3ObjectStore(s3, bucket), new S3ObjectStore(s3, mailBucket));
     const views = new DynamoViewStore(stores.client, stores.tableName);
     const clock = { now: () => new Date() };
     const calendar = loadCalendar();
@@ -80,7 +100,7 @@ function awsApi(): Promise<Api> {
     // must then not count its own writes a second time.
     const byStream = process.env.HUIXIN_COUNTERS === 'stream';
     const letters = byStream ? stores.letters : countingLetterStore(stores.letters, counters);
-    const mailConfig = await resolveMailConfig();
+    const mailConfig = loadMailConfig();
     const mail = mailDeps({ ...stores, letters }, mailConfig, { objects, authenticate: false });
     return createApi({
       campaign: {

@@ -6,7 +6,7 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { closeCampaign, type CampaignDeps } from '../../shared/app/campaigns.ts';
-import { awsCampaignDeps } from '../../shared/aws/campaign-deps.ts';
+import { awsCampaignControlDeps } from '../../shared/aws/campaign-deps.ts';
 
 const Body = z.object({ campaignId: z.string().min(1) });
 
@@ -28,4 +28,5 @@ export function makeHandler(deps: () => Promise<CampaignDeps>, log: (line: strin
   };
 }
 
-export const handler = makeHandler(awsCampaignDeps);
+// Closing makes no letter: no reply secret is read (the function is granted none).
+export const handler = makeHandler(awsCampaignControlDeps);

@@ -59,10 +59,18 @@ export const TIMEOUTS = {
 };
 const BROWSER_MODULES = ['@sparticuz/chromium', 'puppeteer-core'];
 
+/** Where ingest-mail keeps each raw mail (`mail/raw/<sha256>.eml`, shared/app/ingest-mail.ts): what the dashboard reads. */
+export const STORED_MAIL_PREFIX = 'mail/raw/';
+
+/** What the web stack's dashboard API function is granted by the pipeline it shows and drives. */
+export interface DashboardBackend {
+  grantDashboardApi(f: HuixinFunction): void;
+}
+
 const OBJECT_WILDCARD_REASON =
   'S3 object keys are made at run time (letter ids, mail ids, report versions): object actions need `<bucket>/<prefix>*`; the bucket and prefix are fixed, only the key is a wildcard.';
 
-export class PipelineStack extends Stack {
+export class PipelineStack extends Stack implements DashboardBackend {
   readonly alarmTopic: sns.Topic;
   readonly buckets: { evidence: s3.Bucket; rawMail: s3.Bucket; reports: s3.Bucket; accessLogs: s3.Bucket };
   readonly queues: { submit: QueueWithDlq; close: QueueWithDlq; deadline: QueueWithDlq };
@@ -70,6 +78,8 @@ export class PipelineStack extends Stack {
   readonly schedulerDlq: DeadLetterQueue;
   readonly functions: Record<'submitLetter' | 'checkChannel' | 'pollReplyLists' | 'deadline' | 'planCampaign' | 'closeCampaign' | 'publishResults' | 'ingestMail' | 'sendAlerts', HuixinFunction>;
   readonly mail: MailIntake;
+  private readonly schedulerEnv: Record<string, string>;
+  private readonly mailDomain: string;
 
   constructor(scope: Construct, id: string, props: PipelineStackProps) {
     super(scope, id, props);
@@ -146,15 +156,15 @@ export class PipelineStack extends Stack {
         resources: [submit.queue.queueArn, close.queue.queueArn, deadline.queue.queueArn, this.schedulerDlq.queue.queueArn],
       }),
     );
-    const schedulerEnv = {
+    const schedulerEnv = (this.schedulerEnv = {
       HUIXIN_SCHEDULER_ROLE_ARN: this.schedulerRole.roleArn,
       HUIXIN_SCHEDULER_DLQ_ARN: this.schedulerDlq.queue.queueArn,
       HUIXIN_SUBMIT_QUEUE_ARN: submit.queue.queueArn,
       HUIXIN_CLOSE_QUEUE_ARN: close.queue.queueArn,
       HUIXIN_DEADLINE_QUEUE_ARN: deadline.queue.queueArn,
-    };
-    const scheduleArn = this.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'huixin-*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
-    const groupArn = this.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'huixin-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    });
+    this.mailDomain = mailDomain;
+    const { scheduleArn, groupArn } = scheduleArns(this);
     const replySecretArn = this.formatArn({
       service: 'ssm',
       resource: 'parameter',
@@ -179,6 +189,9 @@ export class PipelineStack extends Stack {
     });
     allowObjects(submitLetter, evidence, ['s3:GetObject', 's3:PutObject']);
     submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }));
+    // The Scheduler adapter makes sure of a campaign's group (CreateScheduleGroup, a conflict if it exists) before its
+    // first schedule in each Lambda instance: without this, every deadline schedule was refused (AccessDenied).
+    submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
     submitLetter.role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['iam:PassRole'],
@@ -247,20 +260,23 @@ export class PipelineStack extends Stack {
       memorySize: 1024,
       timeout: TIMEOUTS.close,
       table,
-      environment: { ...schedulerEnv, ...mailEnv },
+      // No reply secret: closing makes no letter (functions/close-campaign uses awsCampaignControlDeps).
+      environment: { ...schedulerEnv, HUIXIN_MAIL_DOMAIN: mailDomain },
     });
     closeCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
     closeCampaign.fn.addEventSource(new SqsEventSource(close.queue, { batchSize: 1, reportBatchItemFailures: true }));
     for (const f of [planCampaign, closeCampaign, submitLetter]) {
       Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${this.resolveArn(scheduleArn)}]`,
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, scheduleArn)}]`,
         reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
       });
     }
-    Validations.of(planCampaign.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${this.resolveArn(groupArn)}]`,
-      reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
-    });
+    for (const f of [planCampaign, submitLetter]) {
+      Validations.of(f.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${nagArn(this, groupArn)}]`,
+        reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
+      });
+    }
 
     const publishResults = new HuixinFunction(this, 'PublishResults', {
       entry: 'functions/publish-results/handler.ts',
@@ -385,15 +401,77 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'PublishResultsFunction', { value: publishResults.fn.functionName });
   }
 
-  /** An ARN as cdk-nag prints it in finding ids (tokens as `<AWS::Region>`…). */
-  private resolveArn(arn: string): string {
-    const r = this.resolve(arn) as unknown;
-    const part = (p: unknown): string =>
-      typeof p === 'string' ? p : p && typeof p === 'object' && 'Ref' in p ? `<${String((p as { Ref: string }).Ref)}>` : JSON.stringify(p);
-    if (typeof r === 'string') return r;
-    const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
-    return join ? join[1].map(part).join(join[0]) : JSON.stringify(r);
+  /**
+   * The dashboard API (the web stack's function): evidence objects and stored raw mails by key, read only (no
+   * listing, no writes), and the campaign schedules behind start/pause/resume/cancel (create in huixin-* groups,
+   * delete, pass the scheduler role to Scheduler only). No reply secret: the API plans no letter.
+   * The bucket ARNs reach another stack as named exports, so the IAM5 finding ids (`<export name>/…`) read the
+   * same before and after synthesis.
+   */
+  grantDashboardApi(f: HuixinFunction): void {
+    const consumer = Stack.of(f);
+    const { evidence, rawMail } = this.buckets;
+    const env = { ...this.schedulerEnv, HUIXIN_MAIL_DOMAIN: this.mailDomain, HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_MAIL_BUCKET: rawMail.bucketName };
+    for (const [k, v] of Object.entries(env)) f.fn.addEnvironment(k, v);
+    const arnOf = (b: s3.Bucket, name: string) => (consumer === this ? b.bucketArn : this.exportValue(b.bucketArn, { name: `${this.stackName}-${name}` }));
+    const reads: Array<[string, string]> = [
+      [arnOf(evidence, 'EvidenceBucketArn'), '*'],
+      [arnOf(rawMail, 'RawMailBucketArn'), `${STORED_MAIL_PREFIX}*`],
+    ];
+    for (const [bucketArn, keys] of reads) {
+      const resource = `${bucketArn}/${keys}`;
+      f.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [resource] }));
+      Validations.of(f.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagArn(f, resource)}]`, reason: OBJECT_WILDCARD_REASON });
+    }
+    const { scheduleArn, groupArn } = scheduleArns(consumer);
+    f.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+    f.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
+    f.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['iam:PassRole'],
+        resources: [this.schedulerRole.roleArn],
+        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+      }),
+    );
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(f, scheduleArn)}]`,
+      reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
+    });
+    Validations.of(f.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${nagArn(f, groupArn)}]`,
+      reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
+    });
   }
+}
+
+/** The campaign schedules (`huixin-<campaignId>/<name>`) and their groups, as ARNs of the given stack's account and region. */
+function scheduleArns(stack: Stack): { scheduleArn: string; groupArn: string } {
+  return {
+    scheduleArn: stack.formatArn({ service: 'scheduler', resource: 'schedule', resourceName: 'huixin-*/*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+    groupArn: stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'huixin-*', arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+  };
+}
+
+/** A value as cdk-nag prints it in finding ids (its flattenCfnReference): `<Ref>`, `<LogicalId.Attr>`, an import by its export name. */
+function nagArn(scope: Construct, value: string): string {
+  const flat = (p: unknown): string => {
+    if (typeof p === 'string') return p;
+    if (p && typeof p === 'object') {
+      const o = p as Record<string, unknown>;
+      if (Array.isArray(o['Fn::Join'])) {
+        const [delimiter, parts] = o['Fn::Join'] as [string, unknown[]];
+        return parts.map(flat).join(delimiter);
+      }
+      if (Array.isArray(o['Fn::GetAtt'])) {
+        const [resource, attribute] = o['Fn::GetAtt'] as [unknown, unknown];
+        return `<${flat(resource)}.${flat(attribute)}>`;
+      }
+      if ('Fn::ImportValue' in o) return flat(o['Fn::ImportValue']);
+      if ('Ref' in o) return `<${flat(o.Ref)}>`;
+    }
+    return JSON.stringify(p);
+  };
+  return flat(Stack.of(scope).resolve(value));
 }
 
 /** Object-level S3 actions on `<bucket>/<prefix>*` only (no bucket-level or list rights), acknowledged for cdk-nag. */

@@ -3,7 +3,9 @@
  * - Cognito user pool (no self sign-up, strong password policy, optional TOTP MFA, threat protection enforced)
  *   with the groups viewer / operator / admin, and an app client for the single-page app (code grant + PKCE).
  * - An HTTP API whose routes under /api/ need a Cognito JWT (the JWT authorizer), in front of the API Lambda
- *   (functions/api/handler.ts, via HuixinFunction) — the same router the local server uses; access logs on.
+ *   (functions/api/handler.ts, via HuixinFunction) — the same router the local server uses; access logs on. The
+ *   function reads the pipeline's evidence and raw mail and drives its campaign schedules: the pipeline stack
+ *   grants exactly that (`backend.grantDashboardApi`), so this stack deploys after it.
  * - The built front end (web/dist) in a private, encrypted S3 bucket, served only by CloudFront through an
  *   origin access control; /api/* is forwarded to the HTTP API. HTTPS only (TLS 1.2+), security response
  *   headers (CSP without inline scripts, frame-ancestors none, HSTS, nosniff, no-referrer), access logs.
@@ -19,8 +21,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { DashboardBackend } from './pipeline-stack.ts';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
@@ -28,8 +30,8 @@ import { HuixinFunction } from '../constructs/huixin-function.ts';
 
 export interface WebStackProps extends StackProps {
   table: dynamodb.ITable;
-  /** Where evidence (screenshots, raw mail) is kept; the API only reads it. Default: a bucket of this stack. */
-  evidenceBucket?: s3.IBucket;
+  /** The pipeline the dashboard shows and drives (its evidence, raw mail, campaign schedules): the PipelineStack. */
+  backend: DashboardBackend;
   /** A CloudFront-scope WAF web ACL (us-east-1) to attach. */
   webAclArn?: string;
   /** The hosted sign-in UI's domain prefix (globally unique). Default `huixin-staff-<account>`. */
@@ -99,17 +101,6 @@ export class WebStack extends Stack {
       serverAccessLogsPrefix: 'site-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const evidence =
-      props.evidenceBucket ??
-      new s3.Bucket(this, 'Evidence', {
-        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-        encryption: s3.BucketEncryption.S3_MANAGED,
-        enforceSSL: true,
-        versioned: true,
-        serverAccessLogsBucket: logBucket,
-        serverAccessLogsPrefix: 'evidence-bucket/',
-        removalPolicy: RemovalPolicy.RETAIN,
-      });
 
     // ---------------------------------------------------------------- the API
     const fn = new HuixinFunction(this, 'Api', {
@@ -118,17 +109,9 @@ export class WebStack extends Stack {
       memorySize: 1024,
       timeout: Duration.seconds(29),
       table: props.table,
-      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName },
     });
-    // Read-only, objects only (no listing): the API shows evidence a letter's events name by key.
-    fn.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [evidence.arnForObjects('*')] }));
-    const evidenceArn = props.evidenceBucket ? undefined : `<${this.getLogicalId(evidence.node.defaultChild as s3.CfnBucket)}.Arn>/*`;
-    if (evidenceArn) {
-      Validations.of(fn.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${evidenceArn}]`,
-        reason: 'Evidence objects are addressed by key (screenshots, raw mail) under one bucket; the API may only GetObject in it, never list or write.',
-      });
-    }
+    // Evidence and stored mail by key (read only, no listing), campaign schedules: the pipeline's own resources.
+    props.backend.grantDashboardApi(fn);
 
     const apiLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logs.RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.DESTROY });
     this.api = new apigw.HttpApi(this, 'HttpApi', { apiName: 'huixin-dashboard', createDefaultStage: true });

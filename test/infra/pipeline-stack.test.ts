@@ -198,6 +198,30 @@ describe('pipeline stack: EventBridge Scheduler', () => {
     expect(actionsOf(logicalId(stack.functions.closeCampaign.role))).not.toContain('scheduler:CreateSchedule');
   });
 
+  it('lets submit-letter make sure of its campaign group (the adapter calls CreateScheduleGroup before a deadline schedule) in huixin-* only', () => {
+    const statements = policiesOf(logicalId(stack.functions.submitLetter.role));
+    const group = statements.find((s) => s.Action === 'scheduler:CreateScheduleGroup');
+    expect(group).toBeDefined();
+    expect(JSON.stringify(group!.Resource)).toContain(':schedule-group/huixin-*');
+    expect(actionsOf(logicalId(stack.functions.submitLetter.role))).not.toContain('scheduler:DeleteSchedule');
+  });
+
+  it('gives the reply secret only to the functions that plan letters or match mail, and can read it wherever its parameter is named', () => {
+    const fnEnv = (f: { fn: unknown }) => (lambdaOf(fnId(f as never)).Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+    const readers = Object.entries(stack.functions)
+      .filter(([, f]) => fnEnv(f).HUIXIN_REPLY_SECRET_PARAM !== undefined)
+      .map(([name]) => name)
+      .sort();
+    expect(readers).toEqual(['ingestMail', 'planCampaign']);
+    for (const [name, f] of Object.entries(stack.functions)) {
+      const gets = policiesOf(logicalId(f.role)).filter((s) => s.Action === 'ssm:GetParameter');
+      const named = JSON.stringify(gets.map((s) => s.Resource)).includes('parameter/huixin/reply-secret');
+      expect([name, named]).toEqual([name, readers.includes(name)]);
+    }
+    // close-campaign cancels schedules and judges letters: it makes none, so it reads no secret (awsCampaignControlDeps)
+    expect(fnEnv(stack.functions.closeCampaign)).toMatchObject({ HUIXIN_SCHEDULER_ROLE_ARN: expect.anything(), HUIXIN_SCHEDULER_DLQ_ARN: expect.anything() });
+  });
+
   it('runs the reply-list poll and the channel check daily on Beijing time, dead-lettering undeliverable runs', () => {
     const all = Object.values(template.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>);
     for (const s of all) expect(s.Properties.Target.DeadLetterConfig.Arn).toEqual(resolve(stack.schedulerDlq.queue.queueArn));

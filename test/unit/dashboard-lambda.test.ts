@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { groupsOf, makeHandler, toApiRequest } from '../../functions/api/handler.ts';
 import { createApi, type ApiDeps } from '../../shared/app/api/router.ts';
 
@@ -60,5 +60,49 @@ describe('count-letters (DynamoDB stream → overview counters)', () => {
     failOn = 'c';
     expect(await h(event as never)).toEqual({ batchItemFailures: [{ itemIdentifier: '4' }] });
     expect(seen).toEqual([['planned', 'submitted'], [undefined, 'planned']]);
+  });
+});
+
+describe('AWS composition roots (api, close-campaign)', () => {
+  it('the API reads a mail’s raw message from the raw-mail bucket and evidence from the evidence bucket, by key', async () => {
+    const { dashboardObjects } = await import('../../functions/api/handler.ts');
+    const store = (bucket: string) => ({
+      put: async (key: string) => ({ key, sha256: bucket, size: 0, contentType: 'x' }),
+      get: async (key: string) => new TextEncoder().encode(`${bucket}:${key}`),
+      locate: (key: string) => `s3://${bucket}/${key}`,
+    });
+    const objects = dashboardObjects(store('evidence'), store('raw-mail'));
+    const read = async (key: string) => new TextDecoder().decode(await objects.get(key));
+    expect(await read('mail/raw/abc.eml')).toBe('raw-mail:mail/raw/abc.eml');
+    expect(await read('evidence/l1/1/screenshot.png')).toBe('evidence:evidence/l1/1/screenshot.png');
+    expect(await read('channel-checks/s1/pages/x.html')).toBe('evidence:channel-checks/s1/pages/x.html');
+    expect(objects.locate('mail/raw/abc.eml')).toBe('s3://raw-mail/mail/raw/abc.eml');
+  });
+
+  it('close-campaign’s deps read no reply secret (its function is granted none), and a letter made with them would fail loudly', async () => {
+    const env = {
+      HUIXIN_STORE: 'dynamodb',
+      HUIXIN_TABLE: 'huixin',
+      AWS_REGION: 'cn-north-1',
+      AWS_ACCESS_KEY_ID: 'none',
+      AWS_SECRET_ACCESS_KEY: 'none',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      HUIXIN_MAIL_DOMAIN: 'reply.example.gov.cn',
+      // named but unreadable here (no SSM endpoint): were it read, building the deps would fail
+      HUIXIN_REPLY_SECRET_PARAM: '/huixin/reply-secret',
+      AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:9',
+      HUIXIN_SCHEDULER_ROLE_ARN: 'arn:aws:iam::123456789012:role/s',
+      HUIXIN_SCHEDULER_DLQ_ARN: 'arn:aws:sqs:cn-north-1:123456789012:dlq',
+    };
+    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+    try {
+      const { awsCampaignControlDeps } = await import('../../shared/aws/campaign-deps.ts');
+      const deps = await awsCampaignControlDeps();
+      expect(deps.mail).toEqual({ secret: '', domain: 'reply.example.gov.cn' });
+      const { replyAddress } = await import('../../shared/domain/mail/reply-address.ts');
+      expect(() => replyAddress('l0000000000000000', deps.mail.secret, deps.mail.domain)).toThrow(/secret/);
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 });
