@@ -1,7 +1,9 @@
 import fc from 'fast-check';
+import { test as fcTest } from '@fast-check/vitest';
 import { describe, expect, it } from 'vitest';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { formatBeijing, formatDate, parseDate, startOfBeijingDayMs } from '../../shared/domain/beijing-time.ts';
+import { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
 import { InputError, UnknownCalendarYearError } from '../../shared/domain/errors.ts';
 import { judgeLetter, verdictCode, VERDICTS, type JudgeInput } from '../../shared/domain/timeliness.ts';
 
@@ -159,5 +161,79 @@ describe('properties', () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('verdicts are monotone in time', () => {
+  const from = startOfBeijingDayMs(parseDate('2024-01-01'));
+  const to = startOfBeijingDayMs(parseDate('2026-11-01'));
+  const day = 86_400_000;
+  fcTest.prop(
+    [
+      fc.integer({ min: from, max: to }),
+      fc.integer({ min: 0, max: 40 * day }),
+      fc.integer({ min: 0, max: 40 * day }),
+      fc.boolean(),
+      fc.integer({ min: 0, max: 5 }),
+      fc.option(fc.integer({ min: 0, max: 60 * day }), { nil: undefined }),
+    ],
+    { numRuns: 1000 },
+  )('a later reply never gets a better verdict, a day-precise reply never a worse one than the instant, and none never turns back to pending', (sub, a, b, dayPrecise, n, windowAfter) => {
+    const [early, later] = a <= b ? [a, b] : [b, a];
+    const windowEnd = windowAfter === undefined ? NaN : sub + windowAfter;
+    const v = (after: number, isDay: boolean) => verdictCode(calendar, sub, n, sub + after, isDay, NaN, windowEnd);
+    expect(v(early, dayPrecise)).toBeLessThanOrEqual(v(later, dayPrecise));
+    expect(v(early, true)).toBeLessThanOrEqual(v(early, false));
+    const open = (asOf: number) => verdictCode(calendar, sub, n, NaN, false, sub + asOf, windowEnd);
+    if (VERDICTS[open(early)] === 'none') expect(VERDICTS[open(later)]).toBe('none');
+  });
+});
+
+describe('other calendars: holiday shapes the bundled years may not have', () => {
+  /** Made up for 2030–2031 (no official data exists for them). */
+  const made = WorkingDayCalendar.fromData({
+    ref: { source: 'test', years: [] },
+    years: [
+      {
+        year: 2030,
+        // 元旦 on a Tuesday; a 9-day 春节 Sat 02-02…Sun 02-10; exactly 3 days Fri 04-05…Sun 04-07; a holiday starting on Monday 06-03…06-05
+        offDays: ['2030-01-01', ...dates('2030-02-02', 9), ...dates('2030-04-05', 3), ...dates('2030-06-03', 3)],
+        // 调休 on a Sunday (01-27) and a Saturday (02-16); Sunday 06-02 right before the Monday holiday, Saturday 06-08 after it
+        workDays: ['2030-01-27', '2030-02-16', '2030-06-02', '2030-06-08'],
+      },
+      // 元旦 2031 across the turn of the year: Mon 2030-12-30…Wed 2031-01-01 off, Saturday 2030-12-28 worked, listed by 2031
+      { year: 2031, offDays: ['2030-12-30', '2030-12-31', '2031-01-01'], workDays: ['2030-12-28'] },
+    ],
+  });
+  function dates(first: string, n: number): string[] {
+    return Array.from({ length: n }, (_, i) => formatDate(parseDate(first) + i));
+  }
+  const j = (submittedAt: string, workingDays: number, repliedAt: string) => judgeLetter({ submittedAt, workingDays, repliedAt }, made);
+
+  it('deadlines skip every shape of holiday and land on make-up days; replies are judged by Beijing date, date-only ones by their date', () => {
+    // last working day before the 9-day 春节: the deadline is the first working day after it
+    expect(j('2030-02-01T16:30:00+08:00', 1, '2030-02-11')).toMatchObject({ verdict: 'on-time', deadlineDate: '2030-02-11' });
+    expect(j('2030-02-01T16:30:00+08:00', 1, '2030-02-12').verdict).toBe('late');
+    // submitted on a rest Saturday in the evening: counting starts the next day, a 调休 Sunday
+    expect(j('2030-01-26T20:00:00+08:00', 1, '2030-01-27T23:59:59+08:00')).toMatchObject({ verdict: 'on-time', deadlineDate: '2030-01-27' });
+    expect(j('2030-01-26T20:00:00+08:00', 1, '2030-01-28T00:00:00+08:00').verdict).toBe('late');
+    // on the 调休 Sunday before a Monday holiday: 1 → Thu, 2 → Fri, 3 → the 调休 Saturday after it
+    expect(j('2030-06-02T10:00:00+08:00', 1, '2030-06-06').deadlineDate).toBe('2030-06-06');
+    expect(j('2030-06-02T10:00:00+08:00', 2, '2030-06-07').deadlineDate).toBe('2030-06-07');
+    expect(j('2030-06-02T10:00:00+08:00', 3, '2030-06-08')).toMatchObject({ verdict: 'on-time', deadlineDate: '2030-06-08', replyWorkingDays: 3 });
+    // exactly 3 days off (Fri–Sun): Thursday's deadline is Monday
+    expect(j('2030-04-04T10:00:00+08:00', 1, '2030-04-08').deadlineDate).toBe('2030-04-08');
+    // across the turn of the year: Fri 12-27 → the 调休 Saturday 12-28 (from 2031's list), then Thu 2031-01-02
+    expect(j('2030-12-27T10:00:00+08:00', 1, '2030-12-28').deadlineDate).toBe('2030-12-28');
+    expect(j('2030-12-27T10:00:00+08:00', 2, '2031-01-01T16:00:00Z')).toMatchObject({ verdict: 'on-time', deadlineDate: '2031-01-02' }); // midnight Beijing
+    expect(j('2030-12-27T10:00:00+08:00', 2, '2031-01-02T16:00:00Z').verdict).toBe('late'); // 2031-01-03 00:00 Beijing
+    // a date-only reply on the submission date is same-day (domain.md §3: the same Beijing calendar date)
+    expect(j('2030-12-27T10:00:00+08:00', 1, '2030-12-27').verdict).toBe('same-day');
+  });
+
+  it('a deadline past the last covered year is refused, never counted as Monday–Friday', () => {
+    expect(() => j('2031-12-31T10:00:00+08:00', 1, '2032-01-02')).toThrow(UnknownCalendarYearError);
+    expect(() => j('2031-12-31T10:00:00+08:00', 1, '2032-01-02')).toThrow(/2032/);
+    expect(() => judgeLetter({ submittedAt: '2029-06-03T10:00:00+08:00', workingDays: 1, asOf: '2029-06-04T10:00:00+08:00' }, made)).toThrow(/2029/);
   });
 });
