@@ -340,6 +340,13 @@ export class PipelineStack extends Stack implements DashboardBackend {
     // The sending identity for alert mail (verify the domain's DKIM records once, as the stack output says).
     const sendingIdentity = new ses.EmailIdentity(this, 'AlertSendingIdentity', { identity: ses.Identity.domain(mailDomain) });
 
+    // ── Scheduled runs are asynchronous invocations: a run that still fails after Lambda's retries (an error, a
+    // timeout) lands on an alarmed queue, not only in its logs — a missed reply-list poll or alert run is looked at.
+    const scheduledFailures = new DeadLetterQueue(this, 'ScheduledRunFailures', { alarmTopic, description: 'scheduled runs (reply-list poll, channel check, alerts) that failed after retries' });
+    for (const f of [pollReplyLists, checkChannel, sendAlerts]) {
+      f.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new destinations.SqsDestination(scheduledFailures.queue) });
+    }
+
     // ── Daily schedules, Beijing time.
     // One role for the daily schedules: lambda:InvokeFunction on exactly these functions (and their versions).
     const dailyRole = new iam.Role(this, 'DailySchedulesRole', {

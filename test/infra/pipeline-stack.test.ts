@@ -33,9 +33,9 @@ const policiesOf = (roleLogicalId: string) =>
 const actionsOf = (roleLogicalId: string) => policiesOf(roleLogicalId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('pipeline stack: queues', () => {
-  it('has the submit, close and deadline queues, each SSE-encrypted and redriving to its DLQ after 3 receives, plus the scheduler and ingest-mail DLQs', () => {
+  it('has the submit, close and deadline queues, each SSE-encrypted and redriving to its DLQ after 3 receives, plus the scheduler, ingest-mail and scheduled-run DLQs', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue') as Record<string, Resource>);
-    expect(queues).toHaveLength(3 * 2 + 2);
+    expect(queues).toHaveLength(3 * 2 + 3);
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const withDlq = queues.filter((q) => q.Properties.RedrivePolicy);
     expect(withDlq).toHaveLength(3);
@@ -47,7 +47,7 @@ describe('pipeline stack: queues', () => {
     const covered = policies
       .filter((p) => p.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'))
       .flatMap((p) => p.Properties.Queues.map((q: any) => q.Ref));
-    expect(new Set(covered).size).toBe(8);
+    expect(new Set(covered).size).toBe(9);
   });
 
   it('sets each queue visibility timeout to 6x its consumer function timeout', () => {
@@ -59,7 +59,7 @@ describe('pipeline stack: queues', () => {
 
   it('raises a CloudWatch alarm on every dead-letter queue depth, notifying the alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
-    expect(alarms).toHaveLength(5);
+    expect(alarms).toHaveLength(6);
     const topic = logicalId(stack.alarmTopic);
     for (const a of alarms) {
       expect(a.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, AlarmActions: [{ Ref: topic }] });
@@ -90,6 +90,18 @@ describe('pipeline stack: functions and event sources', () => {
     expect(byQueue[arn(stack.queues.submit)]).toBe(fnId(stack.functions.submitLetter));
     expect(byQueue[arn(stack.queues.close)]).toBe(fnId(stack.functions.closeCampaign));
     expect(byQueue[arn(stack.queues.deadline)]).toBe(fnId(stack.functions.deadline));
+  });
+
+  it('sends every asynchronously invoked function’s failed events (after retries) to an alarmed dead-letter queue', () => {
+    const configs = Object.values(template.findResources('AWS::Lambda::EventInvokeConfig') as Record<string, Resource>);
+    const withFailureQueue = new Set(configs.filter((c) => c.Properties.DestinationConfig?.OnFailure?.Destination).map((c) => c.Properties.FunctionName.Ref));
+    // SES → ingest-mail; EventBridge Scheduler → the daily reply-list poll, the channel check, the alert runs
+    for (const f of [stack.functions.ingestMail, stack.functions.pollReplyLists, stack.functions.checkChannel, stack.functions.sendAlerts]) expect(withFailureQueue).toContain(fnId(f));
+    const alarmed = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>).map((a) => JSON.stringify(a.Properties.Dimensions));
+    for (const c of configs) {
+      const queueId = c.Properties.DestinationConfig.OnFailure.Destination['Fn::GetAtt'][0];
+      expect(alarmed.some((d) => d.includes(queueId))).toBe(true);
+    }
   });
 
   it('runs every function on nodejs22.x; submit-letter gets 2048 MB and at least 2 minutes', () => {
