@@ -8,7 +8,8 @@
  * - never on the last working day before a rest period of 3+ days (a letter sent then would wait over the holiday
  *   and bias the verdict), nor so late that its deadline (`workingDays` after the send date) falls after the window closes;
  * - spread evenly: each letter goes to the least-loaded feasible day and the least-loaded slot of that day, and no
- *   half-hour slot holds more than `maxPerSlot` letters (default: twice the even share, at least 1).
+ *   half-hour slot holds more than `maxPerSlot` letters (default: twice the even share, at least 1, raised as far as a
+ *   narrow window needs — a plan that fits the window is never refused for the default cap).
  * A year without official calendar data throws the calendar's UnknownCalendarYearError.
  */
 import { seededRng } from './random.ts';

@@ -367,3 +367,28 @@ describe('planCampaign on windows the default cap did not fit, and on other cale
     }
   });
 });
+
+describe('planCampaign across the turn of the year', () => {
+  it('with an operator file for 2027 a window from December 2026 into January 2027 plans by both years; without it, it is refused', async () => {
+    const { buildCalendar } = await import('../../shared/adapters/calendar-source.ts');
+    // a plausible 2027 notice: 元旦 Fri 01-01…Sun 01-03, 春节 02-05…02-13 with 调休 on Sunday 01-31 and Saturday 02-20
+    const days = (first: string, n: number) => Array.from({ length: n }, (_, i) => formatDate(parseDate(first) + i));
+    const with2027 = buildCalendar([{ year: 2027, offDays: [...days('2027-01-01', 3), ...days('2027-02-05', 9)], workDays: ['2027-01-31', '2027-02-20'] }]);
+    const input = base({ calendar: with2027, start: '2026-12-14', windowWorkingDays: 50, lettersPerSite: 3, lateObservationWorkingDays: 5, sites: Array.from({ length: 60 }, (_, i) => site(i)) });
+    const plan = planCampaign(input);
+    expect(plan.letters).toHaveLength(180);
+    // Thursday 2026-12-31 is the last working day before 元旦 (3 days), Thursday 2027-02-04 before 春节
+    expect(plan.preHolidayDays).toEqual(expect.arrayContaining(['2026-12-31', '2027-02-04']));
+    expect(plan.sendDays).toContain('2027-01-31'); // the 调休 Sunday
+    const close = parseInstant(plan.windowClosesAt);
+    for (const l of plan.letters) {
+      const date = beijingDate(l.plannedAt);
+      expect(with2027.isWorkingDay(date)).toBe(true);
+      expect(plan.preHolidayDays).not.toContain(date);
+      expect(parseInstant(`${with2027.addWorkingDays(date, 1 + 5)}T23:59:59+08:00`)).toBeLessThanOrEqual(close);
+    }
+    expect(plan.letters.some((l) => l.plannedAt < '2027')).toBe(true);
+    expect(plan.letters.some((l) => l.plannedAt > '2027')).toBe(true);
+    expect(() => planCampaign({ ...input, calendar })).toThrow(UnknownCalendarYearError);
+  });
+});
