@@ -16,13 +16,13 @@ import { earlierCampaignOf, withHistory, type EarlierCampaign } from '../domain/
 import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import { reportInputFromStore } from '../domain/report/from-store.ts';
-import { REPORT_FILES, lettersCsv, sha256, sitesCsv, summaryJson, writeXlsx } from '../adapters/report/files.ts';
+import { REPORT_FILES, jsonText, lettersCsv, sha256, sitesCsv, summaryJson, writeXlsx } from '../adapters/report/files.ts';
 import { renderHtml } from '../adapters/report/html.ts';
 import { reportInputFromJson } from '../adapters/report/input.ts';
 
 /** The frozen input as saved with a draft (and hashed into summary.inputSha256). */
 export function inputJson(input: ReportInput): string {
-  return `${JSON.stringify(input, null, 1)}\n`;
+  return jsonText(input, 1);
 }
 
 export interface BuildOptions {
@@ -60,7 +60,7 @@ export async function buildReport(outDir: string, options: BuildOptions): Promis
   await mkdir(outDir, { recursive: true });
   const f = (name: string) => path.join(outDir, name);
   await writeFile(f(REPORT_FILES.input), inputText);
-  await writeFile(f(REPORT_FILES.method), `${JSON.stringify(method, null, 2)}\n`);
+  await writeFile(f(REPORT_FILES.method), jsonText(method, 2));
   await writeFile(f(REPORT_FILES.summary), summaryJson(report));
   const t2 = performance.now();
   await writeFile(f(REPORT_FILES.html), renderHtml(report));
@@ -227,7 +227,7 @@ export async function publishReport(
       return m ? { ref: m[1]!, sha256: m[2]! } : { ref: r, sha256: sha256(r) };
     }),
   };
-  const body = new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`);
+  const body = new TextEncoder().encode(jsonText(manifest, 2));
   const location = await publisher.write(version, [...files, { name: 'manifest.json', body, contentType: CONTENT_TYPES['.json']! }]);
   return { version, location, manifest };
 }

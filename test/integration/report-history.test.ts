@@ -142,7 +142,7 @@ describe('report trend from earlier campaigns in the real local store (dynalite)
     expect(await verifyReport(work, calendar)).toEqual({ ok: true, differences: [] });
 
     const html = await readFile(path.join(work, 'report.html'), 'utf8');
-    expect(html).toContain('与2026年第一季度（检查网站2家，及时回复率50%）相比');
+    expect(html).toContain('与2026年第一季度（检查网站2家，及时回复率50.0%）相比');
     expect(html).toContain('2家网站参加过往期检查（2026年第一季度），与其上一次结果相比，1家改善，1家变差，0家持平');
     expect(html).toContain('<td>陕西省教育厅</td>');
     expect(html).toContain('<td>2026年第一季度 及时回复</td>');

@@ -104,6 +104,46 @@ describe('report files', () => {
   });
 });
 
+describe('the 通报 wording and the JSON files', () => {
+  it('prints every share with one decimal (50.0%, not 50%) and does not blame gating for a site whose channel was down in maintenance', async () => {
+    const input = handMadeCampaign();
+    const [a, , , d] = input.sites; // A: on time; D: no reply
+    const t = (day: string) => `2026-03-${day}T10:00:00+08:00`;
+    const down = { from: t('01'), to: t('20'), note: '系统升级' };
+    input.sites = [
+      a!,
+      d!,
+      { id: '6100000011', name: '汉中市人民政府', category: '市县政府门户', region: '汉中', letters: [1, 2].map((ordinal) => ({ ordinal, submittedAt: null, repliedAt: null, channel: 'unavailable' as const, maintenance: down })) },
+    ];
+    input.trend = [{ name: '2025年第四季度', sitesTested: 4, onTime: 2, late: 0, noReply: 2, unavailable: 0 }];
+    const dir = await mkdtemp(path.join(tmpdir(), 'huixin-report-'));
+    await buildReport(dir, { input, calendar, clock });
+    const html = await readFile(path.join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('及时回复率50.0%，未及时回复0.0%，未回复50.0%，栏目不可用0.0%。');
+    expect(html).toContain('与2025年第四季度（检查网站4家，及时回复率50.0%）相比，本次及时回复率为50.0%，');
+    expect(html).not.toContain('均需人工提交且未提交');
+    expect(html).toContain('另有1家网站没有可判定的信件（需人工提交的信件未提交，或栏目不可用时处于网站声明的维护期内），未计入上述统计。');
+  });
+
+  it('writes JSON files that stay inert inside a web page (no raw < > &), with the same values once parsed; the draft verifies and publishes', async () => {
+    const input = handMadeCampaign();
+    const hostile = '</script><script>alert(1)</script>&\u2028';
+    input.campaign.name = hostile;
+    const dir = await mkdtemp(path.join(tmpdir(), 'huixin-report-'));
+    await buildReport(dir, { input, calendar, clock });
+    for (const name of ['summary.json', 'input.json']) {
+      const text = await readFile(path.join(dir, name), 'utf8');
+      expect(text).not.toMatch(/[<>&\u2028]/);
+      expect((JSON.parse(text) as { campaign: { name: string } }).campaign.name).toBe(hostile);
+    }
+    expect((await verifyReport(dir, calendar)).ok).toBe(true);
+    const out = await mkdtemp(path.join(tmpdir(), 'huixin-published-'));
+    await publishReport(dir, new FolderPublisher(out), { calendar, clock });
+    const manifest = await readFile(path.join(out, 'v1', 'manifest.json'), 'utf8');
+    expect(manifest).not.toMatch(/[<>]/);
+  });
+});
+
 describe('report verify and publish', () => {
   it('verify passes on a fresh build', async () => {
     const dir = await draft();

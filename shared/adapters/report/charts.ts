@@ -3,6 +3,7 @@
  */
 import * as echarts from 'echarts';
 import type { Summary } from '../../domain/report/types.ts';
+import { share } from '../../domain/report/compute.ts';
 
 // single quotes: ECharts puts the family inside a double-quoted style attribute
 const FONT = "'Noto Sans SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', SimSun, sans-serif";
@@ -74,7 +75,7 @@ export function trendChart(summary: Summary): string {
     series: SERIES.map(([k, label]) => ({
       type: 'line',
       name: label,
-      data: summary.trend.map((t) => (t.sitesTested ? Math.round((t[k] * 1000) / t.sitesTested) / 10 : 0)),
+      data: summary.trend.map((t) => share(t[k], t.sitesTested)),
     })),
   });
 }

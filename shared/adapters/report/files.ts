@@ -44,8 +44,16 @@ export function lettersCsv(report: Report): string {
   return tableCsv(lettersTable(report, displayTime));
 }
 
+/**
+ * A published JSON file: `< > &` and the line separators U+2028/U+2029 as \u escapes (the same value once parsed),
+ * so a site name such as `</script><script>…` stays inert when an office pastes the JSON into a web page.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  return `${JSON.stringify(value, null, indent).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
 export function summaryJson(report: Report): string {
-  return `${JSON.stringify(report.summary, null, 2)}\n`;
+  return jsonText(report.summary, 2);
 }
 
 /** report.xlsx with one sheet per table (总体情况, 附件-网站, 附件-信件); streamed, so it scales to national size. */

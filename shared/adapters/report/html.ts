@@ -5,7 +5,8 @@ import type { Report, Summary } from '../../domain/report/types.ts';
 import { escapeHtml as e, sitesTable, type Cell } from '../../domain/report/tables.ts';
 import { SITE_CATEGORIES } from '../../domain/model.ts';
 import { groupChart, replyTimeChart, trendChart } from './charts.ts';
-import { displayTime } from '../../domain/report/format.ts';
+import { displayTime, percentText as pct } from '../../domain/report/format.ts';
+import { share } from '../../domain/report/compute.ts';
 
 const CSS = `
 @page { size: A4; margin: 18mm 15mm; }
@@ -48,7 +49,7 @@ export function overallSentence(s: Summary): string {
 }
 
 function sharesSentence(s: Summary): string {
-  return `及时回复率${s.shares.onTime}%，未及时回复${s.shares.late}%，未回复${s.shares.noReply}%，栏目不可用${s.shares.unavailable}%。`;
+  return `及时回复率${pct(s.shares.onTime)}，未及时回复${pct(s.shares.late)}，未回复${pct(s.shares.noReply)}，栏目不可用${pct(s.shares.unavailable)}。`;
 }
 
 /** 趋势: against the previous campaign (province) and each site's previous result. '' without earlier campaigns. */
@@ -56,9 +57,8 @@ export function trendSentence(s: Summary): string {
   const parts: string[] = [];
   if (s.trend.length > 1) {
     const prev = s.trend[s.trend.length - 2]!;
-    const pct = (n: number, of: number) => (of === 0 ? 0 : Math.round((n * 1000) / of) / 10);
     parts.push(
-      `与${prev.name}（检查网站${prev.sitesTested}家，及时回复率${pct(prev.onTime, prev.sitesTested)}%）相比，本次及时回复率为${s.shares.onTime}%，未回复${prev.noReply}家→${s.noReply}家，栏目不可用${prev.unavailable}家→${s.unavailable}家。`,
+      `与${prev.name}（检查网站${prev.sitesTested}家，及时回复率${pct(share(prev.onTime, prev.sitesTested))}）相比，本次及时回复率为${pct(s.shares.onTime)}，未回复${prev.noReply}家→${s.noReply}家，栏目不可用${prev.unavailable}家→${s.unavailable}家。`,
     );
   }
   const h = s.history;
@@ -82,7 +82,11 @@ export function renderHtml(report: Report): string {
   out.push('<h2>一、总体情况</h2>');
   out.push(`<p>${e(overallSentence(s))}${e(sharesSentence(s))}</p>`);
   if (s.pending > 0) out.push(`<p>另有${s.pending}家网站尚有信件处于观察期内，未计入上述统计。</p>`);
-  if (s.untested > 0) out.push(`<p>另有${s.untested}家网站的信件均需人工提交且未提交，未计入上述统计。</p>`);
+  if (s.untested > 0) {
+    // untested: no letter that could be judged — gated letters nobody submitted, or a channel down inside a declared
+    // maintenance window (either, or both)
+    out.push(`<p>另有${s.untested}家网站没有可判定的信件（需人工提交的信件未提交，或栏目不可用时处于网站声明的维护期内），未计入上述统计。</p>`);
+  }
   out.push(`<div class="chart">${groupChart('各类别网站检查结果', s.byCategory)}</div>`);
   out.push(`<div class="chart">${groupChart('各地区网站检查结果', s.byRegion)}</div>`);
   out.push(`<div class="chart">${replyTimeChart(s)}</div>`);

@@ -7,3 +7,8 @@ export function displayTime(iso: string | null | undefined): string {
   const b = formatBeijing(t.ms);
   return t.precision === 'day' ? b.slice(0, 10) : `${b.slice(0, 10)} ${b.slice(11, 19)}`;
 }
+
+/** A share (share() in compute.ts: a percentage rounded to one decimal) as printed: always one decimal, 50.0%. */
+export function percentText(share: number): string {
+  return `${share.toFixed(1)}%`;
+}
