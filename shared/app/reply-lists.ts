@@ -3,13 +3,13 @@
  * the row), follow the row's detail link if needed, and record what the site states — `reply.seen` with source
  * `reply-list`, the stated reply time (`day` precision for a bare date) and when we first saw it (`recordedAt`).
  * Re-polling records nothing new: the event id is derived from the letter and the stated time.
- * A list is followed by its 下一页 links (MAX_LIST_PAGES). A stated time before the submission or after the fetch is
+ * A list is followed by its 下一页 links or postbacks (MAX_LIST_PAGES). A stated time before the submission or after the fetch is
  * not trustworthy evidence: the first-seen time is recorded, the stated one kept (`statedRejected`).
  */
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { charsetOf, decodePage, encodeForm } from '../domain/reply-lists/charset.ts';
-import { linksOf, nextPageOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
+import { linksOf, nextPageOf, nextPostbackOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
@@ -67,7 +67,15 @@ const MAX_PAGE_BYTES = 4_000_000;
 /** List pages followed by their 下一页 link when the letter is not on the first. */
 const MAX_LIST_PAGES = 5;
 
-async function page(deps: ReplyListDeps, url: string, request?: FetchRequest): Promise<{ html: string; url: string; charset: string; cookies: string[] } | null> {
+/** A fetched page, decoded, with its charset (for a form sent from it) and the cookies it set. */
+interface Page {
+  html: string;
+  url: string;
+  charset: string;
+  cookies: string[];
+}
+
+async function page(deps: ReplyListDeps, url: string, request?: FetchRequest): Promise<Page | null> {
   const r = await deps.fetch(url, request);
   if (r.status === 404) return null;
   if (r.status >= 400) throw new Error(`HTTP ${r.status} for ${url}`);
@@ -75,12 +83,28 @@ async function page(deps: ReplyListDeps, url: string, request?: FetchRequest): P
   return { html: decodePage(body, r.contentType), url: r.url, charset: charsetOf(r.contentType, body), cookies: r.cookies ?? [] };
 }
 
+/** The list's next page: its 下一页 link, or the postback its 下一页 script sends (with the session's cookies). */
+function nextOf(p: Page, cookieBefore?: string): { url: string; key: string; request?: FetchRequest } | null {
+  const url = nextPageOf(p.html, p.url);
+  if (url) return { url, key: url };
+  const postback = nextPostbackOf(p.html, p.url);
+  if (!postback) return null;
+  const jar = new Map<string, string>();
+  for (const c of [...(cookieBefore ? cookieBefore.split('; ') : []), ...p.cookies]) jar.set(c.slice(0, c.indexOf('=')), c);
+  const cookie = jar.size > 0 && new URL(postback.action).origin === new URL(p.url).origin ? [...jar.values()].join('; ') : undefined;
+  return {
+    url: postback.action,
+    key: `${postback.action} ${postback.key}`,
+    request: { method: 'POST', body: encodeForm(postback.fields, p.charset), contentType: 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
+  };
+}
+
 /**
  * The answer of a look-up form, filled in as a person would: the page is read, its form found again, the code (and
  * the 查询密码, when the form asks for one) typed in, the form sent with the page's hidden fields and cookies. Null
  * when the page has no look-up form any more, or it asks for a password the letter has none of.
  */
-async function lookUp(deps: ReplyListDeps, queryPage: string, letter: Letter): Promise<{ html: string; url: string } | null> {
+async function lookUp(deps: ReplyListDeps, queryPage: string, letter: Letter): Promise<Page | null> {
   const p = await page(deps, queryPage);
   const form = p && queryFormOf(p.html, p.url);
   if (!p || !form || !letter.queryCode || (form.passwordField && !letter.queryPassword)) return null;
@@ -124,17 +148,18 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
   let entry: ReplyListEntry | null = null;
   let where: string | null = null;
   for (const target of targets) {
-    let url: string | null = target.url;
+    let next: { url: string; key: string; request?: FetchRequest } | null = { url: target.url, key: target.url };
     const seen = new Set<string>();
-    // a list is read page by page (下一页) until the letter's row shows up; a query result is one page
-    for (let n = 0; url && !seen.has(url) && n < (target.ours ? 1 : MAX_LIST_PAGES); n++) {
-      seen.add(url);
-      const p = target.form ? await lookUp(deps, url, letter) : await page(deps, url);
+    // a list is read page by page (下一页: a link, or an ASP.NET postback) until the letter's row shows up; a query
+    // result is one page
+    for (let n = 0; next && !seen.has(next.key) && n < (target.ours ? 1 : MAX_LIST_PAGES); n++) {
+      seen.add(next.key);
+      const p = target.form ? await lookUp(deps, next.url, letter) : await page(deps, next.url, next.request);
       if (!p) break;
       entry = findLetterReply(p.html, key, { now, ours: target.ours });
       where = p.url;
       if (entry) break;
-      url = nextPageOf(p.html, p.url);
+      next = nextOf(p, next.request?.cookie);
     }
     if (entry && !entry.content && entry.detailHref && where) {
       const detailUrl = new URL(entry.detailHref, where).toString();

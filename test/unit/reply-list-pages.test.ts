@@ -188,7 +188,7 @@ describe('reply-list pages from real CMS shapes (table-driven)', () => {
 import type { Letter } from '../../shared/domain/model.ts';
 import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
 import { pollReplyList, type Fetcher } from '../../shared/app/reply-lists.ts';
-import { nextPageOf } from '../../shared/domain/reply-lists/discover.ts';
+import { nextPageOf, nextPostbackOf, queryFormOf } from '../../shared/domain/reply-lists/discover.ts';
 
 describe('pollReplyList on these pages: what is recorded', () => {
   const base: Letter = {
@@ -276,6 +276,49 @@ describe('pollReplyList on these pages: what is recorded', () => {
   });
 });
 
+describe('an ASP.NET list paged by postback', () => {
+  const form = (vs: string, rows: string, page: number) => `<form method="post" action="./MailList.aspx" id="form1">
+<input type="hidden" name="__EVENTTARGET" id="__EVENTTARGET" value=""><input type="hidden" name="__EVENTARGUMENT" value="">
+<input type="hidden" name="__VIEWSTATE" value="${vs}"><input type="hidden" name="__EVENTVALIDATION" value="EV">
+<table><tr><th>信件标题</th><th>答复时间</th><th>状态</th></tr>${rows}</table>
+<a href="javascript:__doPostBack(&#39;ctl00$Main$gvList&#39;,&#39;Page$${page + 1}&#39;)">下一页</a></form>`;
+
+  it('reads the postback the 下一页 script would send: hidden state, event target and argument', () => {
+    expect(nextPostbackOf(form('VS1', '', 1), 'http://x.gov.cn/Web/MailList.aspx')).toEqual({
+      action: 'http://x.gov.cn/Web/MailList.aspx',
+      fields: [['__EVENTTARGET', 'ctl00$Main$gvList'], ['__EVENTARGUMENT', 'Page$2'], ['__VIEWSTATE', 'VS1'], ['__EVENTVALIDATION', 'EV']],
+      key: 'ctl00$Main$gvList Page$2',
+    });
+    const withOptions = '<form action="/l.aspx"><input type="hidden" name="__EVENTTARGET"><a href="javascript:WebForm_DoPostBackWithOptions(new WebForm_PostBackOptions(&quot;ctl00$pager$next&quot;, &quot;&quot;, true, &quot;&quot;, &quot;&quot;, false, true))">下一页</a></form>';
+    expect(nextPostbackOf(withOptions, 'http://x.gov.cn/')?.fields.slice(0, 2)).toEqual([['__EVENTTARGET', 'ctl00$pager$next'], ['__EVENTARGUMENT', '']]);
+    expect(nextPostbackOf('<a href="javascript:__doPostBack(\'g\',\'Page$2\')">下一页</a>', 'http://x.gov.cn/')).toBeNull(); // no form to send
+  });
+
+  it('pollReplyList pages on by postback, with the session cookie, and finds the row on page 2', async () => {
+    const sent: Array<{ url: string; body?: string; cookie?: string }> = [];
+    const html = (body: string, cookies: string[] = []) => ({ status: 200, contentType: 'text/html; charset=utf-8', body: Buffer.from(body), url: 'http://x.gov.cn/Web/MailList.aspx', cookies });
+    const fetch: Fetcher = async (url, request) => {
+      sent.push({ url, ...(request ? { body: request.body } : {}), ...(request?.cookie ? { cookie: request.cookie } : {}) });
+      if (!request) return html(form('VS1', '<tr><td>别的信</td><td>2026-11-25</td><td>已办结</td></tr>', 1), ['ASP.NET_SessionId=abc']);
+      const v = new URLSearchParams(request.body);
+      // the site answers page 2 only to its own page's state and session, as ASP.NET does
+      if (request.cookie !== 'ASP.NET_SessionId=abc' || v.get('__VIEWSTATE') !== 'VS1' || v.get('__EVENTARGUMENT') !== 'Page$2') return { ...html('回发或回调参数无效'), status: 500 };
+      return html(form('VS2', `<tr><td>${TITLE}</td><td>2026-11-25</td><td>已办结</td></tr>`, 2));
+    };
+    const letter: Letter = {
+      id: 'lpb', campaignId: 'c', siteId: 's', channelId: 'ch', ordinal: 1, state: 'submitted', plannedAt: SUBMITTED, submittedAt: SUBMITTED,
+      replyAddress: 'x', title: TITLE, body: 'b', questionId: 'q', persona: { name: 'n', phone: 'p', email: 'e' }, version: 1, updatedAt: SUBMITTED,
+    };
+    const letters = new MemoryLetterStore();
+    await letters.putLetters([letter]);
+    const r = await pollReplyList({ events: new MemoryEventStore(), finder: new MemoryLetterFinder(letters, () => []), clock: { now: () => NOW }, fetch }, letter, { listUrl: 'http://x.gov.cn/Web/MailList.aspx' });
+    expect(r).toMatchObject({ found: true, recorded: true, entry: { repliedAt: '2026-11-25', precision: 'day' } });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toMatchObject({ url: 'http://x.gov.cn/Web/MailList.aspx', cookie: 'ASP.NET_SessionId=abc' });
+    expect(sent[1]!.body).toContain('__EVENTTARGET=ctl00%24Main%24gvList&__EVENTARGUMENT=Page%242');
+  });
+});
+
 describe('discover: the 下一页 link', () => {
   it('takes a plain link, never a script one', () => {
     const html = decodePage(fx('jact-mailpublist-page2.gbk.html'));
@@ -298,8 +341,12 @@ describe('hostile pages: untrusted text, bounded work', () => {
     ['label lines', '<p>回复时间：2026-11-25</p><p>回复内容：'.repeat(50_000)],
     ['one long line', `回复内容：${'答'.repeat(1_500_000)}`],
     ['deep JSON', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
+    ['unclosed form tags', '<form action="x'.repeat(150_000)],
+    ['postback pagers without a form', `<form>${'<a href="javascript:__doPostBack(\'p\',\'\')">下一页</a>'.repeat(40_000)}</form>`],
   ])('%s: parsed in linear time (seconds at most, never minutes)', (_n, html) => {
     expect(time(() => findLetterReply(html, { queryCode: 'XF1', title: TITLE }, { now: NOW }))).toBeLessThan(4000);
+    // and the pagers and forms read from the same pages
+    expect(time(() => [nextPageOf(html, 'http://x.test/'), nextPostbackOf(html, 'http://x.test/'), queryFormOf(html, 'http://x.test/')])).toBeLessThan(4000);
   });
 
   it('a script that writes a reply is not the page\'s text; the answer is cut to a bounded size', () => {

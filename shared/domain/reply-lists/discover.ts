@@ -34,13 +34,41 @@ function resolve(href: string, base: string): string | undefined {
   }
 }
 
+/** A form's largest body: an ASP.NET page is one form around the whole page, its __VIEWSTATE included. */
+const MAX_FORM_CHARS = 300_000;
+
+/**
+ * Every <name> element: its tag's attributes (≤ 2,000 chars) and what it encloses — up to its first closing tag, or
+ * the next <name> (neither <a> nor <form> nests: a browser ends the first there), at most `maxInner` chars — in one
+ * pass over the page: a hostile page of unclosed tags costs linear time, not a scan to the end per tag.
+ */
+function* elementsOf(html: string, name: 'a' | 'form', maxInner: number): Generator<{ attrs: string; inner: string }> {
+  const closings = [...html.matchAll(new RegExp(`</${name}\\s*>`, 'gi'))].map((c) => c.index);
+  const opens = [...html.matchAll(new RegExp(`<${name}\\b`, 'gi'))].map((o) => o.index);
+  let k = 0;
+  let gt = -1;
+  for (const [i, at] of opens.entries()) {
+    const from = at + 1 + name.length;
+    if (gt < from) {
+      gt = html.indexOf('>', from); // the first '>' after this tag's start: there is none between the last one and here
+      if (gt < 0) return;
+    }
+    if (gt - from > 2000) continue;
+    while (k < closings.length && closings[k]! <= gt) k++;
+    if (k >= closings.length) return;
+    const end = closings[k]!;
+    if (end - (gt + 1) > maxInner || (opens[i + 1] ?? Infinity) < end) continue;
+    yield { attrs: html.slice(from, gt), inner: html.slice(gt + 1, end) };
+  }
+}
+
 export function linksOf(html: string, baseUrl: string): PageLinks {
   const queryPages = new Set<string>();
   const listPages = new Set<string>();
-  for (const m of html.slice(0, 2_000_000).matchAll(/<a\b([^>]{0,2000})>([\s\S]{0,500}?)<\/a\s*>/gi)) {
-    const url = resolve(attr(m[1] ?? '', 'href') ?? '', baseUrl);
+  for (const a of elementsOf(html.slice(0, 2_000_000), 'a', 500)) {
+    const url = resolve(attr(a.attrs, 'href') ?? '', baseUrl);
     if (!url) continue;
-    const t = text(m[2] ?? '') || attr(m[1] ?? '', 'title') || '';
+    const t = text(a.inner) || attr(a.attrs, 'title') || '';
     if (LIST_TEXT.test(t)) listPages.add(url);
     else if (QUERY_TEXT.test(t)) queryPages.add(url);
   }
@@ -85,7 +113,7 @@ function decodeEntities(v: string): string {
  * wording, and no textarea, file, captcha or letter field (a POST to a letter form would send a letter).
  */
 export function queryFormOf(html: string, pageUrl: string): QueryForm | null {
-  for (const { formTag, body } of formsOf(html.slice(0, 2_000_000))) {
+  for (const { attrs: formTag, inner: body } of elementsOf(html.slice(0, 2_000_000), 'form', MAX_FORM_CHARS)) {
     const method = (attr(formTag, 'method') ?? 'get').toLowerCase() === 'post' ? 'post' : 'get';
     const inputs = [...body.matchAll(/<input\b([^>]*)>/gi)].map((i) => i[1] ?? '');
     const type = (i: string) => (attr(i, 'type') ?? 'text').toLowerCase();
@@ -133,27 +161,6 @@ export function queryFormOf(html: string, pageUrl: string): QueryForm | null {
   return null;
 }
 
-/** A form's largest body: an ASP.NET page is one form around the whole page, its __VIEWSTATE included. */
-const MAX_FORM_CHARS = 300_000;
-
-/**
- * Every <form>: its tag's attributes and its body up to the next </form> (or the next <form: forms do not nest) —
- * found with one pass over the page, each body apart from the others, so a hostile page of many unclosed forms costs
- * linear time, not a scan to the end per form.
- */
-function* formsOf(html: string): Generator<{ formTag: string; body: string }> {
-  const closings = [...html.matchAll(/<\/form\s*>/gi)].map((c) => c.index);
-  const opens = [...html.matchAll(/<form\b([^>]{0,2000})>/gi)];
-  let k = 0;
-  for (const [i, m] of opens.entries()) {
-    const start = m.index + m[0].length;
-    while (k < closings.length && closings[k]! < start) k++;
-    if (k >= closings.length) return;
-    const end = Math.min(closings[k]!, opens[i + 1]?.index ?? Infinity);
-    if (end === closings[k]! && end - start <= MAX_FORM_CHARS) yield { formTag: m[1] ?? '', body: html.slice(start, end) };
-  }
-}
-
 /**
  * A GET look-up form → a URL template with `{code}` (and `{password}` when it asks for one); null when the page has
  * none. (A POST look-up cannot be a URL: its page is read again at every poll, see queryFormOf.)
@@ -171,13 +178,59 @@ export function queryTemplateOf(html: string, pageUrl: string): string | null {
 
 const NEXT_TEXT = /^(下一页|下页|后一页|下一頁|next|>|›|»|>>)$/i;
 
-/** A list page's 下一页 link (a plain link: script paging such as __doPostBack is not followed); null on the last page. */
+/** The attributes of a list page's 下一页 links, in page order. */
+function* nextLinks(html: string): Generator<string> {
+  for (const a of elementsOf(html.slice(0, 2_000_000), 'a', 200)) {
+    const t = text(a.inner) || attr(a.attrs, 'title') || '';
+    if (NEXT_TEXT.test(t.replace(/&gt;/g, '>').replace(/&raquo;/g, '»'))) yield a.attrs;
+  }
+}
+
+/** A list page's 下一页 link when it is a plain link (script paging: see nextPostbackOf); null on the last page. */
 export function nextPageOf(html: string, pageUrl: string): string | null {
-  for (const m of html.slice(0, 2_000_000).matchAll(/<a\b([^>]{0,2000})>([\s\S]{0,200}?)<\/a\s*>/gi)) {
-    const t = text(m[2] ?? '') || attr(m[1] ?? '', 'title') || '';
-    if (!NEXT_TEXT.test(t.replace(/&gt;/g, '>').replace(/&raquo;/g, '»'))) continue;
-    const url = resolve(attr(m[1] ?? '', 'href') ?? '', pageUrl);
+  for (const a of nextLinks(html)) {
+    const url = resolve(attr(a, 'href') ?? '', pageUrl);
     if (url && url !== pageUrl) return url;
+  }
+  return null;
+}
+
+/** A page turned by an ASP.NET postback: the page's form as a browser sends it, with the link's event target set. */
+export interface Postback {
+  action: string;
+  fields: Array<[string, string]>;
+  /** `target argument`: tells one postback from another (a list that pages back to its start is not read twice). */
+  key: string;
+}
+
+const DO_POSTBACK = /__doPostBack\(\s*['"]([^'"]*)['"]\s*,\s*['"]([^'"]*)['"]\s*\)|PostBackOptions\(\s*["']([^'"]*)["']\s*,\s*["']([^'"]*)["']/;
+
+/**
+ * A list page's 下一页 when it is script paging — `javascript:__doPostBack('ctl00$Main$pager','Page$2')` (or
+ * WebForm_DoPostBackWithOptions) — as the POST the page's own script would send: every hidden field of the form that
+ * holds __EVENTTARGET (__VIEWSTATE, __EVENTVALIDATION…) and its text fields as they stand, the event target and
+ * argument set. Null when there is no such link or form.
+ */
+export function nextPostbackOf(html: string, pageUrl: string): Postback | null {
+  const page = html.slice(0, 2_000_000);
+  let call: RegExpExecArray | null = null;
+  for (const a of nextLinks(page)) {
+    call = DO_POSTBACK.exec(decodeEntities(`${attr(a, 'href') ?? ''} ${attr(a, 'onclick') ?? ''}`));
+    if (call) break;
+  }
+  if (!call) return null;
+  const target = call[1] ?? call[3] ?? '';
+  const argument = call[2] ?? call[4] ?? '';
+  for (const { attrs: formTag, inner: body } of elementsOf(page, 'form', MAX_FORM_CHARS)) {
+    if (!/name\s*=\s*["']?__EVENTTARGET\b/i.test(body)) continue;
+    const fields: Array<[string, string]> = [['__EVENTTARGET', target], ['__EVENTARGUMENT', argument]];
+    for (const i of [...body.matchAll(/<input\b([^>]*)>/gi)].map((x) => x[1] ?? '')) {
+      const name = attr(i, 'name');
+      const type = (attr(i, 'type') ?? 'text').toLowerCase();
+      if (!name || name === '__EVENTTARGET' || name === '__EVENTARGUMENT') continue;
+      if (type === 'hidden' || /^(text|search|number|tel)$/.test(type)) fields.push([name, decodeEntities(attr(i, 'value') ?? '')]);
+    }
+    return { action: resolve(attr(formTag, 'action') ?? '', pageUrl) ?? pageUrl, fields, key: `${target} ${argument}` };
   }
   return null;
 }
