@@ -288,6 +288,13 @@ describe('pipeline stack: mail and buckets', () => {
       },
     });
     template.hasResourceProperties('AWS::Lambda::Permission', { Principal: 'ses.amazonaws.com', FunctionName: Match.anyValue() });
+    // and only from a rule of huixin's rule set (aws:SourceArn): any other SES put is denied
+    const policy = Object.values(template.findResources('AWS::S3::BucketPolicy') as Record<string, Resource>).find(
+      (p) => JSON.stringify(p.Properties.Bucket) === JSON.stringify(resolve(stack.buckets.rawMail.bucketName)),
+    )!;
+    const deny = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).find((s) => s.Effect === 'Deny' && s.Principal?.Service === 'ses.amazonaws.com');
+    expect(deny).toMatchObject({ Action: 's3:PutObject' });
+    expect(JSON.stringify(deny!.Condition.ArnNotLike['aws:SourceArn'])).toContain(':receipt-rule-set/huixin:receipt-rule/*');
   });
 
   it('uses the mailDomain context for the rule and the function', () => {
