@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { beijingDate, beijingDay, formatBeijing, parseDate, parseInstant, startOfBeijingDayMs } from '../domain/beijing-time.ts';
+import { beijingDate, beijingDay, formatBeijing, parseDate, parseInstant, startOfBeijingDayMs, windowEndMs } from '../domain/beijing-time.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import { DEFAULT_OFFICE_HOURS, officeSlots, planCampaign, seededRng, type PlanQuestion } from '../domain/campaign-plan.ts';
 import { countLetterStates, judgementInstant, newCampaign, transition, UNSENT_LETTER_STATES, WAITING_LETTER_STATES, type CampaignAction, type LetterStateCounts } from '../domain/campaign.ts';
@@ -449,7 +449,7 @@ export async function closeCampaign(deps: CampaignDeps, id: string, options: { a
   let c = await getCampaignOrThrow(deps, id);
   const now = deps.clock.now();
   if (c.state === 'closed' || c.state === 'cancelled') return { campaign: c, status: await campaignStatus(deps, id, formatBeijing(now.getTime())) };
-  if (!options.force && now.getTime() < parseInstant(c.windowClosesAt)) {
+  if (!options.force && now.getTime() < windowEndMs(c.windowClosesAt)) {
     throw new InputError(`the window of campaign ${id} closes at ${c.windowClosesAt}: not yet (use force to close early)`);
   }
   if (c.state !== 'closing') c = await change(deps, c, 'close', actor);

@@ -174,6 +174,15 @@ export function startOfBeijingDayMs(epochDay: number): number {
   return epochDay * MS_PER_DAY - BEIJING_OFFSET_MS;
 }
 
+/**
+ * Where a campaign window given as `windowClosesAt` ends (exclusive): an instant is itself; a bare date closes at the
+ * end of that Beijing day. The one reading of a window's close: verdicts, the planner, closing and the demo share it.
+ */
+export function windowEndMs(windowClosesAt: string): number {
+  const t = parseTime(windowClosesAt);
+  return t.precision === 'day' ? startOfBeijingDayMs(beijingDay(t.ms) + 1) : t.ms;
+}
+
 /** The last millisecond of a Beijing day (23:59:59.999 +08:00). */
 export function endOfBeijingDayMs(epochDay: number): number {
   return (epochDay + 1) * MS_PER_DAY - BEIJING_OFFSET_MS - 1;

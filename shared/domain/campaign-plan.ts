@@ -23,6 +23,7 @@ import {
   parseTime,
   beijingDay,
   startOfBeijingDayMs,
+  windowEndMs,
 } from './beijing-time.ts';
 import { InputError, UnknownCalendarYearError } from './errors.ts';
 import type { Site } from './model.ts';
@@ -153,9 +154,8 @@ function windowCloseMs(input: PlanInput, startDay: number): number {
     throw new InputError('give the window either as an instant or as working days, not both');
   }
   if (input.windowClosesAt !== undefined) {
-    // A bare date closes the window at the end of that Beijing day, as timeliness.ts reads it.
-    const t = parseTime(input.windowClosesAt);
-    return t.precision === 'day' ? startOfBeijingDayMs(beijingDay(t.ms) + 1) - 1000 : t.ms;
+    // An instant as given; a bare date, the last second of that Beijing day (windowEndMs: where verdicts end it).
+    return parseTime(input.windowClosesAt).precision === 'day' ? windowEndMs(input.windowClosesAt) - 1000 : parseInstant(input.windowClosesAt);
   }
   const n = input.windowWorkingDays;
   if (n === undefined || !Number.isInteger(n) || n < 1) throw new InputError(`window must be a whole number of working days ≥ 1, got ${n}`);

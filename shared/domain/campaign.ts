@@ -12,7 +12,7 @@
  * everything already recorded stays. The method is frozen at creation and never changes afterwards.
  */
 import { InputError } from './errors.ts';
-import { beijingDay, endOfBeijingDayMs, parseTime } from './beijing-time.ts';
+import { windowEndMs } from './beijing-time.ts';
 import { LETTER_STATES, type Campaign, type CampaignState, type Letter, type LetterState, type Method } from './model.ts';
 
 export const CAMPAIGN_ACTIONS = ['start', 'pause', 'resume', 'close', 'finish', 'cancel'] as const;
@@ -132,7 +132,5 @@ function canonical(v: unknown): unknown {
  */
 export function judgementInstant(campaign: Pick<Campaign, 'state' | 'windowClosesAt'>, nowMs: number): number {
   if (campaign.state !== 'closed') return nowMs;
-  // A bare date closes at the end of that Beijing day (as timeliness.ts reads windowClosesAt), not at its start.
-  const close = parseTime(campaign.windowClosesAt);
-  return close.precision === 'day' ? endOfBeijingDayMs(beijingDay(close.ms)) + 1 : close.ms;
+  return windowEndMs(campaign.windowClosesAt);
 }

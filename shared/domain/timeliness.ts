@@ -23,6 +23,7 @@ import {
   formatBeijing,
   parseTime,
   startOfBeijingDayMs,
+  windowEndMs,
 } from './beijing-time.ts';
 import type { WorkingDayCalendar } from './calendar.ts';
 import { InputError, UnknownCalendarYearError } from './errors.ts';
@@ -129,11 +130,7 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
   const submitted = parseTime(input.submittedAt);
   const submittedDay = beijingDay(submitted.ms);
   const deadlineDay = calendar.addWorkingDaysDay(submittedDay, n);
-  let windowEndMs = NaN;
-  if (input.windowClosesAt != null) {
-    const w = parseTime(input.windowClosesAt);
-    windowEndMs = w.precision === 'day' ? endOfBeijingDayMs(beijingDay(w.ms)) + 1 : w.ms;
-  }
+  const windowEnd = input.windowClosesAt != null ? windowEndMs(input.windowClosesAt) : NaN;
   const deadline = endOfBeijingDay(deadlineDay);
   const deadlineDate = formatDate(deadlineDay);
   const submittedDate = formatDate(submittedDay);
@@ -141,7 +138,7 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
     const reply = parseTime(input.repliedAt);
     const replyIsDay = (input.replyPrecision ?? reply.precision) === 'day';
     const replyDay = beijingDay(reply.ms);
-    const code = verdictCode(calendar, submitted.ms, n, reply.ms, replyIsDay, NaN, windowEndMs);
+    const code = verdictCode(calendar, submitted.ms, n, reply.ms, replyIsDay, NaN, windowEnd);
     const judgement: Judgement = { verdict: VERDICTS[code], deadline, deadlineDate, submittedDate, replyDate: formatDate(replyDay) };
     try {
       judgement.replyWorkingDays = calendar.workingDaysBetweenDays(submittedDay, replyDay);
@@ -152,8 +149,8 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
   }
   if (input.asOf == null) throw new InputError('asOf is needed to judge a letter that has no reply');
   const asOfMs = parseTime(input.asOf).ms;
-  const code = decide(submittedDay, deadlineDay, NaN, NaN, asOfMs, windowEndMs);
+  const code = decide(submittedDay, deadlineDay, NaN, NaN, asOfMs, windowEnd);
   const judgement: Judgement = { verdict: VERDICTS[code], deadline, deadlineDate, submittedDate };
-  if (code === PENDING) judgement.closesAt = formatBeijing(windowEndMs === windowEndMs ? windowEndMs : endOfBeijingDayMs(deadlineDay) + 1);
+  if (code === PENDING) judgement.closesAt = formatBeijing(windowEnd === windowEnd ? windowEnd : endOfBeijingDayMs(deadlineDay) + 1);
   return judgement;
 }

@@ -15,7 +15,7 @@ import { FolderPublisher } from '../adapters/report/publish-folder.ts';
 import { campaignStatus, createCampaign } from '../app/campaigns.ts';
 import { importSites } from '../app/import-sites.ts';
 import { publishCampaignResults } from '../app/report.ts';
-import { beijingDate, beijingDay, formatBeijing, parseInstant, startOfBeijingDayMs } from '../domain/beijing-time.ts';
+import { beijingDate, beijingDay, formatBeijing, parseInstant, startOfBeijingDayMs, windowEndMs } from '../domain/beijing-time.ts';
 import type { Letter } from '../domain/model.ts';
 import { ManualClock } from './manual-clock.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
@@ -189,7 +189,7 @@ export async function fastForward(
         await stack.settle();
         return true;
       }
-      closesAtMs = c.windowClosesAt ? parseInstant(c.windowClosesAt) : Infinity;
+      closesAtMs = c.windowClosesAt ? windowEndMs(c.windowClosesAt) : Infinity;
       checkState = false;
     }
     const r = await pump();
