@@ -5,8 +5,9 @@
  */
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import { InputError, NotFoundError } from '../domain/errors.ts';
-import type { Letter, ReplyEvidence, ReplySource, TimePrecision } from '../domain/model.ts';
-import { parseTime } from '../domain/beijing-time.ts';
+import type { Campaign, Letter, ReplyEvidence, ReplySource, TimePrecision } from '../domain/model.ts';
+import { beijingDay, formatBeijing, parseInstant, parseTime, startOfBeijingDayMs } from '../domain/beijing-time.ts';
+import { judgementInstant } from '../domain/campaign.ts';
 import { judgeLetter, type Judgement } from '../domain/timeliness.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import { deterministicId } from './ingest-mail.ts';
@@ -142,7 +143,7 @@ export function buildTimeline(
   events: readonly DomainEvent[],
   calendar: WorkingDayCalendar,
   asOf: string,
-  campaign?: { method: { workingDays: number }; windowClosesAt: string },
+  campaign?: Pick<Campaign, 'state' | 'windowClosesAt'> & { method: { workingDays: number } },
 ): LetterTimeline {
   const undone = undoneIds(events);
   const reply = earliestReply(events);
@@ -170,7 +171,8 @@ export function buildTimeline(
           repliedAt: reply?.at ?? null,
           ...(reply ? { replyPrecision: reply.precision } : {}),
           workingDays,
-          asOf,
+          // a closed campaign's verdicts are final: judged at its close, as the campaign's own views judge them
+          asOf: campaign ? formatBeijing(judgementInstant(campaign, parseInstant(asOf))) : asOf,
           ...(campaign?.windowClosesAt ? { windowClosesAt: campaign.windowClosesAt } : {}),
         },
         calendar,
@@ -205,6 +207,13 @@ export async function recordStaffReply(
   if (!letter) throw new NotFoundError(`no letter ${letterId}`);
   const now = deps.clock.now();
   if (t.ms > now.getTime()) throw new InputError(`reply time ${input.repliedAt} is in the future`);
+  if (!letter.submittedAt) {
+    throw new InputError(`letter ${letterId} has no submission time (state ${letter.state}): record its submission first (letters record-submission)`);
+  }
+  const submitted = parseInstant(letter.submittedAt);
+  if (t.precision === 'day' ? t.ms < startOfBeijingDayMs(beijingDay(submitted)) : t.ms < submitted) {
+    throw new InputError(`reply time ${input.repliedAt} is before the letter was submitted (${letter.submittedAt})`);
+  }
   let evidence: Record<string, unknown> | undefined;
   if (input.evidence) {
     if (!deps.objects) throw new InputError('no object store for evidence');

@@ -5,7 +5,7 @@ import { replyAddress } from '../../shared/domain/mail/reply-address.ts';
 import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { MemoryEventStore, MemoryLetterFinder, MemoryLetterStore, MemoryMailStore, MemoryObjectStore } from '../../shared/adapters/mail/memory.ts';
 import { ingestMail, type IngestDeps } from '../../shared/app/ingest-mail.ts';
-import { earliestReply, letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
+import { buildTimeline, earliestReply, letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { createHandler } from '../../functions/ingest-mail/handler.ts';
 
 const SECRET = 's';
@@ -105,6 +105,25 @@ describe('letter timeline and verdict', () => {
   it('rejects a staff record with an unknown channel or a future time', async () => {
     await expect(recordStaffReply(deps, L, { repliedAt: '2026-11-23T16:00:00+08:00', channel: 'pigeon', staff: 'w' })).rejects.toThrow(/channel/);
     await expect(recordStaffReply(deps, L, { repliedAt: '2027-01-01T00:00:00+08:00', channel: 'sms', staff: 'w' })).rejects.toThrow(/future/);
+  });
+
+  it('rejects a staff reply before the letter was submitted, or for a letter with no submission time; a date on the submission day is fine', async () => {
+    await expect(recordStaffReply(deps, L, { repliedAt: '2026-11-23T09:00:00+08:00', channel: 'phone', staff: 'w' })).rejects.toThrow(/before the letter was submitted/);
+    await expect(recordStaffReply(deps, L, { repliedAt: '2026-11-22', channel: 'phone', staff: 'w' })).rejects.toThrow(/before the letter was submitted/);
+    await expect(recordStaffReply(deps, L, { repliedAt: '2026-11-23', channel: 'phone', staff: 'w' })).resolves.toMatchObject({ type: 'staff.edit' });
+    await deps.letters.putLetters([{ ...letter, id: 'lgated', state: 'gated', submittedAt: undefined }]);
+    await expect(recordStaffReply(deps, 'lgated', { repliedAt: '2026-11-24T10:00:00+08:00', channel: 'phone', staff: 'w' })).rejects.toThrow(/no submission time/);
+    expect(await deps.events.stream('letter:lgated')).toEqual([]);
+  });
+
+  it('a closed campaign\'s letter is judged at the close, whoever looks later (the same verdict as the campaign shows)', () => {
+    const campaign = { state: 'closed' as const, windowClosesAt: '2026-11-27T23:59:59+08:00', method: { workingDays: 1 } };
+    const running = { ...campaign, state: 'running' as const };
+    // asked a week after the close: no reply, the window closed → none; still running at that time → none as well;
+    // asked before the close, a closed (force-closed) campaign's letter is judged at its close, not "pending"
+    expect(buildTimeline(letter, [], calendar, '2026-12-04T12:00:00+08:00', campaign).judgement?.verdict).toBe('none');
+    expect(buildTimeline(letter, [], calendar, '2026-11-24T12:00:00+08:00', running).judgement?.verdict).toBe('pending');
+    expect(buildTimeline(letter, [], calendar, '2026-11-24T12:00:00+08:00', campaign).judgement?.verdict).toBe('none');
   });
 });
 

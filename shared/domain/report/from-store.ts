@@ -38,7 +38,8 @@ export function reportInputFromStore(data: StoredCampaign): { input: ReportInput
     if (!list) bySite.set(l.siteId, (list = []));
     list.push(l);
   }
-  const order = [...campaign.siteIds, ...[...bySite.keys()].filter((id) => !campaign.siteIds.includes(id))];
+  const planned = new Set(campaign.siteIds);
+  const order = [...campaign.siteIds, ...[...bySite.keys()].filter((id) => !planned.has(id))];
   let omitted = 0;
   const sites: ReportInputSite[] = [];
   for (const siteId of order) {
