@@ -1,17 +1,22 @@
 /**
- * The daily channel health check for a batch of sites: `{ sites: [{ siteId, url? }] }` (a scheduled event or an SQS
- * record body of the same shape). HTTP pre-check first; the browser dry-run only where needed; never submits.
+ * The daily channel health check for a batch of sites: `{ sites: [{ siteId, url? }] }` (an SQS record body from the
+ * check queue, or a direct invocation). HTTP pre-check first; the browser dry-run only where needed; never submits.
+ * The daily schedule sends `{ task: 'fan-out', siteIds? }`: the registry's sites (or those named) go on the check
+ * queue in batches (shared/app/check-channel.ts fanOutChannelChecks), each batch a run of this function.
  * Thin: validate, call shared/app/check-channel.ts, return the statuses (alerting reads the `channel.checked` events).
- * Env: HUIXIN_EVIDENCE_BUCKET, HUIXIN_BROWSER_PAGES (default 2), plus the store config.
+ * Env: HUIXIN_EVIDENCE_BUCKET, HUIXIN_CHECK_QUEUE_URL (for the fan-out), HUIXIN_BROWSER_PAGES (default 2), plus the
+ * store config.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { BrowserSubmitter } from '../../shared/adapters/browser/submitter.ts';
 import { S3ObjectStore } from '../../shared/adapters/mail/s3-object-store.ts';
 import { guardedFetch } from '../../shared/adapters/http/guarded-fetch.ts';
-import { checkChannel, type ChannelCheck, type CheckChannelDeps } from '../../shared/app/check-channel.ts';
-import type { SiteStore } from '../../shared/app/ports.ts';
+import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import { checkChannel, fanOutChannelChecks, type ChannelCheck, type CheckBatch, type CheckChannelDeps } from '../../shared/app/check-channel.ts';
+import type { Queue, SiteStore } from '../../shared/app/ports.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 
@@ -19,17 +24,30 @@ const CheckRequestSchema = z.object({
   sites: z.array(z.object({ siteId: z.string().min(1), url: z.url().optional(), mode: z.enum(['auto', 'browser']).optional() })).min(1),
 });
 export type CheckRequest = z.infer<typeof CheckRequestSchema>;
+const FanOutSchema = z.object({ task: z.literal('fan-out'), siteIds: z.array(z.string().min(1)).optional() });
+export type FanOutRequest = z.infer<typeof FanOutSchema>;
 
 export interface CheckHandlerDeps {
   check: CheckChannelDeps;
-  sites: Pick<SiteStore, 'getSite'>;
+  sites: Pick<SiteStore, 'getSite' | 'listSites'>;
+  /** Where the fan-out puts the batches (the check queue). */
+  checkQueue?: Queue<CheckBatch>;
   log(message: string): void;
 }
 
 export function createHandler(getDeps: () => Promise<CheckHandlerDeps>) {
-  return async (event: CheckRequest | SQSEvent): Promise<{ checks: Array<Pick<ChannelCheck, 'siteId' | 'status' | 'reason' | 'via'>> }> => {
-    const requests = 'Records' in event ? event.Records.map((r) => JSON.parse(r.body) as unknown) : [event];
+  return async (
+    event: CheckRequest | FanOutRequest | SQSEvent,
+  ): Promise<{ checks: Array<Pick<ChannelCheck, 'siteId' | 'status' | 'reason' | 'via'>>; fannedOut?: { sites: number; messages: number } }> => {
     const deps = await getDeps();
+    const fanOut = 'Records' in event ? undefined : FanOutSchema.safeParse(event);
+    if (fanOut?.success) {
+      if (!deps.checkQueue) throw new Error('HUIXIN_CHECK_QUEUE_URL is not set: the daily fan-out has no queue');
+      const fannedOut = await fanOutChannelChecks({ sites: deps.sites, queue: deps.checkQueue }, fanOut.data.siteIds ? { siteIds: fanOut.data.siteIds } : {});
+      deps.log(JSON.stringify({ msg: 'check-channel fan-out', ...fannedOut }));
+      return { checks: [], fannedOut };
+    }
+    const requests = 'Records' in event ? event.Records.map((r) => JSON.parse(r.body) as unknown) : [event];
     const checks: Array<Pick<ChannelCheck, 'siteId' | 'status' | 'reason' | 'via'>> = [];
     for (const raw of requests) {
       const parsed = CheckRequestSchema.safeParse(raw);
@@ -72,6 +90,7 @@ async function productionDeps(): Promise<CheckHandlerDeps> {
       fetchImpl: guardedFetch,
     },
     sites: stores.sites,
+    ...(env.HUIXIN_CHECK_QUEUE_URL ? { checkQueue: new SqsQueue<CheckBatch>(new SQSClient({}), env.HUIXIN_CHECK_QUEUE_URL) } : {}),
     log: (m) => console.log(m),
   };
 }

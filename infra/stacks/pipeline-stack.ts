@@ -5,14 +5,14 @@
  *   submit queue   ──▶ submit-letter   (headless Chromium + CJK font layer, evidence bucket)
  *   close queue    ──▶ close-campaign
  *   deadline queue ──▶ poll-reply-lists `deadlineHandler` (one letter)
- *   daily schedules (Asia/Shanghai) ──▶ poll-reply-lists `handler` (all open letters), check-channel (listed sites)
+ *   daily schedules (Asia/Shanghai) ──▶ poll-reply-lists `handler` (all open letters), check-channel fan-out ──▶ check queue ──▶ check-channel (batches)
  *   SES receipt rule (reply domain) ──▶ raw-mail bucket, then ingest-mail (async, retries, on-failure queue)
  *   publish-results (invoked with `{ campaignId }`) ──▶ reports bucket (versioned, never overwritten)
  * Every queue has a DLQ whose depth alarms to the encrypted, SSL-only alarm topic; every bucket is a SecureBucket.
  *
  * Context: `mailDomain` (default reply.example.gov.cn), `replySecretParam` (the SSM SecureString holding the reply
  * address secret, default /huixin/reply-secret: created out of band, never a value in the repo), `alarmEmail`
- * (optional subscriber), `channelCheckSites` (comma-separated site ids for the daily channel check; none → no schedule).
+ * (optional subscriber), `channelCheckSites` (comma-separated site ids: the daily channel check looks at these only; none → every registry site).
  */
 import { ArnFormat, CfnOutput, Duration, Stack, TimeZone, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -73,7 +73,7 @@ const OBJECT_WILDCARD_REASON =
 export class PipelineStack extends Stack implements DashboardBackend {
   readonly alarmTopic: sns.Topic;
   readonly buckets: { evidence: s3.Bucket; rawMail: s3.Bucket; reports: s3.Bucket; accessLogs: s3.Bucket };
-  readonly queues: { submit: QueueWithDlq; close: QueueWithDlq; deadline: QueueWithDlq };
+  readonly queues: { submit: QueueWithDlq; close: QueueWithDlq; deadline: QueueWithDlq; check: QueueWithDlq };
   readonly schedulerRole: iam.Role;
   readonly schedulerDlq: DeadLetterQueue;
   readonly functions: Record<'submitLetter' | 'checkChannel' | 'pollReplyLists' | 'deadline' | 'planCampaign' | 'closeCampaign' | 'publishResults' | 'ingestMail' | 'sendAlerts', HuixinFunction>;
@@ -140,8 +140,9 @@ export class PipelineStack extends Stack implements DashboardBackend {
       submit: new QueueWithDlq(this, 'SubmitQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.submit), description: 'letters that failed to submit' }),
       close: new QueueWithDlq(this, 'CloseQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.close), description: 'campaigns that failed to close' }),
       deadline: new QueueWithDlq(this, 'DeadlineQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.deadline), description: 'deadline reply-list polls that failed' }),
+      check: new QueueWithDlq(this, 'CheckQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.check), description: 'channel-check batches that failed' }),
     };
-    const { submit, close, deadline } = this.queues;
+    const { submit, close, deadline, check } = this.queues;
 
     // ── EventBridge Scheduler: the role one-time campaign schedules assume (send to our queues only) and their DLQ.
     this.schedulerDlq = new DeadLetterQueue(this, 'SchedulerDlq', { alarmTopic, description: 'schedules EventBridge Scheduler could not deliver' });
@@ -211,9 +212,13 @@ export class PipelineStack extends Stack implements DashboardBackend {
       nodeModules: BROWSER_MODULES,
       layers: [fonts.layer],
       table,
-      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_BROWSER_PAGES: '2' },
+      environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_BROWSER_PAGES: '2', HUIXIN_CHECK_QUEUE_URL: check.queue.queueUrl },
     });
     allowObjects(checkChannel, evidence, ['s3:GetObject', 's3:PutObject']);
+    // The daily run fans the registry out onto the check queue in batches; each batch is one run of the same function,
+    // a few at a time (each may start a browser, and a site is looked at by one run only).
+    checkChannel.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [check.queue.queueArn] }));
+    checkChannel.fn.addEventSource(new SqsEventSource(check.queue, { batchSize: 1, maxConcurrency: 5 }));
     // The @sparticuz/chromium npm package ships x64 binaries only (arm64 needs @sparticuz/chromium-min plus a
     // separately hosted pack): the two browser functions run on x86_64. Their bundle is architecture-neutral JS.
     for (const f of [submitLetter, checkChannel]) (f.fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Architectures', ['x86_64']);
@@ -333,8 +338,11 @@ export class PipelineStack extends Stack implements DashboardBackend {
         HUIXIN_ALERT_FROM: ctx('alertFrom') ?? `huixin@${mailDomain}`,
         ...(ctx('alertEmails') ? { HUIXIN_ALERT_EMAILS: ctx('alertEmails') as string } : {}),
         HUIXIN_MAIL_DOMAIN: mailDomain,
+        // a suspected broken channel is checked again at once (the incident is confirmed by that re-check)
+        HUIXIN_CHECK_QUEUE_URL: check.queue.queueUrl,
       },
     });
+    sendAlerts.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [check.queue.queueArn] }));
     allowObjects(sendAlerts, evidence, ['s3:GetObject']);
     sendAlerts.role.addToPolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [paramArn(smtpUrlParam), paramArn(webhooksParam)] }));
     // The sending identity for alert mail (verify the domain's DKIM records once, as the stack output says).
@@ -378,23 +386,22 @@ export class PipelineStack extends Stack implements DashboardBackend {
     });
     new CfnOutput(this, 'AlertSmtpUrlParameter', { value: smtpUrlParam, description: 'Create out of band: SES SMTP credentials as smtps://USER:PASS@email-smtp.<region>.amazonaws.com:465 (SecureString)' });
     new CfnOutput(this, 'AlertSendingIdentityName', { value: sendingIdentity.emailIdentityName, description: 'Publish its DKIM records in DNS so alert mail is accepted' });
+    // Every channel of the registry (or only those `channelCheckSites` names), fanned out onto the check queue.
     const checkSites = (ctx('channelCheckSites') ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    if (checkSites.length > 0) {
-      new scheduler.Schedule(this, 'DailyChannelCheck', {
-        description: 'huixin: check the consultation channels, daily 06:30 Beijing',
-        schedule: daily(6, 30),
-        target: new targets.LambdaInvoke(checkChannel.fn, {
-          role: dailyRole,
-          input: scheduler.ScheduleTargetInput.fromObject({ sites: checkSites.map((siteId) => ({ siteId })) }),
-          deadLetterQueue: this.schedulerDlq.queue,
-          retryAttempts: 2,
-          maxEventAge: Duration.hours(2),
-        }),
-      });
-    }
+    new scheduler.Schedule(this, 'DailyChannelCheck', {
+      description: 'huixin: check the consultation channels, daily 06:30 Beijing',
+      schedule: daily(6, 30),
+      target: new targets.LambdaInvoke(checkChannel.fn, {
+        role: dailyRole,
+        input: scheduler.ScheduleTargetInput.fromObject({ task: 'fan-out', ...(checkSites.length > 0 ? { siteIds: checkSites } : {}) }),
+        deadLetterQueue: this.schedulerDlq.queue,
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(2),
+      }),
+    });
 
     this.functions = { submitLetter, checkChannel, pollReplyLists, deadline: deadlinePoll, planCampaign, closeCampaign, publishResults, ingestMail, sendAlerts };
 

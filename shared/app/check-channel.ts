@@ -14,7 +14,8 @@ import type { SiteProfile } from '../domain/forms/profile.ts';
 import type { FormSubmitter, SubmitResult } from '../domain/forms/submission.ts';
 import type { Persona } from '../domain/model.ts';
 import { ids } from './ids.ts';
-import type { Clock, EventStore, ObjectStore } from './ports.ts';
+import type { Clock, EventStore, ObjectStore, Queue, SiteStore } from './ports.ts';
+import { mapLimit } from './map-limit.ts';
 import { createHash } from 'node:crypto';
 import { pageStructure } from '../domain/forms/fingerprint.ts';
 
@@ -162,4 +163,29 @@ export async function checkChannel(deps: CheckChannelDeps, input: CheckChannelIn
     await deps.events.append(event);
   }
   return check;
+}
+
+/** Sites per check message: a message's checks (mostly plain HTTP, a browser for some) fit well inside one run. */
+export const CHECK_BATCH = 20;
+
+/** One message of the daily check: the sites one check-channel run looks at. */
+export interface CheckBatch {
+  sites: Array<{ siteId: string }>;
+}
+
+/**
+ * The daily check of every channel, fanned out: the registry's sites (or the ones named) in messages of `batch`
+ * sites on the check queue, each message one check-channel run — so a national registry is checked by many short
+ * runs, a few at a time, instead of one run that cannot finish. Returns how many sites and messages.
+ */
+export async function fanOutChannelChecks(
+  deps: { sites: Pick<SiteStore, 'listSites'>; queue: Queue<CheckBatch> },
+  options: { batch?: number; siteIds?: readonly string[] } = {},
+): Promise<{ sites: number; messages: number }> {
+  const batch = options.batch ?? CHECK_BATCH;
+  const siteIds = options.siteIds?.length ? [...new Set(options.siteIds)] : (await deps.sites.listSites()).map((s) => s.id);
+  const messages: CheckBatch[] = [];
+  for (let i = 0; i < siteIds.length; i += batch) messages.push({ sites: siteIds.slice(i, i + batch).map((siteId) => ({ siteId })) });
+  await mapLimit(messages, 10, (m) => deps.queue.send(m));
+  return { sites: siteIds.length, messages: messages.length };
 }

@@ -33,12 +33,12 @@ const policiesOf = (roleLogicalId: string) =>
 const actionsOf = (roleLogicalId: string) => policiesOf(roleLogicalId).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
 
 describe('pipeline stack: queues', () => {
-  it('has the submit, close and deadline queues, each SSE-encrypted and redriving to its DLQ after 3 receives, plus the scheduler, ingest-mail and scheduled-run DLQs', () => {
+  it('has the submit, close, deadline and check queues, each SSE-encrypted and redriving to its DLQ after 3 receives, plus the scheduler, ingest-mail and scheduled-run DLQs', () => {
     const queues = Object.values(template.findResources('AWS::SQS::Queue') as Record<string, Resource>);
-    expect(queues).toHaveLength(3 * 2 + 3);
+    expect(queues).toHaveLength(4 * 2 + 3);
     for (const q of queues) expect(q.Properties.SqsManagedSseEnabled).toBe(true);
     const withDlq = queues.filter((q) => q.Properties.RedrivePolicy);
-    expect(withDlq).toHaveLength(3);
+    expect(withDlq).toHaveLength(4);
     for (const q of withDlq) expect(q.Properties.RedrivePolicy.maxReceiveCount).toBe(3);
   });
 
@@ -47,7 +47,7 @@ describe('pipeline stack: queues', () => {
     const covered = policies
       .filter((p) => p.Properties.PolicyDocument.Statement.some((s: any) => s.Effect === 'Deny' && s.Condition?.Bool?.['aws:SecureTransport'] === 'false'))
       .flatMap((p) => p.Properties.Queues.map((q: any) => q.Ref));
-    expect(new Set(covered).size).toBe(9);
+    expect(new Set(covered).size).toBe(11);
   });
 
   it('sets each queue visibility timeout to 6x its consumer function timeout', () => {
@@ -55,11 +55,12 @@ describe('pipeline stack: queues', () => {
     expect(visibility(stack.queues.submit)).toBe(6 * TIMEOUTS.submit.toSeconds());
     expect(visibility(stack.queues.close)).toBe(6 * TIMEOUTS.close.toSeconds());
     expect(visibility(stack.queues.deadline)).toBe(6 * TIMEOUTS.deadline.toSeconds());
+    expect(visibility(stack.queues.check)).toBe(6 * TIMEOUTS.check.toSeconds());
   });
 
   it('raises a CloudWatch alarm on every dead-letter queue depth, notifying the alarm topic', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm') as Record<string, Resource>);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     const topic = logicalId(stack.alarmTopic);
     for (const a of alarms) {
       expect(a.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Threshold: 1, AlarmActions: [{ Ref: topic }] });
@@ -80,16 +81,17 @@ describe('pipeline stack: queues', () => {
 });
 
 describe('pipeline stack: functions and event sources', () => {
-  it('consumes the three queues with partial batch failures reported', () => {
+  it('consumes the queues: batches with partial batch failures reported; the check queue one batch of sites per run, a few at a time', () => {
     const mappings = Object.values(template.findResources('AWS::Lambda::EventSourceMapping') as Record<string, Resource>);
-    expect(mappings).toHaveLength(3);
-    for (const m of mappings) expect(m.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
-    const byQueue = Object.fromEntries(mappings.map((m) => [JSON.stringify(m.Properties.EventSourceArn), m.Properties.FunctionName.Ref]));
+    expect(mappings).toHaveLength(4);
+    const byQueue = Object.fromEntries(mappings.map((m) => [JSON.stringify(m.Properties.EventSourceArn), m.Properties]));
     const arn = (q: QueueLike) => JSON.stringify(resolve(q.queue.queueArn));
     type QueueLike = { queue: { queueArn: string } };
-    expect(byQueue[arn(stack.queues.submit)]).toBe(fnId(stack.functions.submitLetter));
-    expect(byQueue[arn(stack.queues.close)]).toBe(fnId(stack.functions.closeCampaign));
-    expect(byQueue[arn(stack.queues.deadline)]).toBe(fnId(stack.functions.deadline));
+    for (const [q, f] of [[stack.queues.submit, stack.functions.submitLetter], [stack.queues.close, stack.functions.closeCampaign], [stack.queues.deadline, stack.functions.deadline]] as const) {
+      expect(byQueue[arn(q)]).toMatchObject({ FunctionName: { Ref: fnId(f) }, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    }
+    // one message (a batch of sites) per run: its failure is the message's, retried then dead-lettered
+    expect(byQueue[arn(stack.queues.check)]).toMatchObject({ FunctionName: { Ref: fnId(stack.functions.checkChannel) }, BatchSize: 1, ScalingConfig: { MaximumConcurrency: 5 } });
   });
 
   it('sends every asynchronously invoked function’s failed events (after retries) to an alarmed dead-letter queue', () => {
@@ -248,11 +250,23 @@ describe('pipeline stack: EventBridge Scheduler', () => {
     const alertInputs = all.filter((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.sendAlerts))).map((s) => JSON.parse(s.Properties.Target.Input).task);
     expect(alertInputs.sort()).toEqual(['digest', 'run']);
     const check = schedules.find((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.checkChannel)))!;
-    expect(JSON.parse(check.Properties.Target.Input)).toEqual({ sites: [{ siteId: 'site-a' }, { siteId: 'site-b' }] });
+    expect(JSON.parse(check.Properties.Target.Input)).toEqual({ task: 'fan-out', siteIds: ['site-a', 'site-b'] });
   });
 
-  it('creates no channel-check schedule when no sites are configured (the handler needs a site list)', () => {
-    expect(Object.keys(build().template.findResources('AWS::Scheduler::Schedule'))).toHaveLength(3); // reply lists + the two alert schedules
+  it('checks every registry site daily when no sites are named: the run fans out onto the check queue, which it and send-alerts may fill', () => {
+    const t = build().template;
+    const checks = Object.values(t.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>).filter((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.checkChannel)));
+    expect(checks.map((s) => JSON.parse(s.Properties.Target.Input))).toEqual([{ task: 'fan-out' }]);
+    const queueArn = resolve(stack.queues.check.queue.queueArn);
+    for (const f of [stack.functions.checkChannel, stack.functions.sendAlerts]) {
+      const env = (template.toJSON().Resources[fnId(f)] as Resource).Properties.Environment.Variables;
+      expect(env.HUIXIN_CHECK_QUEUE_URL).toEqual(resolve(stack.queues.check.queue.queueUrl));
+      const role = (template.toJSON().Resources[fnId(f)] as Resource).Properties.Role['Fn::GetAtt'][0];
+      const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+        .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+        .flatMap((p) => p.Properties.PolicyDocument.Statement);
+      expect(statements).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage', Resource: queueArn }));
+    }
   });
 });
 
