@@ -34,7 +34,7 @@ import { loadCalendar } from '../shared/adapters/calendar-source.ts';
 import { readRegistryFile } from '../shared/adapters/registry-file.ts';
 import { FolderPublisher } from '../shared/adapters/report/publish-folder.ts';
 import { campaignStatus, createCampaign } from '../shared/app/campaigns.ts';
-import { precheckChannel } from '../shared/app/check-channel.ts';
+import { CHECK_BATCH, precheckChannel } from '../shared/app/check-channel.ts';
 import { importSites } from '../shared/app/import-sites.ts';
 import { publishCampaignResults } from '../shared/app/report.ts';
 import { formatBeijing, parseInstant } from '../shared/domain/beijing-time.ts';
@@ -401,8 +401,10 @@ export interface QuarterInputs {
   browserRecheckShare: number;
   /** Share of checks whose evidence (pre-check HTML; browser screenshot + HTML) is stored: 1 = every check (before 5468728). */
   checkEvidenceShare: number;
-  /** Sites per pre-check / poll invocation. */
+  /** Sites per channel-check message (one check-channel run each: CHECK_BATCH). */
   sitesPerInvocation: number;
+  /** Letters per reply-list poll run: the daily run fans out one message per open letter to the deadline queue, whose consumer takes this many at once. */
+  pollsPerInvocation: number;
   ingestSeconds: number;
   ingestMemoryGb: number;
   /** Log bytes per browser job / per HTTP check / per mail. */
@@ -472,8 +474,9 @@ export function quarterCost(i: QuarterInputs): { lines: CostLine[]; total: numbe
     `${checks} checks × ${httpJobSeconds.toFixed(3)} s × ${i.httpMemoryGb} GB`);
   add('Lambda: health check, browser dry-run (x86_64)', browserChecks * browserJobSeconds * i.browserMemoryGb * P.lambdaGbSecondX86 + (browserChecks / i.sitesPerInvocation) * P.lambdaRequest,
     `${Math.round(browserChecks)} checks (${(i.browserFraction * 100).toFixed(0)}% need it, ${Math.round(i.browserRecheckShare * 100)}% of those a day) × ${browserJobSeconds.toFixed(2)} s × ${i.browserMemoryGb} GB`);
-  add('Lambda: reply-list polls (arm64)', polls * httpJobSeconds * i.httpMemoryGb * P.lambdaGbSecondArm + (polls / i.sitesPerInvocation) * P.lambdaRequest,
-    `${polls} site-days × ${httpJobSeconds.toFixed(3)} s × ${i.httpMemoryGb} GB`);
+  const pollJobSeconds = Math.max(i.precheckMs / 1000, i.httpFetchSeconds) / i.pollsPerInvocation;
+  add('Lambda: reply-list polls (arm64)', polls * pollJobSeconds * i.httpMemoryGb * P.lambdaGbSecondArm + (polls / i.pollsPerInvocation) * P.lambdaRequest,
+    `${polls} site-days × ${pollJobSeconds.toFixed(3)} s × ${i.httpMemoryGb} GB (${i.pollsPerInvocation} letters per run)`);
   add('Lambda: ingest mail (arm64)', mails * i.ingestSeconds * i.ingestMemoryGb * P.lambdaGbSecondArm + mails * P.lambdaRequest, `${Math.round(mails)} mails × ${i.ingestSeconds} s × ${i.ingestMemoryGb} GB`);
   add('SES inbound', mails * (P.sesMail + P.sesChunk), `${Math.round(mails)} mails (one 256 KB chunk each)`);
   const dynWrites = letters * i.writeUnitsPerLetter + checks * 1;
@@ -486,13 +489,15 @@ export function quarterCost(i: QuarterInputs): { lines: CostLine[]; total: numbe
   const s3Gb = (letters * (i.evidenceBytesPerLetter + i.rawMailBytesPerLetter) + checks * i.precheckHtmlBytes * e + browserChecks * i.evidenceBytesPerLetter * e) / 1e9;
   const puts = letters * 3 + mails + checks * e + browserChecks * e * 2;
   add('S3 evidence + raw mail', gbMonthsOverQuarter(s3Gb) * P.s3GbMonth + puts * P.s3Put, `${s3Gb.toFixed(1)} GB, ${Math.round(puts)} PUTs (health-check evidence stored for ${Math.round(e * 100)}% of checks)`);
-  const sqs = letters * 4 + polls / i.sitesPerInvocation * 3 + i.idleQueueRequestsPerDay * i.queues * i.days;
+  // submit/deadline messages per letter; a message per open letter a day (send, and its share of a receive and a
+  // delete); a message per channel-check batch; the event sources' idle long polls
+  const sqs = letters * 4 + polls * (1 + 2 / i.pollsPerInvocation) + (checks / i.sitesPerInvocation) * 3 + i.idleQueueRequestsPerDay * i.queues * i.days;
   add('SQS requests', sqs * P.sqsRequest, `${Math.round(sqs)} requests (${i.queues} queues' idle event-source polling included)`);
   add('EventBridge Scheduler', (letters * 2 + 2 * i.days + 1) * P.schedulerInvocation, `${letters * 2} one-time (send + deadline) + daily`);
   const jobs = letters + checks + browserChecks + polls + mails;
   const logGb = (jobs * i.logBytesPerJob) / 1e9;
   add('CloudWatch Logs (3-month retention)', logGb * (P.logsIngestGb + P.logsGbMonth * 1.5), `${logGb.toFixed(2)} GB (${i.logBytesPerJob} B per job)`);
-  const traces = letters / 2 + (checks + browserChecks + polls) / i.sitesPerInvocation + mails;
+  const traces = letters / 2 + (checks + browserChecks) / i.sitesPerInvocation + polls / i.pollsPerInvocation + mails;
   add('X-Ray (active tracing)', traces * P.xrayTrace, `${Math.round(traces)} traces`);
   // Alert runs over the feed: each run reads what was recorded since the last (+ look-back) and visits those sites
   // and the ones with an open/suspected incident; an unchanged site costs no write.
@@ -649,12 +654,13 @@ export async function run(): Promise<BenchResult> {
     httpFetchSeconds: 1.5,
     httpInFlight: 16,
     httpMemoryGb: 0.5,
-    sitesPerInvocation: 200,
+    sitesPerInvocation: CHECK_BATCH,
+    pollsPerInvocation: 5,
     ingestSeconds: 0.3,
     ingestMemoryGb: 1,
     logBytesPerJob: 1500,
     idleQueueRequestsPerDay: 5 * 3 * 60 * 24,
-    queues: 3,
+    queues: 4,
   };
   const cost = quarterCost(inputs);
   const proposed = quarterCost({ ...inputs, ...PROPOSED });

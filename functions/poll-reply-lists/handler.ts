@@ -2,17 +2,24 @@
  * poll-reply-lists: look open letters up on their site's public reply list (shared/app/reply-lists.ts) and record
  * what the site states (`reply.seen`, source `reply-list`). Two entry points over the same poll:
  * - `handler` — the daily EventBridge Scheduler run: every letter `submitted` without a first reply, in every
- *   running or paused campaign (a paused campaign's submitted letters still get replies). Returns counts.
+ *   running or paused campaign (a paused campaign's submitted letters still get replies). In AWS
+ *   (HUIXIN_POLL_QUEUE_URL, the deadline queue) it only puts each such letter on the queue as `{ letterId, daily }`:
+ *   a national quarter's ~28,000 open letters are polled by many short consumer runs, not one 10-minute run.
+ *   Without a queue (a single machine) it polls them itself, a few at a time. Returns counts.
  * - `deadlineHandler` — the consumer of the `deadline` queue (`{ letterId }`, put there by the letter's deadline
- *   schedule): the same poll for one letter, as SQS partial batch failures (a failing site is retried, then dead-lettered).
+ *   schedule, or `{ letterId, daily: true }` by the daily run): the same poll for one letter, as SQS partial batch
+ *   failures — a failing site's deadline poll is retried, then dead-lettered; a daily one is logged and left to
+ *   tomorrow's run (a site that is down is no operator's emergency, and its deadline poll still comes).
  * Where a letter's reply is listed: `replyListProfiles` (a known platform guessed from the URL the letter was
  * submitted to, else the query/list pages its pages link to); a site with no list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE, HUIXIN_STORE).
  */
+import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
 import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
-import type { CampaignStore, LetterStore, SiteStore } from '../../shared/app/ports.ts';
+import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import type { CampaignStore, LetterStore, Queue, SiteStore } from '../../shared/app/ports.ts';
 import { pollReplyList, replyListProfiles, type PollResult, type ReplyListDeps, type ReplyListProfiles } from '../../shared/app/reply-lists.ts';
 import { mapLimit } from '../../shared/app/map-limit.ts';
 import { loadConfig } from '../../shared/config.ts';
@@ -22,7 +29,8 @@ import { openStores } from '../../shared/local/runtime.ts';
 /** Campaigns whose submitted letters are still waiting for replies. */
 export const POLLED_CAMPAIGN_STATES: readonly CampaignState[] = ['running', 'paused'];
 
-export const DeadlineMessageSchema = z.object({ letterId: z.string().min(1) });
+export const DeadlineMessageSchema = z.object({ letterId: z.string().min(1), daily: z.boolean().optional() });
+export type PollMessage = z.infer<typeof DeadlineMessageSchema>;
 
 export interface PollDeps {
   campaigns: Pick<CampaignStore, 'listCampaigns'>;
@@ -33,6 +41,8 @@ export interface PollDeps {
   profiles?: ReplyListProfiles;
   /** Letters polled at once in the daily run (sites are slow; a few at a time). Default 8. */
   concurrency?: number;
+  /** Where the daily run puts the open letters, one message each, when the polls are the queue consumer's (AWS). */
+  pollQueue?: Queue<PollMessage>;
   log(message: string): void;
 }
 
@@ -43,6 +53,8 @@ export interface DailySummary {
   noProfile: number;
   replies: number;
   failed: number;
+  /** Letters put on the poll queue instead of polled here (AWS). */
+  queued?: number;
 }
 
 type Outcome = 'not-open' | 'no-profile' | 'polled' | 'reply';
@@ -68,6 +80,12 @@ export function createDailyHandler(getDeps: () => Promise<PollDeps>) {
     const open: Letter[] = [];
     for (const c of campaigns) open.push(...(await deps.letters.lettersOfCampaign(c.id, 'submitted')).filter((l) => !l.firstReply));
     const summary: DailySummary = { campaigns: campaigns.length, open: open.length, polled: 0, noProfile: 0, replies: 0, failed: 0 };
+    const queue = deps.pollQueue;
+    if (queue) {
+      await mapLimit(open, 10, (letter) => queue.send({ letterId: letter.id, daily: true }));
+      deps.log(JSON.stringify({ msg: 'poll-reply-lists fan-out', ...summary, queued: open.length }));
+      return { ...summary, queued: open.length };
+    }
     await mapLimit(open, Math.max(1, deps.concurrency ?? 8), async (letter) => {
       try {
         const o = await pollOne(deps, profiles, letter);
@@ -96,8 +114,9 @@ export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
     // The batch's letters are polled side by side (each on its own site): one slow site does not hold the rest.
     await mapLimit(event.Records ?? [], DEADLINE_POLLS_AT_ONCE, async (record) => {
       let letterId: string;
+      let daily: boolean;
       try {
-        letterId = DeadlineMessageSchema.parse(JSON.parse(record.body)).letterId;
+        ({ letterId, daily = false } = DeadlineMessageSchema.parse(JSON.parse(record.body)));
       } catch {
         deps.log(JSON.stringify({ msg: 'malformed deadline message dropped', messageId: record.messageId }));
         return;
@@ -105,10 +124,10 @@ export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
       try {
         const letter = await deps.letters.getLetter(letterId);
         const outcome = letter ? await pollOne(deps, profiles, letter) : 'not-open';
-        deps.log(JSON.stringify({ msg: 'deadline poll', letterId, outcome: letter ? outcome : 'no-such-letter' }));
+        deps.log(JSON.stringify({ msg: daily ? 'daily poll' : 'deadline poll', letterId, outcome: letter ? outcome : 'no-such-letter' }));
       } catch (err) {
-        deps.log(JSON.stringify({ msg: 'deadline poll failed', letterId, error: (err as Error).message }));
-        batchItemFailures.push({ itemIdentifier: record.messageId });
+        deps.log(JSON.stringify({ msg: daily ? 'daily poll failed' : 'deadline poll failed', letterId, error: (err as Error).message }));
+        if (!daily) batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     });
     return { batchItemFailures };
@@ -129,6 +148,7 @@ async function productionDeps(): Promise<PollDeps> {
       clock: { now: () => new Date() },
       fetch: httpFetcher({ timeoutMs: 15_000 }),
     },
+    ...(process.env.HUIXIN_POLL_QUEUE_URL ? { pollQueue: new SqsQueue<PollMessage>(new SQSClient({}), process.env.HUIXIN_POLL_QUEUE_URL) } : {}),
     log: (m) => console.log(m),
   };
 }

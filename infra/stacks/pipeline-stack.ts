@@ -5,7 +5,7 @@
  *   submit queue   ──▶ submit-letter   (headless Chromium + CJK font layer, evidence bucket)
  *   close queue    ──▶ close-campaign
  *   deadline queue ──▶ poll-reply-lists `deadlineHandler` (one letter)
- *   daily schedules (Asia/Shanghai) ──▶ poll-reply-lists `handler` (all open letters), check-channel fan-out ──▶ check queue ──▶ check-channel (batches)
+ *   daily schedules (Asia/Shanghai) ──▶ poll-reply-lists `handler` (all open letters ──▶ deadline queue), check-channel fan-out ──▶ check queue ──▶ check-channel (batches)
  *   SES receipt rule (reply domain) ──▶ raw-mail bucket, then ingest-mail (async, retries, on-failure queue)
  *   publish-results (invoked with `{ campaignId }`) ──▶ reports bucket (versioned, never overwritten)
  * Every queue has a DLQ whose depth alarms to the encrypted, SSL-only alarm topic; every bucket is a SecureBucket.
@@ -139,7 +139,7 @@ export class PipelineStack extends Stack implements DashboardBackend {
     this.queues = {
       submit: new QueueWithDlq(this, 'SubmitQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.submit), description: 'letters that failed to submit' }),
       close: new QueueWithDlq(this, 'CloseQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.close), description: 'campaigns that failed to close' }),
-      deadline: new QueueWithDlq(this, 'DeadlineQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.deadline), description: 'deadline reply-list polls that failed' }),
+      deadline: new QueueWithDlq(this, 'DeadlineQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.deadline), description: 'deadline reply-list polls that failed (daily polls are not retried: the next day polls again)' }),
       check: new QueueWithDlq(this, 'CheckQueue', { alarmTopic, visibilityTimeout: six(TIMEOUTS.check), description: 'channel-check batches that failed' }),
     };
     const { submit, close, deadline, check } = this.queues;
@@ -224,12 +224,17 @@ export class PipelineStack extends Stack implements DashboardBackend {
     for (const f of [submitLetter, checkChannel]) (f.fn.node.defaultChild as lambda.CfnFunction).addPropertyOverride('Architectures', ['x86_64']);
 
     // ── Replies on the sites' public reply lists: daily for every open letter, and at each letter's deadline.
+    // The daily run puts every open letter on the deadline queue (`{ letterId, daily: true }`): its consumer polls
+    // them a few at a time, as it polls each letter at its deadline.
     const pollReplyLists = new HuixinFunction(this, 'PollReplyLists', {
       entry: 'functions/poll-reply-lists/handler.ts',
-      description: 'huixin: daily look-up of every open letter on its site public reply list',
+      description: 'huixin: daily look-up of every open letter on its site public reply list (fanned out to the deadline queue)',
       timeout: TIMEOUTS.daily,
       table,
+      tableAccess: 'read',
+      environment: { HUIXIN_POLL_QUEUE_URL: deadline.queue.queueUrl },
     });
+    pollReplyLists.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [deadline.queue.queueArn] }));
     const deadlinePoll = new HuixinFunction(this, 'DeadlinePoll', {
       entry: 'functions/poll-reply-lists/handler.ts',
       handler: 'deadlineHandler',

@@ -253,6 +253,18 @@ describe('pipeline stack: EventBridge Scheduler', () => {
     expect(JSON.parse(check.Properties.Target.Input)).toEqual({ task: 'fan-out', siteIds: ['site-a', 'site-b'] });
   });
 
+  it('fans the daily reply-list poll out onto the deadline queue (its consumer polls each letter), the run itself only reading the table', () => {
+    const fn = template.toJSON().Resources[fnId(stack.functions.pollReplyLists)] as Resource;
+    expect(fn.Properties.Environment.Variables.HUIXIN_POLL_QUEUE_URL).toEqual(resolve(stack.queues.deadline.queue.queueUrl));
+    const role = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy') as Record<string, Resource>)
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === role))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage', Resource: resolve(stack.queues.deadline.queue.queueArn) }));
+    const actions = statements.flatMap((st: any) => [st.Action].flat());
+    expect(actions.filter((a: string) => a.startsWith('dynamodb:') && /Put|Update|Delete|Write/.test(a))).toEqual([]);
+  });
+
   it('checks every registry site daily when no sites are named: the run fans out onto the check queue, which it and send-alerts may fill', () => {
     const t = build().template;
     const checks = Object.values(t.findResources('AWS::Scheduler::Schedule') as Record<string, Resource>).filter((s) => JSON.stringify(s.Properties.Target.Arn).includes(fnId(stack.functions.checkChannel)));

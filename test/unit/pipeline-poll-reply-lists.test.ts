@@ -84,6 +84,20 @@ describe('poll-reply-lists daily handler', () => {
   });
 });
 
+describe('poll-reply-lists daily handler in AWS: the fan-out', () => {
+  it('puts every open letter on the poll queue, one message each, and polls nothing itself', async () => {
+    const { deps, fetched } = await setup();
+    const sent: unknown[] = [];
+    deps.pollQueue = { send: async (m) => void sent.push(m) };
+    const summary = await createDailyHandler(async () => deps)();
+    expect(summary).toMatchObject({ campaigns: 2, open: 5, polled: 0, queued: 5 });
+    expect(sent).toHaveLength(5);
+    expect(sent).toContainEqual({ letterId: 'l8', daily: true });
+    expect(sent).not.toContainEqual(expect.objectContaining({ letterId: 'l4' })); // closed campaign
+    expect(fetched).toEqual([]);
+  });
+});
+
 describe('poll-reply-lists deadline handler (deadline queue consumer)', () => {
   const event = (...bodies: string[]): SQSEvent => ({ Records: bodies.map((body, i) => ({ messageId: `m${i}`, body })) }) as unknown as SQSEvent;
 
@@ -93,6 +107,14 @@ describe('poll-reply-lists deadline handler (deadline queue consumer)', () => {
       event(JSON.stringify({ letterId: 'l1' }), 'not json', JSON.stringify({ letterId: 'l7' }), JSON.stringify({ letterId: 'nope' }), JSON.stringify({ letterId: 'l5' })),
     );
     expect(r.batchItemFailures).toEqual([{ itemIdentifier: 'm2' }]);
+    expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list' });
+  });
+
+  it('a daily poll whose site fails is logged and left to tomorrow, not retried into the dead-letter queue', async () => {
+    const { deps, letters, logs } = await setup();
+    const r = await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l7', daily: true }), JSON.stringify({ letterId: 'l1', daily: true })));
+    expect(r.batchItemFailures).toEqual([]);
+    expect(logs.some((l) => l.includes('"daily poll failed"') && l.includes('"l7"'))).toBe(true);
     expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list' });
   });
 
