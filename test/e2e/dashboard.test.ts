@@ -164,6 +164,10 @@ describe('the dashboard in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await accessibility('queues');
     await shot('05-queues-held');
+    // discarding asks first; dismissed, the mail stays held (the attach below needs it held)
+    const asked = new Promise<string>((resolve) => page.once('dialog', (d) => (resolve(d.message()), void d.dismiss())));
+    await page.click(`${form} button.secondary`);
+    expect(await asked).toMatch(/确定丢弃/);
     await page.type(`${form} input[name="letterId"]`, seeded.awaiting.id);
     await page.click(`${form} button[type="submit"]`);
     await page.waitForFunction(() => document.querySelector('[data-testid="queue-status"]')?.textContent?.includes('已完成'));

@@ -665,7 +665,7 @@ async function queuesPage(query: URLSearchParams): Promise<void> {
           h('label', { for: `ml-${m.id}` }, t('letterId')),
           letter,
           h('button', { type: 'submit' }, t('attach')),
-          h('button', { type: 'button', class: 'secondary', onclick: () => void act(() => post(`/api/mails/${m.id}/discard`, {})) }, t('discard')),
+          h('button', { type: 'button', class: 'secondary', onclick: () => window.confirm(t('discardConfirm')) && void act(() => post(`/api/mails/${m.id}/discard`, {})) }, t('discard')),
           h(
             'button',
             {
