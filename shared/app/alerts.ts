@@ -69,12 +69,20 @@ export interface RunResult {
   queued: number;
   /** Failures not alerted because the site was under announced maintenance. */
   suppressed: { siteId: string; eventId: string }[];
-  /** Sites with a suspected incident still waiting for its confirming re-check. */
+  /** Sites with a suspected incident still waiting for its confirming re-check (within RECHECK_WINDOW_MS of its last failure). */
   suspected: string[];
 }
 
 const policyOf = (d: AlertDeps) => d.policy ?? DEFAULT_POLICY;
 const SEEN_MAX = 200;
+
+/**
+ * A suspected channel is sent for its confirming re-check by the runs of this long after its last failure; after
+ * that the next daily check decides. A re-check that says nothing (our script broke, the site is in announced
+ * maintenance) is therefore not asked for again by every run — 48 browser visits a day to one government site.
+ */
+const RECHECK_WINDOW_MS = 2 * 3_600_000;
+const awaitsRecheck = (i: Incident | undefined, now: Date) => i?.state === 'suspected' && now.getTime() - Date.parse(i.lastObservedAt) < RECHECK_WINDOW_MS;
 
 // ---------------------------------------------------------------------------------------------------------------
 // observations → incidents
@@ -157,7 +165,7 @@ async function applyToSite(deps: AlertDeps, siteId: string, read: (state: SiteAl
     // Nothing changed (no new events, or only no-ops: a working channel without an incident, a duplicate, a stale
     // replay): no write. Reading those events again later is harmless — they are no-ops then too (an incident opened
     // since makes them stale) — and it saves the day's ~14,000 cursor-only writes.
-    if (changed.length === 0 && suppressed.length === 0 && !windowsChanged) return { notifications, suppressed, suspected: incident?.state === 'suspected' };
+    if (changed.length === 0 && suppressed.length === 0 && !windowsChanged) return { notifications, suppressed, suspected: recheck || awaitsRecheck(incident, deps.clock.now()) };
     const next: SiteAlertState = {
       siteId,
       ...(incident ? { incident } : {}),
@@ -174,7 +182,7 @@ async function applyToSite(deps: AlertDeps, siteId: string, read: (state: SiteAl
     }
     // every incident touched (an old one may have recovered and a new one opened in the same batch), last state of each
     for (const i of new Map(changed.map((c) => [c.id, c])).values()) await deps.alerts.recordIncident(i);
-    return { notifications, suppressed, suspected: recheck || incident?.state === 'suspected' };
+    return { notifications, suppressed, suspected: recheck || awaitsRecheck(incident, deps.clock.now()) };
   }
   throw new ConflictError(`alert state of site ${siteId}: too much contention`);
 }

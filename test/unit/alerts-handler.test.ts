@@ -6,7 +6,7 @@ import type { Site } from '../../shared/domain/model.ts';
 import { createHandler } from '../../functions/send-alerts/handler.ts';
 
 function setup() {
-  const now = new Date('2026-03-02T01:00:00Z');
+  let now = new Date('2026-03-02T01:00:00Z');
   const site: Site = { id: '6100000001', name: '某市网站', category: '市县政府门户', region: '某市', homeUrl: 'http://a/', consultUrl: 'http://a/zx' };
   const events = new MemoryEventStore();
   const sent: string[] = [];
@@ -28,7 +28,10 @@ function setup() {
   }));
   const fail = () =>
     events.append({ id: `e${Math.random()}`, stream: `site:${site.id}`, type: 'channel.checked', at: now.toISOString(), recordedAt: now.toISOString(), actor: 'x', data: { status: 'unavailable', reason: 'http-404', url: site.consultUrl, evidence: {} } });
-  return { handler, sent, queued, fail };
+  const scriptBroken = () =>
+    events.append({ id: `e${Math.random()}`, stream: `site:${site.id}`, type: 'channel.checked', at: now.toISOString(), recordedAt: now.toISOString(), actor: 'x', data: { status: 'script-broken', reason: 'fill-failed', url: site.consultUrl, evidence: {} } });
+  const advance = (ms: number) => (now = new Date(now.getTime() + ms));
+  return { handler, sent, queued, fail, scriptBroken, advance };
 }
 
 describe('send-alerts handler', () => {
@@ -41,6 +44,27 @@ describe('send-alerts handler', () => {
     await w.fail();
     const second = await w.handler({ task: 'run' });
     expect(second).toMatchObject({ messages: 1, sent: 1 });
+    expect(w.sent).toEqual(['operators:broken']);
+  });
+
+  it('a re-check that says nothing (script-broken) is not asked for again by every run: a few re-checks, then the next daily check decides', async () => {
+    const w = setup();
+    await w.fail();
+    await w.handler({});
+    expect(w.queued).toHaveLength(1);
+    // each re-check comes back script-broken (our script, not the site): the incident stays suspected
+    for (let run = 0; run < 48; run++) {
+      w.advance(5 * 60_000);
+      await w.scriptBroken();
+      w.advance(25 * 60_000);
+      await w.handler({});
+    }
+    // not 49 browser visits a day to one government site
+    expect(w.queued.length).toBeLessThanOrEqual(5);
+    expect(w.sent).toEqual([]);
+    // the next daily check still confirms it: one alert
+    await w.fail();
+    await w.handler({});
     expect(w.sent).toEqual(['operators:broken']);
   });
 
