@@ -133,10 +133,31 @@ describe('messages', () => {
   });
 
   it('more than K in one run → ONE digest naming every site, operators only', () => {
-    const ms = composeMessages(['a', 'b', 'c', 'd'].map(broken), { digestThreshold: 3 }, ctx);
+    const ms = composeMessages(['a', 'b', 'c', 'd'].map(broken), { digestThreshold: 3 }, ctx).filter((m) => m.audience === undefined);
     expect(ms).toHaveLength(1);
     expect(ms[0]).toMatchObject({ kind: 'digest', of: 'broken', siteIds: ['a', 'b', 'c', 'd'], supervisorEmails: [] });
     expect(ms[0]!.subject).toContain('4 个网站');
+  });
+
+  it('a digest run still tells each 主管单位 about its own sites (when supervisors are configured), and the operators once', () => {
+    const boss = (id: string) => (id === 'e' ? 'boss-e@gov.example' : 'boss-all@gov.example');
+    const c: RenderContext = { ...ctx, site: (id) => ({ id, name: `网站${id}`, supervisorEmail: boss(id) }) };
+    const ms = composeMessages(['a', 'b', 'c', 'd', 'e'].map(broken), { digestThreshold: 3 }, c);
+    const targets = [{ id: 'operators', kind: 'email' as const, to: ['ops@x'] }, { id: 'dingtalk-1', kind: 'dingtalk' as const, url: 'http://d' }];
+    const deliveries = ms.flatMap((m) => deliveriesFor(m, targets, { notifySupervisors: true, now: c.now }));
+    const to = (t: string) => deliveries.filter((d) => d.target.id === t);
+    // the operators: one digest per target
+    expect(to('operators').map((d) => d.message.kind)).toEqual(['digest']);
+    expect(to('dingtalk-1').map((d) => d.message.kind)).toEqual(['digest']);
+    // boss-all oversees 4 sites (> K): its own digest of them; boss-e one message about site e
+    const sup = to('supervisor').map((d) => ({ to: d.target.to, kind: d.message.kind, siteIds: d.message.siteIds }));
+    expect(sup).toEqual([
+      { to: ['boss-all@gov.example'], kind: 'digest', siteIds: ['a', 'b', 'c', 'd'] },
+      { to: ['boss-e@gov.example'], kind: 'broken', siteIds: ['e'] },
+    ]);
+    expect(new Set(deliveries.map((d) => d.id)).size).toBe(deliveries.length);
+    // not configured: the operators' digest only
+    expect(ms.flatMap((m) => deliveriesFor(m, targets, { notifySupervisors: false, now: c.now })).map((d) => d.target.id)).toEqual(['operators', 'dingtalk-1']);
   });
 
   it('the daily digest lists overdue, gated, held and broken, and is one message per Beijing day', () => {

@@ -35,6 +35,8 @@ export interface AlertMessage {
   screenshots: { key: string; sha256: string }[];
   /** 主管单位 addresses of the sites concerned (used when configured). */
   supervisorEmails: string[];
+  /** `supervisors`: a copy for the 主管单位 only (a digest run's messages about a supervisor's own sites), not the operators. */
+  audience?: 'supervisors';
   createdAt: string;
 }
 
@@ -127,14 +129,30 @@ function digest(kind: NotificationKind, ns: readonly Notification[], ctx: Render
   };
 }
 
-/** One run's notifications → messages: per kind, one message each, or one digest when more than K. */
+/**
+ * One run's notifications → messages: per kind, one message each, or one digest when more than K. The digest goes
+ * to the operators only; each 主管单位 still gets its own sites' messages (one each, or its own digest when more than
+ * K), as copies for the supervisors only (sent when supervisors are configured).
+ */
 export function composeMessages(notifications: readonly Notification[], policy: Pick<AlertPolicy, 'digestThreshold'>, ctx: RenderContext): AlertMessage[] {
   const out: AlertMessage[] = [];
   for (const kind of ['broken', 'recovered', 'reminder'] as const) {
     const ns = notifications.filter((n) => n.kind === kind);
     if (ns.length === 0) continue;
-    if (ns.length > policy.digestThreshold) out.push(digest(kind, ns, ctx));
-    else out.push(...ns.map((n) => single(n, ctx)));
+    if (ns.length <= policy.digestThreshold) {
+      out.push(...ns.map((n) => single(n, ctx)));
+      continue;
+    }
+    out.push(digest(kind, ns, ctx));
+    const bySupervisor = new Map<string, Notification[]>();
+    for (const n of ns) {
+      const email = ctx.site(n.incident.siteId)?.supervisorEmail;
+      if (email) bySupervisor.set(email, [...(bySupervisor.get(email) ?? []), n]);
+    }
+    for (const [email, own] of bySupervisor) {
+      const copies = own.length > policy.digestThreshold ? [{ ...digest(kind, own, ctx), supervisorEmails: [email] }] : own.map((n) => single(n, ctx));
+      out.push(...copies.map((m) => ({ ...m, id: `${m.id}-supervisor`, audience: 'supervisors' as const })));
+    }
   }
   return out;
 }

@@ -99,9 +99,9 @@ export function backoffMs(attempts: number, policy: RetryPolicy = DEFAULT_RETRY)
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
 }
 
-/** The deliveries of one message: every operator target, plus the sites' 主管单位 when that is enabled. */
+/** The deliveries of one message: every operator target (not for a supervisors' copy), plus the sites' 主管单位 when that is enabled. */
 export function deliveriesFor(message: AlertMessage, targets: readonly AlertTarget[], options: { notifySupervisors: boolean; now: Date }): Delivery[] {
-  const all: AlertTarget[] = [...targets];
+  const all: AlertTarget[] = message.audience === 'supervisors' ? [] : [...targets];
   if (options.notifySupervisors && message.supervisorEmails.length > 0) all.push({ id: 'supervisor', kind: 'email', to: [...message.supervisorEmails] });
   const at = options.now.toISOString();
   return all.map((target) => ({
