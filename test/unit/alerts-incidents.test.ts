@@ -88,6 +88,24 @@ describe('incident state machine', () => {
     expect(reminderDue(r1!.incident, new Date('2026-03-08T02:00:00Z'), w)).toBeUndefined();
   });
 
+  it('reminders keep the time of day of the confirmation: runs every 30 minutes that start a little late do not push them into the night', () => {
+    // confirmed 07:05 Beijing; the scheduled run comes every 30 minutes, the reminder is decided 0–3 minutes into it
+    let inc = observe(undefined, obs(false, '2026-03-01T23:05:00Z', { confirmed: true }), []).incident as Incident;
+    let seed = 7;
+    const jitter = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) % 180) * 1000;
+    const hours: string[] = [];
+    for (let run = 0; run < 91 * 48; run++) {
+      const now = new Date(Date.parse('2026-03-01T23:10:00Z') + run * 30 * 60_000 + jitter());
+      const r = reminderDue(inc, now, []);
+      if (r) {
+        inc = r.incident;
+        hours.push(new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(11, 13));
+      }
+    }
+    expect(hours).toHaveLength(30);
+    expect(new Set(hours)).toEqual(new Set(['07']));
+  });
+
   it('property: whatever the sequence of observations, each incident yields at most one broken and one recovered notification', () => {
     fc.assert(
       fc.property(fc.array(fc.record({ ok: fc.boolean(), confirmed: fc.boolean() }), { maxLength: 40 }), (seq) => {

@@ -161,11 +161,16 @@ export function observe(
   return { incident: next, notifications: [], recheck: true };
 }
 
-/** A reminder is due for an open incident every `reminderDays` since it was confirmed (or last reminded); none in maintenance. */
+/**
+ * A reminder is due for an open incident every `reminderDays` after its confirmation — counted from the confirmation,
+ * not from the last reminder, so a run that decides a little later than the one before does not push every following
+ * reminder later in the day (towards the night); one per period however many runs were missed; none in maintenance.
+ */
 export function reminderDue(incident: Incident, now: Date, windows: readonly MaintenanceWindow[], policy: AlertPolicy = DEFAULT_POLICY): Notification | undefined {
   if (incident.state !== 'open' || !incident.confirmedAt) return undefined;
-  const since = ms(incident.lastRemindedAt ?? incident.confirmedAt);
-  if (now.getTime() - since < policy.reminderDays * DAY_MS) return undefined;
+  const confirmed = ms(incident.confirmedAt);
+  const period = (t: number) => Math.floor((t - confirmed) / (policy.reminderDays * DAY_MS));
+  if (period(now.getTime()) <= (incident.lastRemindedAt ? period(ms(incident.lastRemindedAt)) : 0)) return undefined;
   const at = now.toISOString();
   if (maintenanceAt(windows, incident.siteId, at)) return undefined;
   const reminded: Incident = { ...incident, lastRemindedAt: at, reminders: incident.reminders + 1 };
