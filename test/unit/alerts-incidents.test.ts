@@ -216,4 +216,11 @@ describe('outbox', () => {
     expect(d.status).toBe('failed');
     expect(afterSuccess(ds[1]!, ctx.now)).toMatchObject({ status: 'sent', attempts: 1 });
   });
+
+  it('a delivery is not given up before a day of failures (an outage overnight still delivers the next morning)', () => {
+    let waited = 0;
+    for (let attempts = 1; attempts < DEFAULT_RETRY.maxAttempts; attempts++) waited += backoffMs(attempts);
+    expect(waited).toBeGreaterThanOrEqual(24 * 3_600_000);
+    expect(DEFAULT_RETRY.maxDelayMs).toBeLessThanOrEqual(3 * 3_600_000); // and tried at least every 3 hours meanwhile
+  });
 });

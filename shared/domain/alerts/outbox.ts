@@ -93,7 +93,12 @@ export interface RetryPolicy {
   maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 60_000, maxDelayMs: 3_600_000 };
+/**
+ * 1, 2, 4 … minutes, then every 3 hours: a delivery is tried for about a day (16 attempts) before it is given up —
+ * a DingTalk or mail server down overnight, or a token rotated in the evening, still gets the alert through the next
+ * morning. (Five attempts, capped at an hour, gave up after ~2 hours of 30-minute runs.)
+ */
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 16, baseDelayMs: 60_000, maxDelayMs: 3 * 3_600_000 };
 
 export function backoffMs(attempts: number, policy: RetryPolicy = DEFAULT_RETRY): number {
   return Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attempts - 1));
