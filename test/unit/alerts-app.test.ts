@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { MemoryAlertStore } from '../../shared/adapters/alerts/memory.ts';
-import { AlertSenders, dingTalkSignedUrl, truncateUtf8, webhookPayload, type AlertSender } from '../../shared/adapters/alerts/senders.ts';
+import { AlertSenders, dingTalkSignedUrl, SMTP_TIMEOUTS, truncateUtf8, webhookPayload, type AlertSender } from '../../shared/adapters/alerts/senders.ts';
 import { loadAlertConfig } from '../../shared/adapters/alerts/config.ts';
 import { MemoryEventStore, MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
 import { announceMaintenance, runAlerts, runDailyDigest, sendPending, type AlertDeps } from '../../shared/app/alerts.ts';
@@ -441,6 +441,13 @@ describe('daily digest', () => {
 });
 
 describe('senders and config', () => {
+  it('mail from the SMTP URL gives up on a hung server in seconds, not nodemailer\'s minutes (a send pass must fit the run)', () => {
+    const senders = AlertSenders.fromSmtpUrl('smtps://user:pass@smtp.example.gov.cn:465', { from: 'huixin@example.gov.cn' });
+    const transport = (senders as unknown as { options: { transport: { options: Record<string, unknown> } } }).options.transport;
+    expect(transport.options).toMatchObject({ host: 'smtp.example.gov.cn', port: 465, secure: true, ...SMTP_TIMEOUTS });
+    expect(SMTP_TIMEOUTS.connectionTimeout + SMTP_TIMEOUTS.greetingTimeout + SMTP_TIMEOUTS.socketTimeout).toBeLessThan(2 * 60_000);
+  });
+
   it('DingTalk 加签 = base64 HMAC-SHA256 of "timestamp\\nsecret", in the query', () => {
     const url = new URL(dingTalkSignedUrl('https://oapi.dingtalk.com/robot/send?access_token=abc', 'SEC123', 1700000000000));
     expect(url.searchParams.get('access_token')).toBe('abc');

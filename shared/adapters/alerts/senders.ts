@@ -65,11 +65,20 @@ export interface SenderOptions {
   now?: () => Date;
 }
 
+/** Per mail: connect (DNS included), the server's greeting, and silence on the socket. */
+export const SMTP_TIMEOUTS = { connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 60_000 } as const;
+
 export class AlertSenders implements AlertSender {
   constructor(private readonly options: SenderOptions) {}
 
+  /**
+   * Mail through the SMTP URL, with timeouts that fit a run: nodemailer's defaults (2 minutes to connect, 10 of socket
+   * silence) would let one hung mail server hold the whole send pass — and the webhooks behind it — past the Lambda's
+   * 10 minutes, killed before the failed attempt is even counted.
+   */
   static fromSmtpUrl(smtpUrl: string | undefined, options: Omit<SenderOptions, 'transport'>): AlertSenders {
-    return new AlertSenders({ ...options, ...(smtpUrl ? { transport: nodemailer.createTransport(smtpUrl) } : {}) });
+    const transport = smtpUrl ? nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS }) : undefined;
+    return new AlertSenders({ ...options, ...(transport ? { transport } : {}) });
   }
 
   async send(target: AlertTarget, message: AlertMessage): Promise<void> {
