@@ -192,7 +192,7 @@ describe('messages', () => {
     expect(m.id).toBe('daily-2026-03-02');
     expect(m.subject).toContain('逾期未复 1');
     expect(m.text).toContain('l1');
-    expect(m.text).toContain('captcha');
+    expect(m.text).toContain('需要图形验证码'); // the gate in words (reasonText), not its code
     expect(m.text).toContain('m1');
   });
 });

@@ -1,3 +1,4 @@
+import { reasonText } from '../../shared/domain/reasons.ts';
 /** zh-CN first; an English toggle (remembered in localStorage). */
 const zh = {
   title: '回信 · 互动回应看板',
@@ -251,3 +252,5 @@ const CODES: Record<'zh' | 'en', Record<string, string>> = {
 
 /** A code's label in the current language; an unknown code as it is. */
 export const codeLabel = (kind: 'health' | 'state' | 'campaign' | 'role' | 'channel', code: string): string => CODES[lang][`${kind}.${code}`] ?? code;
+/** A submission's or a channel check's reason: in words in the Chinese UI (shared/domain/reasons.ts), the code in English. */
+export const reasonLabel = (code: string | null | undefined): string => (lang === 'zh' ? reasonText(code) : (code ?? ''));

@@ -8,7 +8,7 @@ import { ApiError, fileUrl, get, login, logout, needsFetchForFiles, objectUrl, p
 import { accessToken, finishSignIn, loadCognitoConfig, signOut, startSignIn, tokenClaims, type CognitoConfig } from './cognito.ts';
 import { chart, COLORS, disposeCharts } from './charts.ts';
 import { append, clear, fmtTime, h, type Child } from './dom.ts';
-import { codeLabel, currentLang, t, toggleLang, verdictLabel, type Key } from './i18n.ts';
+import { codeLabel, currentLang, reasonLabel, t, toggleLang, verdictLabel, type Key } from './i18n.ts';
 
 interface CampaignItem {
   id: string;
@@ -558,7 +558,7 @@ async function sitePage(id: string): Promise<void> {
   const d = await get<{ site: { id: string; name: string; region: string; category: string; homeUrl: string; consultUrl: string }; health: Entry[]; alerts: Entry[]; letters: LetterDetail[] }>(`/api/sites/${encodeURIComponent(id)}`);
   ready(body);
   const events = (list: Array<{ at: string; type: string; actor: string; data?: Record<string, unknown> }>) =>
-    list.length ? h('ul', {}, list.map((e) => h('li', {}, `${fmtTime(e.at)} ${e.type} ${typeof e.data?.reason === 'string' ? e.data.reason : ''} (${e.actor})`))) : h('p', { class: 'muted' }, t('empty'));
+    list.length ? h('ul', {}, list.map((e) => h('li', {}, `${fmtTime(e.at)} ${e.type} ${typeof e.data?.reason === 'string' ? reasonLabel(e.data.reason) : ''} (${e.actor})`))) : h('p', { class: 'muted' }, t('empty'));
   append(body, [
     h('h1', {}, d.site.name),
     h('p', {}, `${d.site.id} · ${d.site.region} · ${d.site.category} · `, h('span', { class: 'url' }, d.site.consultUrl)),
@@ -636,7 +636,7 @@ async function queuesPage(query: URLSearchParams): Promise<void> {
         const f = h(
           'form',
           { class: 'card inline', 'data-gated': g.letter.id },
-          h('p', {}, h('a', { href: `#/letter/${g.letter.id}` }, g.letter.title), ` · ${g.site?.name ?? g.letter.siteId} · ${t('reason')}: ${g.reason}`),
+          h('p', {}, h('a', { href: `#/letter/${g.letter.id}` }, g.letter.title), ` · ${g.site?.name ?? g.letter.siteId} · ${t('reason')}: ${reasonLabel(g.reason)}`),
           h('label', { for: `gs-${g.letter.id}` }, t('submitted')),
           at,
           h('label', { for: `gq-${g.letter.id}` }, t('queryCode')),

@@ -6,6 +6,7 @@
  * `mdCode` (shared/domain/safe-text.ts): anyone can mail the reply domain, and the robots render markdown.
  */
 import { beijingDate } from '../beijing-time.ts';
+import { reasonText } from '../reasons.ts';
 import { mdCode, mdText } from '../safe-text.ts';
 import type { AlertPolicy, Incident, Notification, NotificationKind } from './incidents.ts';
 
@@ -70,7 +71,7 @@ function lines(n: Notification, ctx: RenderContext): string[] {
   const out = [
     `- 网站 site：${siteLabel(ctx, i.siteId)}`,
     `- 栏目 channel：${mdCode(i.url)}`,
-    `- 原因 reason：${mdText(i.reason) || '-'}`,
+    `- 原因 reason：${i.reason ? `${mdText(reasonText(i.reason))} ${mdCode(i.reason)}` : '-'}`,
     `- 发现时间 since：${bjTime(i.startedAt)}（北京时间）`,
   ];
   if (i.confirmedAt) out.push(`- 复核确认 confirmed：${bjTime(i.confirmedAt)}`);
@@ -110,7 +111,7 @@ function fnv(s: string): string {
 
 function digest(kind: NotificationKind, ns: readonly Notification[], ctx: RenderContext): AlertMessage {
   const subject = `【回信】${ns.length} 个网站${TITLE[kind]}（汇总 digest）`;
-  const rows = ns.map((n) => `- ${siteLabel(ctx, n.incident.siteId)}：${mdText(n.incident.reason) || '-'}，${bjTime(n.incident.startedAt)} 起`);
+  const rows = ns.map((n) => `- ${siteLabel(ctx, n.incident.siteId)}：${mdText(reasonText(n.incident.reason)) || '-'}，${bjTime(n.incident.startedAt)} 起`);
   const ids = ns.map((n) => n.incident.id + (kind === 'reminder' ? `-${n.incident.reminders}` : '')).sort();
   return {
     id: `alert-digest-${kind}-${beijingDate(ctx.now.getTime())}-${fnv(ids.join(','))}`,
@@ -180,7 +181,7 @@ export function dailyDigest(input: DailyDigestInput, ctx: RenderContext, limit =
     ),
     ...section(
       `待人工提交的信件 gated letters (${input.gated.length})`,
-      input.gated.map((g) => `- ${siteLabel(ctx, g.siteId)} ${mdText(g.letterId, 60)}（${mdText(g.campaignName, 80)}）：${mdText(g.reason)}${g.gatedAt ? `，${bjTime(g.gatedAt)}` : ''}`),
+      input.gated.map((g) => `- ${siteLabel(ctx, g.siteId)} ${mdText(g.letterId, 60)}（${mdText(g.campaignName, 80)}）：${mdText(reasonText(g.reason))}${g.gatedAt ? `，${bjTime(g.gatedAt)}` : ''}`),
     ),
     ...section(
       `待处理邮件 held mail (${input.held.length})`,
@@ -188,7 +189,7 @@ export function dailyDigest(input: DailyDigestInput, ctx: RenderContext, limit =
     ),
     ...section(
       `不可用的留言栏目 broken channels (${input.openIncidents.length})`,
-      input.openIncidents.map((i) => `- ${siteLabel(ctx, i.siteId)}：${mdText(i.reason) || '-'}，${bjTime(i.startedAt)} 起`),
+      input.openIncidents.map((i) => `- ${siteLabel(ctx, i.siteId)}：${mdText(reasonText(i.reason)) || '-'}，${bjTime(i.startedAt)} 起`),
     ),
   ];
   return {
