@@ -9,7 +9,10 @@ export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 export function buildProgram(commands: Array<(program: Command) => void>): Command {
   const program = new Command('huixin')
     .description('回信 huixin — 政府网站互动回应专项检查：信件测试、回复采集、及时性判定与结果通报')
-    .version('0.1.0')
+    .version('0.1.0', '-V, --version', '显示版本号 / output the version number')
+    // bilingual like the rest of the help; subcommands copy these when they are created (commander's inherited settings)
+    .helpOption('-h, --help', '显示帮助 / display help for command')
+    .helpCommand('help [command]', '显示某个命令的帮助 / display help for command')
     .exitOverride();
   for (const register of commands) register(program);
   program.commands.forEach(function exitOverrideDeep(c: Command) {

@@ -70,7 +70,7 @@ export function register(program: Command): void {
     .description('工作人员记录电话/短信等回复 / staff record a phone/SMS/… reply')
     .argument('<id>', '信件 id / letter id')
     .requiredOption('--at <time>', '回复时间（ISO-8601 或 YYYY-MM-DD）/ reply time (ISO-8601 or a date)')
-    .requiredOption('--channel <channel>', 'phone/sms/mail/letter/visit/other')
+    .requiredOption('--channel <channel>', '回复方式：phone 电话 / sms 短信 / mail 邮件 / letter 信函 / visit 上门 / other 其他 / how the reply came')
     .requiredOption('--staff <user>', '操作人 / who records it')
     .option('--evidence <file>', '证据文件（截图、录音）/ evidence file')
     .option('--note <text>', '备注 / note')

@@ -68,13 +68,13 @@ export function register(program: Command): void {
   queue
     .command('redrive')
     .description('把死信队列中的消息放回原队列（修复后使用）/ put dead letters back on their queue after a fix')
-    .option('--queue <name>', 'submit | close | deadline', 'submit')
+    .option('--queue <name>', '哪个队列：submit（发信）| close（关闭窗口）| deadline（到期查询）/ which queue: submit | close | deadline', 'submit')
     .option('--max <n>', '最多移动几条 / move at most this many')
     .action(async (opts: { queue: string; max?: string }) => {
-      if (!['submit', 'close', 'deadline'].includes(opts.queue)) throw new InputError(`--queue must be submit, close or deadline, got ${opts.queue}`);
+      if (!['submit', 'close', 'deadline'].includes(opts.queue)) throw new InputError(`--queue 须为 submit、close 或 deadline / must be submit, close or deadline, got ${opts.queue}`);
       const name = opts.queue as 'submit' | 'close' | 'deadline';
       const max = opts.max === undefined ? undefined : Number(opts.max);
-      if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new InputError(`--max must be a positive integer, got ${opts.max}`);
+      if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new InputError(`--max 须为正整数 / must be a positive integer, got ${opts.max}`);
       const config = loadConfig();
       let moved: number;
       if (config.store === 'dynamodb' && !config.dynamodbEndpoint) {
