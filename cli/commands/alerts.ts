@@ -6,7 +6,6 @@ import { guardedFetch } from '../../shared/adapters/http/guarded-fetch.ts';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
-import { InputError } from '../../shared/domain/errors.ts';
 import { loadAlertConfig } from '../../shared/adapters/alerts/config.ts';
 import { alertDeps } from '../../shared/adapters/alerts/wiring.ts';
 import { FsObjectStore } from '../../shared/adapters/object-store-fs.ts';
@@ -14,6 +13,7 @@ import { announceMaintenance, buildDailyDigest, runAlerts, runDailyDigest, sendP
 import { openStores, type OpenStores } from '../../shared/local/runtime.ts';
 import { bjTime } from '../../shared/domain/alerts/messages.ts';
 import { out, errOut, safeJson, safeTerm } from '../output.ts';
+import { parseInstantOption } from '../options.ts';
 
 const STATE_ZH: Record<string, string> = { suspected: '待复核', open: '不可用', recovered: '已恢复', dismissed: '复核正常' };
 
@@ -113,8 +113,7 @@ export function register(program: Command): void {
     .option('--as-of <time>', '截至时刻（ISO-8601，默认现在）/ as of this instant (default now)')
     .option('--send', '放入发送队列并发送 / queue it and send')
     .action(async (o: { asOf?: string; send?: boolean }) => {
-      const asOf = o.asOf ? new Date(o.asOf) : new Date();
-      if (Number.isNaN(asOf.getTime())) throw new InputError(`--as-of: not an ISO-8601 time: ${o.asOf}`);
+      const asOf = o.asOf === undefined ? new Date() : new Date(parseInstantOption(o.asOf, '--as-of'));
       await withDeps(async (deps) => {
         if (!o.send) return print((await buildDailyDigest(deps, deps.sources, asOf)).text);
         const { message, queued } = await runDailyDigest(deps, deps.sources, asOf);

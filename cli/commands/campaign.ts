@@ -169,7 +169,7 @@ export function register(program: Command): void {
     .argument('<id>', '活动编号 / campaign id')
     .option('--as-of <iso>', '按此时刻计算（默认现在）/ judge as of this instant (default now)')
     .option('--watch', '持续显示进度条直到活动结束（Ctrl-C 退出）/ keep showing a progress bar until the campaign ends')
-    .option('--interval <seconds>', '--watch 刷新间隔 / refresh interval', wholeNumberOption('--interval'), 5)
+    .option('--interval <seconds>', '--watch 刷新间隔（秒，≥1）/ refresh interval (seconds, ≥ 1)', wholeNumberOption('--interval', 1), 5)
     .option('--json', '输出 JSON / print JSON')
     .action(async (id: string, opts: { asOf?: string; watch?: boolean; interval: number; json?: boolean }) => {
       const asOf = () => opts.asOf ?? formatBeijing(Math.floor(Date.now() / 1000) * 1000);
@@ -200,7 +200,7 @@ export function register(program: Command): void {
           process.off('SIGINT', onInt);
           bar.stop();
         }
-        out(statusText(s));
+        out(opts.json ? `${safeJson(s)}\n` : statusText(s));
       });
     });
 

@@ -13,6 +13,8 @@ import { localMailConfig } from '../../shared/adapters/mail/config.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { openStores } from '../../shared/local/runtime.ts';
+import { formatBeijing } from '../../shared/domain/beijing-time.ts';
+import { parseInstantOption } from '../options.ts';
 import { registerRecordSubmission } from './queue.ts';
 import { out, safeJson, safeTerm } from '../output.ts';
 
@@ -35,8 +37,7 @@ export function register(program: Command): void {
     .option('--json', '输出 JSON / print JSON')
     .option('--as-of <time>', '判定时刻（ISO-8601，默认现在）/ judge as of this instant (default now)')
     .action(async (id: string, opts: { json?: boolean; asOf?: string }) => {
-      const asOf = opts.asOf ?? new Date().toISOString();
-      if (Number.isNaN(Date.parse(asOf))) throw new InputError(`--as-of: not an ISO-8601 time: ${asOf}`);
+      const asOf = formatBeijing(opts.asOf === undefined ? Date.now() : parseInstantOption(opts.asOf, '--as-of'));
       const config = loadConfig();
       const calendar = loadCalendar();
       const stores = await openStores(config);

@@ -45,5 +45,10 @@ describe('huixin alerts (the real CLI, embedded store on disk)', { timeout: 240_
     const digest = await huixin('alerts', 'digest', '--as-of', '2026-03-03T01:00:00Z');
     expect(digest.code).toBe(0);
     expect(digest.stdout).toContain('每日摘要 2026-03-03');
+    // not ISO-8601: refused, not read by Date.parse as 2001-01-01
+    const badAsOf = await huixin('alerts', 'digest', '--as-of', '1');
+    expect(badAsOf.code).toBe(2);
+    expect(badAsOf.stdout).toBe('');
+    expect(badAsOf.stderr).toMatch(/--as-of: .*not a valid time/);
   });
 });

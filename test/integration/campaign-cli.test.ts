@@ -68,6 +68,10 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
     const cancel = await huixin('campaign', 'cancel', 'c0000000000cli000001');
     expect(cancel.stdout).toContain('cancelled');
     expect(cancel.stdout).toContain('4');
+    // --watch on a campaign that has ended prints the final status once, as JSON with --json
+    const watched = await huixin('campaign', 'status', 'c0000000000cli000001', '--watch', '--json');
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(JSON.parse(watched.stdout)).toMatchObject({ id: 'c0000000000cli000001', state: 'cancelled' });
     const again2 = await huixin('campaign', 'resume', 'c0000000000cli000001');
     expect(again2.code).toBe(2);
     expect(again2.stderr).toMatch(/cannot resume a campaign that is cancelled/);
@@ -86,6 +90,14 @@ describe('huixin campaign (the real CLI)', { timeout: 240_000 }, () => {
     const rec = await huixin('queue', 'record-submission', 'lnothere', '--at', '2026-11-23T10:00:00+08:00', '--query-code', 'X');
     expect(rec.code).toBe(2);
     expect(rec.stderr).toMatch(/no letter lnothere/);
+    // --watch --interval 0 would query the store without pause: refused before anything is opened
+    const interval = await huixin('campaign', 'status', 'c0000000000cli000001', '--watch', '--interval', '0');
+    expect(interval.code).toBe(2);
+    expect(interval.stderr).toMatch(/--interval .*≥ 1/);
+    // a time that is not ISO-8601 ("1" would be read by Date.parse as the year 2001) is refused, naming the option
+    const asOf = await huixin('letters', 'show', 'lnothere', '--as-of', '1');
+    expect(asOf.code).toBe(2);
+    expect(asOf.stderr).toMatch(/--as-of: .*not a valid time: "1"/);
   });
 
   it('has Chinese/English --help on every subcommand', async () => {
