@@ -14,7 +14,7 @@ import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { attachHeldMail, classifyParsedMail, discardHeldMail, ingestMail } from '../../shared/app/ingest-mail.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { startInboundSmtp } from '../../shared/adapters/mail/smtp-inbound.ts';
-import { out, errOut, safeJson, safeTerm } from '../output.ts';
+import { beijingTime, out, errOut, safeJson, safeTerm } from '../output.ts';
 
 async function readMailFile(file: string, mc: MailConfig): Promise<Buffer> {
   let size: number;
@@ -90,7 +90,7 @@ export function register(program: Command): void {
           `类别 kind:    ${d.kind}  (${safeTerm(d.reasons.join('; '))})`,
           `主题 subject: ${safeTerm(d.subject)}`,
           `发件 from:    ${safeTerm(d.from ?? '-')}`,
-          `时间 date:    ${safeTerm(d.date ?? '-')}`,
+          `时间 date:    ${safeTerm(d.date ? beijingTime(d.date) : '-')}`,
           `信件 letter:  ${d.letter ?? '-'}`,
           `附件 attachments: ${safeTerm(d.attachments.map((a) => `${a.filename ?? '?'} (${a.size} B, sha256 ${a.sha256.slice(0, 12)}…)`).join(', ')) || '-'}`,
           '',
@@ -134,7 +134,7 @@ export function register(program: Command): void {
         else if (list.length === 0) out('没有待认领邮件 / the holding pen is empty\n');
         else
           for (const m of list)
-            out(`${m.id}  ${m.receivedAt}  ${m.kind}  ${safeTerm(m.from ?? '-')}  ${safeTerm(m.subject)}  [${safeTerm(m.heldReason ?? '')}; ${m.candidates?.join(',') ?? ''}]\n`);
+            out(`${m.id}  ${beijingTime(m.receivedAt)}  ${m.kind}  ${safeTerm(m.from ?? '-')}  ${safeTerm(m.subject)}  [${safeTerm(m.heldReason ?? '')}; ${m.candidates?.join(',') ?? ''}]\n`);
       } finally {
         await stores.close();
       }

@@ -9,7 +9,7 @@ import { InputError } from '../../shared/domain/errors.ts';
 import { addUser, removeUser } from '../../shared/app/auth.ts';
 import { DynamoAuthStore } from '../../shared/adapters/http/dynamo-auth-store.ts';
 import { openStores } from '../../shared/local/runtime.ts';
-import { out, errOut } from '../output.ts';
+import { beijingTime, out, errOut } from '../output.ts';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -103,7 +103,7 @@ export function register(program: Command): void {
       const stores = await openStores(loadConfig());
       try {
         const list = await new DynamoAuthStore(stores.client, stores.tableName).listUsers();
-        for (const u of list) out(`${u.name}\t${u.role}\t${u.createdAt}\n`);
+        for (const u of list) out(`${u.name}\t${u.role}\t${beijingTime(u.createdAt)}\n`);
         if (list.length === 0) out('（无用户 no users: `huixin serve-web` creates admin at first start）\n');
       } finally {
         await stores.close();

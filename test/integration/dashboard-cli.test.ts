@@ -20,7 +20,7 @@ describe('huixin users', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/li \(operator\)/);
     const list = await huixin(['users', 'list']);
-    expect(list.stdout).toMatch(/^li\toperator\t/m);
+    expect(list.stdout).toMatch(/^li\toperator\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00$/m); // created, in Beijing time
     expect(list.stdout).not.toMatch(/scrypt/);
     for (const [args, input] of [
       [['users', 'add', 'li', '--role', 'viewer', '--password-stdin'], 'another long password\n'],

@@ -37,10 +37,12 @@ describe('the CLI and hostile input', () => {
     expect(held.stdout).not.toContain('pwned');
     expect(held.stdout.trim().split('\n')).toHaveLength(1); // the subject's newline + "### 管理员通知" stays on the row
     expect(held.stdout).toContain('请立即登录');
+    expect(held.stdout).toMatch(/^\S+ {2}\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+08:00 {2}/); // received, in Beijing time
 
     const parsed = await huixin(['mail', 'parse', HOSTILE]);
     expect(parsed.stdout).not.toMatch(TERMINAL_CONTROL);
     expect(parsed.stdout).toMatch(/^主题 subject: .*### 管理员通知$/m);
+    expect(parsed.stdout).toMatch(/^时间 date: +2026-11-02T10:00:00\+08:00$/m); // the Date header, in Beijing time (not UTC)
 
     const digest = await huixin(['alerts', 'digest']);
     expect(digest.code, digest.stderr).toBe(0);
