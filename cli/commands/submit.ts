@@ -48,7 +48,13 @@ export function register(program: Command): void {
     .option('--profile <file>', '站点配置 JSON / site profile JSON file')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(raw);
-      if (!parsed.success) throw new InputError(parsed.error.issues[0]?.message ?? 'invalid options');
+      if (!parsed.success) {
+        // name the option (`--timeout: Too small…`) unless the message already does
+        const issue = parsed.error.issues[0];
+        const option = `--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+        const message = issue?.message ?? 'invalid';
+        throw new InputError(message.startsWith('--') ? message : `${option}: ${message}`);
+      }
       const o = parsed.data;
       const profile = o.profile ? await loadProfile(o.profile) : undefined;
       const persona = personaFromEnv(process.env, o.replyTo);

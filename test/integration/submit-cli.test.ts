@@ -65,5 +65,11 @@ describe('huixin submit', () => {
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect((await run(['submit', '--url', fixtures.url('/basic'), '--reply-to', 'nope'])).code).toBe(2);
+    // a message that does not name its option (zod's own) is prefixed with it
+    for (const [option, value] of [['--timeout', '5'], ['--timeout', 'soon'], ['--evidence-dir', '']] as const) {
+      const bad = await run(['submit', '--url', fixtures.url('/basic'), option, value]);
+      expect(bad.code).toBe(2);
+      expect(bad.err).toMatch(new RegExp(`^huixin: ${option}: `));
+    }
   });
 });
