@@ -68,11 +68,13 @@ export function register(program: Command): void {
   queue
     .command('redrive')
     .description('把死信队列中的消息放回原队列（修复后使用）/ put dead letters back on their queue after a fix')
-    .option('--queue <name>', '哪个队列：submit（发信）| close（关闭窗口）| deadline（到期查询）/ which queue: submit | close | deadline', 'submit')
+    .option('--queue <name>', '哪个队列：submit（发信）| close（关闭窗口）| deadline（到期与每日查询）| check（栏目检查，仅 AWS）/ which queue: submit | close | deadline | check (AWS only)', 'submit')
     .option('--max <n>', '最多移动几条 / move at most this many')
     .action(async (opts: { queue: string; max?: string }) => {
-      if (!['submit', 'close', 'deadline'].includes(opts.queue)) throw new InputError(`--queue 须为 submit、close 或 deadline / must be submit, close or deadline, got ${opts.queue}`);
-      const name = opts.queue as 'submit' | 'close' | 'deadline';
+      if (!['submit', 'close', 'deadline', 'check'].includes(opts.queue)) {
+        throw new InputError(`--queue 须为 submit、close、deadline 或 check / must be submit, close, deadline or check, got ${opts.queue}`);
+      }
+      const name = opts.queue as 'submit' | 'close' | 'deadline' | 'check';
       const max = opts.max === undefined ? undefined : Number(opts.max);
       if (max !== undefined && (!Number.isInteger(max) || max < 1)) throw new InputError(`--max 须为正整数 / must be a positive integer, got ${opts.max}`);
       const config = loadConfig();
@@ -81,11 +83,19 @@ export function register(program: Command): void {
         // In AWS: the queue URLs the pipeline stack outputs.
         const url = process.env[`HUIXIN_${name.toUpperCase()}_QUEUE_URL`];
         const dlqUrl = process.env[`HUIXIN_${name.toUpperCase()}_DLQ_URL`];
-        if (!url || !dlqUrl) throw new InputError(`set HUIXIN_${name.toUpperCase()}_QUEUE_URL and HUIXIN_${name.toUpperCase()}_DLQ_URL (stack outputs)`);
+        if (!url || !dlqUrl) {
+          const id = `${name[0]!.toUpperCase()}${name.slice(1)}`;
+          throw new InputError(
+            `请设置 HUIXIN_${name.toUpperCase()}_QUEUE_URL 和 HUIXIN_${name.toUpperCase()}_DLQ_URL（HuixinPipeline 栈输出 ${id}QueueUrl、${id}DlqUrl）/ ` +
+              `set HUIXIN_${name.toUpperCase()}_QUEUE_URL and HUIXIN_${name.toUpperCase()}_DLQ_URL (the HuixinPipeline outputs ${id}QueueUrl and ${id}DlqUrl)`,
+          );
+        }
         const { SQSClient } = await import('@aws-sdk/client-sqs');
         moved = (await redrive(new SQSClient({ region: config.region }), { dlqUrl, sourceUrl: url }, max ? { max } : {})).moved;
       } else {
         // The embedded default: its queues persist in the data folder; `huixin serve` must be stopped (it holds the folder).
+        // It checks channels in-process: there is no check queue.
+        if (name === 'check') throw new InputError('本机运行没有 check 队列（栏目检查在进程内进行）/ the embedded default has no check queue (channels are checked in-process)');
         const stores = await openStores(config);
         const sqs = await startLocalSqs({ dataDir: privateDir(path.join(config.dataDir, 'sqs')) });
         try {

@@ -416,6 +416,12 @@ export class PipelineStack extends Stack implements DashboardBackend {
     });
     new CfnOutput(this, 'ReplySecretParameter', { value: replySecretParam, description: 'Create out of band: aws ssm put-parameter --type SecureString' });
     new CfnOutput(this, 'ReportsBucketName', { value: reports.bucketName });
+    // For `huixin queue redrive --queue NAME` in AWS: HUIXIN_<NAME>_QUEUE_URL and HUIXIN_<NAME>_DLQ_URL.
+    for (const [name, q] of Object.entries(this.queues)) {
+      const id = `${name[0]!.toUpperCase()}${name.slice(1)}`;
+      new CfnOutput(this, `${id}QueueUrl`, { value: q.queue.queueUrl, description: `HUIXIN_${name.toUpperCase()}_QUEUE_URL for huixin queue redrive` });
+      new CfnOutput(this, `${id}DlqUrl`, { value: q.dlq.queue.queueUrl, description: `HUIXIN_${name.toUpperCase()}_DLQ_URL for huixin queue redrive` });
+    }
     new CfnOutput(this, 'PlanCampaignFunction', { value: planCampaign.fn.functionName });
     new CfnOutput(this, 'PublishResultsFunction', { value: publishResults.fn.functionName });
   }

@@ -37,4 +37,21 @@ describe('huixin queue redrive on the embedded default', () => {
   it('refuses an unknown queue name with exit 2', async () => {
     await expect(run(process.execPath, [bin, 'queue', 'redrive', '--queue', 'nope'])).rejects.toMatchObject({ code: 2 });
   }, 60_000);
+
+  it('the check queue is AWS-only: the embedded default says so; in AWS a missing URL names the stack outputs', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-redrive-'));
+    try {
+      await expect(run(process.execPath, [bin, 'queue', 'redrive', '--queue', 'check'], { env: { ...process.env, HUIXIN_DATA_DIR: dir } })).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/no check queue/),
+      });
+      const aws = { ...process.env, HUIXIN_STORE: 'dynamodb', DYNAMODB_ENDPOINT: '', HUIXIN_CHECK_QUEUE_URL: '', HUIXIN_CHECK_DLQ_URL: '' };
+      await expect(run(process.execPath, [bin, 'queue', 'redrive', '--queue', 'check'], { env: aws })).rejects.toMatchObject({
+        code: 2,
+        stderr: expect.stringMatching(/CheckQueueUrl and CheckDlqUrl/),
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
