@@ -321,7 +321,7 @@ function closesAtOf(value: string): string {
 
 async function getCampaignOrThrow(deps: Pick<CampaignDeps, 'campaigns'>, id: string): Promise<Campaign> {
   const c = await deps.campaigns.getCampaign(id);
-  if (!c) throw new NotFoundError(`no campaign ${id}`);
+  if (!c) throw new NotFoundError(`没有这个活动 / no campaign ${id}`);
   return c;
 }
 
@@ -450,7 +450,7 @@ export async function closeCampaign(deps: CampaignDeps, id: string, options: { a
   const now = deps.clock.now();
   if (c.state === 'closed' || c.state === 'cancelled') return { campaign: c, status: await campaignStatus(deps, id, formatBeijing(now.getTime())) };
   if (!options.force && now.getTime() < windowEndMs(c.windowClosesAt)) {
-    throw new InputError(`the window of campaign ${id} closes at ${c.windowClosesAt}: not yet (use force to close early)`);
+    throw new InputError(`活动 ${id} 的观察窗口 ${c.windowClosesAt} 才结束，尚不能关闭（提前关闭请加 --force）/ the window of campaign ${id} closes at ${c.windowClosesAt}: not yet (close early with --force)`);
   }
   if (c.state !== 'closing') c = await change(deps, c, 'close', actor);
   const at = formatBeijing(now.getTime());
@@ -625,7 +625,7 @@ export async function recordSubmission(
   const submittedMs = parseInstant(input.submittedAt);
   if (submittedMs > now.getTime() + 60_000) throw new InputError(`the submission time ${input.submittedAt} is in the future`);
   const letter = await deps.letters.getLetter(letterId);
-  if (!letter) throw new NotFoundError(`no letter ${letterId}`);
+  if (!letter) throw new NotFoundError(`没有这封信 / no letter ${letterId}`);
   const campaign = await getCampaignOrThrow(deps, letter.campaignId);
   if (letter.state !== 'gated') throw new InputError(`letter ${letterId} is ${letter.state}, not gated: only a gated letter is submitted by hand`);
   const submittedAt = formatBeijing(submittedMs);

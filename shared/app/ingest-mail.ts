@@ -387,9 +387,9 @@ export async function attachHeldMail(
 ): Promise<{ record: MailRecord; event: DomainEvent; firstReplyChanged: boolean }> {
   if (!staff.trim()) throw new InputError('staff user required');
   const record = await deps.mails.getMail(mailId);
-  if (!record) throw new NotFoundError(`no mail ${mailId}`);
+  if (!record) throw new NotFoundError(`没有这封邮件 / no mail ${mailId}`);
   if (record.status !== 'held') throw new ConflictError(`mail ${mailId} is ${record.status}, not held`);
-  if (!(await deps.letters.getLetter(letterId))) throw new NotFoundError(`no letter ${letterId}`);
+  if (!(await deps.letters.getLetter(letterId))) throw new NotFoundError(`没有这封信 / no letter ${letterId}`);
   const { updated, now, actor } = await decideHeldMail(deps, mailId, staff, note, 'mail.attached', { status: 'attached', letterId, match: 'staff' }, { letterId });
   const ev = observation({ ...updated, match: 'staff' }, letterId, actor, now, { attachedBy: staff, attachedAt: now });
   await deps.events.append(ev);

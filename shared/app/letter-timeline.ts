@@ -200,11 +200,11 @@ export async function recordStaffReply(
 ): Promise<DomainEvent> {
   if (!input.staff.trim()) throw new InputError('staff user required (--staff)');
   if (!(STAFF_CHANNELS as readonly string[]).includes(input.channel)) {
-    throw new InputError(`channel must be one of ${STAFF_CHANNELS.join('/')}, got ${input.channel}`);
+    throw new InputError(`渠道须为 ${STAFF_CHANNELS.join('/')} 之一 / channel must be one of ${STAFF_CHANNELS.join('/')}, got ${input.channel}`);
   }
   const t = parseTime(input.repliedAt); // InputError on a bad time
   const letter = await deps.letters.getLetter(letterId);
-  if (!letter) throw new NotFoundError(`no letter ${letterId}`);
+  if (!letter) throw new NotFoundError(`没有这封信 / no letter ${letterId}`);
   const now = deps.clock.now();
   if (t.ms > now.getTime()) throw new InputError(`reply time ${input.repliedAt} is in the future`);
   if (!letter.submittedAt) {
@@ -253,7 +253,7 @@ export async function undoStaffEdit(
   if (!staff.trim()) throw new InputError('staff user required (--staff)');
   const events = await deps.events.stream(streamOf.letter(letterId));
   const target = events.find((e) => e.id === eventId);
-  if (!target) throw new NotFoundError(`no event ${eventId} on letter ${letterId}`);
+  if (!target) throw new NotFoundError(`这封信没有这条记录 / no event ${eventId} on letter ${letterId}`);
   if (target.type !== 'staff.edit') throw new InputError(`only staff edits can be undone; ${eventId} is ${target.type}`);
   const now = deps.clock.now();
   const undo: DomainEvent = {

@@ -297,7 +297,7 @@ export async function loadCampaignInput(
   options: { closedAt?: string; concurrency?: number; calendar?: WorkingDayCalendar; history?: number } = {},
 ): Promise<{ input: ReportInput; method: Method; omitted: number; earlier: string[] }> {
   const campaign = await stores.campaigns.getCampaign(campaignId);
-  if (!campaign) throw new NotFoundError(`no campaign ${campaignId}`);
+  if (!campaign) throw new NotFoundError(`没有这个活动 / no campaign ${campaignId}`);
   const [sites, letters] = await Promise.all([stores.sites.listSites(), stores.letters.lettersOfCampaign(campaignId)]);
   const events = await eventsOf(stores, letters, options.concurrency ?? 16);
   const stored = reportInputFromStore({

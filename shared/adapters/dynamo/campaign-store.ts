@@ -72,7 +72,7 @@ export class DynamoCampaignStore implements CampaignStore {
     } catch (err) {
       if (!isConditionalFailure(err)) throw err;
       const current = await this.getCampaign(id);
-      if (!current) throw new NotFoundError(`no campaign ${id}`);
+      if (!current) throw new NotFoundError(`没有这个活动 / no campaign ${id}`);
       throw new ConflictError(`campaign ${id} is ${current.state}, not ${from.join('/')}`);
     }
   }

@@ -108,7 +108,7 @@ export class DynamoLetterStore implements LetterStore {
     let current: Letter | undefined = known?.id === id && from.includes(known.state) ? known : undefined;
     for (let attempt = 0; attempt < 10; attempt++) {
       current ??= await this.getLetter(id);
-      if (!current) throw new NotFoundError(`no letter ${id}`);
+      if (!current) throw new NotFoundError(`没有这封信 / no letter ${id}`);
       if (!from.includes(current.state)) {
         throw new ConflictError(`letter ${id} is ${current.state}, not ${from.join('/')}`);
       }

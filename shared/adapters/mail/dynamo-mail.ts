@@ -69,7 +69,7 @@ export class DynamoMailStore implements MailStore {
 
   async updateMail(id: string, from: readonly MailStatus[], patch: Partial<Omit<MailRecord, 'id'>>): Promise<MailRecord> {
     const cur = await this.getMail(id);
-    if (!cur) throw new NotFoundError(`no mail ${id}`);
+    if (!cur) throw new NotFoundError(`没有这封邮件 / no mail ${id}`);
     if (!from.includes(cur.status)) throw new ConflictError(`mail ${id} is ${cur.status}, not ${from.join('/')}`);
     const next: MailRecord = { ...cur, ...patch, id };
     try {
@@ -141,7 +141,7 @@ export class DynamoLetterFinder implements LetterFinder {
   async recordFirstReply(letterId: string, evidence: ReplyEvidence, known?: Letter): Promise<{ letter: Letter; changed: boolean }> {
     let cur = known ?? (await this.letters.getLetter(letterId));
     for (let attempt = 0; attempt < 5; attempt++) {
-      if (!cur) throw new NotFoundError(`no letter ${letterId}`);
+      if (!cur) throw new NotFoundError(`没有这封信 / no letter ${letterId}`);
       if (cur.firstReply && Date.parse(cur.firstReply.at) <= Date.parse(evidence.at)) return { letter: cur, changed: false };
       const next: Letter = { ...cur, firstReply: evidence, version: cur.version + 1, updatedAt: this.now().toISOString() };
       if (await putLetterVersion(this.client, this.tableName, next, cur.version)) return { letter: next, changed: true };

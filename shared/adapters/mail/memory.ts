@@ -45,7 +45,7 @@ export class MemoryLetterStore implements LetterStore {
   }
   async updateLetter(id: string, from: readonly LetterState[], patch: LetterPatch): Promise<Letter> {
     const cur = this.letters.get(id);
-    if (!cur) throw new NotFoundError(`no letter ${id}`);
+    if (!cur) throw new NotFoundError(`没有这封信 / no letter ${id}`);
     if (!from.includes(cur.state)) throw new ConflictError(`letter ${id} is ${cur.state}`);
     const next = { ...cur, ...patch, version: cur.version + 1 } as Letter;
     this.letters.set(id, next);
@@ -131,7 +131,7 @@ export async function recordFirstReplyVia(
   if (known?.firstReply && Date.parse(known.firstReply.at) <= Date.parse(evidence.at)) return { letter: known, changed: false };
   for (let attempt = 0; attempt < 5; attempt++) {
     const cur = await letters.getLetter(letterId);
-    if (!cur) throw new NotFoundError(`no letter ${letterId}`);
+    if (!cur) throw new NotFoundError(`没有这封信 / no letter ${letterId}`);
     if (cur.firstReply && Date.parse(cur.firstReply.at) <= Date.parse(evidence.at)) return { letter: cur, changed: false };
     try {
       return { letter: await letters.updateLetter(letterId, [cur.state], { firstReply: evidence }), changed: true };
@@ -162,7 +162,7 @@ export class MemoryMailStore implements MailStore {
   }
   async updateMail(id: string, from: readonly MailStatus[], patch: Partial<Omit<MailRecord, 'id'>>): Promise<MailRecord> {
     const cur = this.mails.get(id);
-    if (!cur) throw new NotFoundError(`no mail ${id}`);
+    if (!cur) throw new NotFoundError(`没有这封邮件 / no mail ${id}`);
     if (!from.includes(cur.status)) throw new ConflictError(`mail ${id} is ${cur.status}, not ${from.join('/')}`);
     const next = { ...cur, ...patch };
     this.mails.set(id, next);

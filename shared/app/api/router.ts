@@ -249,7 +249,7 @@ export function createApi(deps: ApiDeps) {
         const key = r.query.key ?? '';
         if (!/^[\w\-./\u4e00-\u9fff]{1,300}$/.test(key) || key.split('/').includes('..') || key.startsWith('/')) throw new InputError('key: an object key');
         const body = await deps.objects.get(key);
-        if (!body) throw new NotFoundError(`no object ${key}`);
+        if (!body) throw new NotFoundError(`没有这个文件 / no object ${key}`);
         const ext = key.split('.').at(-1)?.toLowerCase() ?? '';
         const type = { png: 'image/png', jpg: 'image/jpeg', jpeg: 'image/jpeg', webp: 'image/webp', pdf: 'application/pdf', txt: 'text/plain; charset=utf-8' }[ext];
         const headers: Record<string, string> = type
@@ -312,7 +312,7 @@ export function createApi(deps: ApiDeps) {
       summary: 'one mail: its record, readable text, and its HTML for a sandboxed frame',
       handler: async (_r, p) => {
         const record = await deps.holding.mails.getMail(p.id!);
-        if (!record) throw new NotFoundError(`no mail ${p.id}`);
+        if (!record) throw new NotFoundError(`没有这封邮件 / no mail ${p.id}`);
         let text = record.excerpt;
         let html: string | null = null;
         const raw = deps.readMail ? await deps.objects.get(record.rawKey) : undefined;
