@@ -14,6 +14,7 @@ import { openStores, type OpenStores } from '../../shared/local/runtime.ts';
 import { bjTime } from '../../shared/domain/alerts/messages.ts';
 import { out, errOut, safeJson, safeTerm } from '../output.ts';
 import { parseInstantOption } from '../options.ts';
+import { reasonText } from '../../shared/domain/reasons.ts';
 
 const STATE_ZH: Record<string, string> = { suspected: '待复核', open: '不可用', recovered: '已恢复', dismissed: '复核正常' };
 
@@ -71,7 +72,7 @@ export function register(program: Command): void {
         if (o.json) return print(safeJson(list, 2));
         if (list.length === 0) return print(o.all ? '没有告警事件 / no incidents' : '没有未恢复的告警 / no open incidents');
         for (const i of list) {
-          print(`${i.siteId}  ${STATE_ZH[i.state] ?? i.state} ${i.state}  ${bjTime(i.startedAt)}${i.recoveredAt ? ` → ${bjTime(i.recoveredAt)}` : ''}  ${safeTerm(i.reason)}  ${safeTerm(i.url)}${i.screenshot ? `  截图 ${deps.objects?.locate(i.screenshot.key) ?? i.screenshot.key}` : ''}`);
+          print(`${i.siteId}  ${STATE_ZH[i.state] ?? i.state} ${i.state}  ${bjTime(i.startedAt)}${i.recoveredAt ? ` → ${bjTime(i.recoveredAt)}` : ''}  ${safeTerm(reasonText(i.reason))}  ${safeTerm(i.url)}${i.screenshot ? `  截图 ${deps.objects?.locate(i.screenshot.key) ?? i.screenshot.key}` : ''}`);
         }
       });
     });

@@ -15,8 +15,8 @@ import { openStores } from '../../shared/local/runtime.ts';
 import { localQueues, startLocalSqs } from '../../shared/local/sqs.ts';
 import { InputError } from '../../shared/domain/errors.ts';
 import { out, safeJson, safeTerm } from '../output.ts';
+import { reasonText } from '../../shared/domain/reasons.ts';
 
-const REASONS: Record<string, string> = { captcha: '图形验证码', sms: '短信验证码', login: '实名登录', unknown: '未知' };
 
 /** Add `record-submission` to a command group (`letters` or `queue`). */
 export function registerRecordSubmission(parent: Command): void {
@@ -58,7 +58,7 @@ export function register(program: Command): void {
       }
       for (const i of items) {
         out(
-          `${i.letter.id}  ${REASONS[i.reason] ?? i.reason}(${i.reason})  ${i.letter.siteId} ${safeTerm(i.site?.name ?? '')}\n    ${safeTerm(i.site?.consultUrl ?? '-')}\n    标题 title: ${safeTerm(i.letter.title)}   计划 planned: ${i.letter.plannedAt}   活动 campaign: ${safeTerm(i.campaignName)}\n`,
+          `${i.letter.id}  ${reasonText(i.reason)}(${i.reason})  ${i.letter.siteId} ${safeTerm(i.site?.name ?? '')}\n    ${safeTerm(i.site?.consultUrl ?? '-')}\n    标题 title: ${safeTerm(i.letter.title)}   计划 planned: ${i.letter.plannedAt}   活动 campaign: ${safeTerm(i.campaignName)}\n`,
         );
       }
       out(`共 ${items.length} 封 / ${items.length} letters — 提交后用 / after submitting: huixin queue record-submission ID --at ISO --query-code CODE --by NAME\n`);

@@ -13,6 +13,7 @@ import { parseProfile, type SiteProfile } from '../../shared/domain/forms/profil
 import { personaFromEnv, questionFromText, QUESTIONS } from '../../shared/domain/questions.ts';
 import { ids } from '../../shared/app/ids.ts';
 import { out, safeJson } from '../output.ts';
+import { reasonText } from '../../shared/domain/reasons.ts';
 
 const optionsSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: '--url 需要 http(s) 网址 / --url must be an http(s) URL' }),
@@ -89,7 +90,7 @@ export function register(program: Command): void {
         else {
           out(
             [
-              `结果 / outcome: ${ZH[r.outcome] ?? r.outcome} (${r.outcome}, ${r.reason})`,
+              `结果 / outcome: ${ZH[r.outcome] ?? r.outcome}：${reasonText(r.reason)} (${r.outcome}, ${r.reason})`,
               `查询码 / query code: ${r.queryCode ?? '—'}`,
               `提交时间 / submitted at: ${r.submittedAt ?? '—'}`,
               `最终网址 / final URL: ${e.finalUrl}`,

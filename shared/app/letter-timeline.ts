@@ -8,6 +8,7 @@ import { InputError, NotFoundError } from '../domain/errors.ts';
 import type { Campaign, Letter, ReplyEvidence, ReplySource, TimePrecision } from '../domain/model.ts';
 import { beijingDay, formatBeijing, parseInstant, parseTime, startOfBeijingDayMs } from '../domain/beijing-time.ts';
 import { judgementInstant } from '../domain/campaign.ts';
+import { reasonText } from '../domain/reasons.ts';
 import { judgeLetter, type Judgement } from '../domain/timeliness.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import { deterministicId } from './ingest-mail.ts';
@@ -96,6 +97,14 @@ export function earliestReply(events: readonly DomainEvent[]): ReplyEvidence | n
   return evidence;
 }
 
+const OUTCOME_WORDS = {
+  'letter.gated': '需人工提交',
+  'letter.unavailable': '栏目不可用',
+  'letter.unconfirmed': '未能确认送达',
+  'letter.script-broken': '程序未能提交',
+  'letter.retry-scheduled': '稍后重试',
+} as const;
+
 function summarize(e: DomainEvent): string {
   const d = e.data;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
@@ -118,6 +127,12 @@ function summarize(e: DomainEvent): string {
       return `撤销 undo of ${str('undoes')}${str('note') ? `: ${str('note')}` : ''}`;
     case 'letter.submitted':
       return `已提交 submitted${str('queryCode') ? `, 查询码 ${str('queryCode')}` : ''}`;
+    case 'letter.gated':
+    case 'letter.unavailable':
+    case 'letter.unconfirmed':
+    case 'letter.script-broken':
+    case 'letter.retry-scheduled':
+      return `${OUTCOME_WORDS[e.type]} ${e.type.slice('letter.'.length)}${str('reason') ? `: ${reasonText(str('reason'))}` : ''}`;
     default:
       return e.type;
   }

@@ -37,6 +37,7 @@ const TEXT: Record<string, string> = {
   'blocked-by-page': '网页阻止了提交（程序问题）',
   'deadline-before-submit': '未能在时限内完成提交（程序问题）',
   'crashed-after-claim': '提交过程中断，可能已发出',
+  unknown: '原因不明',
   // the HTTP pre-check
   'no-textarea-in-html': '网页未直接包含留言框，需浏览器检查',
   'gate-hint': '网页提示需要验证，需浏览器检查',

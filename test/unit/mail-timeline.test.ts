@@ -116,6 +116,11 @@ describe('letter timeline and verdict', () => {
     expect(await deps.events.stream('letter:lgated')).toEqual([]);
   });
 
+  it('says a submission outcome\'s reason in words on the timeline', () => {
+    const ev = { id: 'e9', stream: `letter:${L}`, type: 'letter.unavailable' as const, at: '2026-11-23T09:31:00+08:00', recordedAt: '2026-11-23T09:31:00+08:00', actor: 'function:submit-letter', data: { reason: 'http-404' } };
+    expect(buildTimeline(letter, [ev], calendar, '2026-11-24T12:00:00+08:00').entries[0]!.summary).toBe('栏目不可用 unavailable: HTTP 404（页面不存在）');
+  });
+
   it('a closed campaign\'s letter is judged at the close, whoever looks later (the same verdict as the campaign shows)', () => {
     const campaign = { state: 'closed' as const, windowClosesAt: '2026-11-27T23:59:59+08:00', method: { workingDays: 1 } };
     const running = { ...campaign, state: 'running' as const };
