@@ -342,6 +342,8 @@ export class PipelineStack extends Stack implements DashboardBackend {
         HUIXIN_ALERT_WEBHOOKS_PARAM: webhooksParam,
         HUIXIN_ALERT_FROM: ctx('alertFrom') ?? `huixin@${mailDomain}`,
         ...(ctx('alertEmails') ? { HUIXIN_ALERT_EMAILS: ctx('alertEmails') as string } : {}),
+        // the dashboard's address (the HuixinWeb stack's output, known after its first deploy): alerts link to it
+        ...(ctx('dashboardUrl') ? { HUIXIN_ALERT_DASHBOARD_URL: ctx('dashboardUrl') as string } : {}),
         HUIXIN_MAIL_DOMAIN: mailDomain,
         // a suspected broken channel is checked again at once (the incident is confirmed by that re-check)
         HUIXIN_CHECK_QUEUE_URL: check.queue.queueUrl,

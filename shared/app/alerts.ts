@@ -50,6 +50,8 @@ export interface AlertDeps {
   targets: readonly AlertTarget[];
   objects?: Pick<ObjectStore, 'locate'>;
   notifySupervisors?: boolean;
+  /** The dashboard's address (no trailing slash): alerts link to a site's page there. */
+  dashboardUrl?: string;
   policy?: AlertPolicy;
   retry?: RetryPolicy;
   /** Backoff waits go through here (tests advance their clock instead of sleeping). Default: setTimeout. */
@@ -193,7 +195,13 @@ async function renderContext(deps: AlertDeps, siteIds?: readonly string[]): Prom
     ? (await Promise.all([...new Set(siteIds)].map((id) => deps.sites.getSite(id)))).filter((x): x is Site => !!x)
     : await deps.sites.listSites();
   const sites = new Map<string, SiteInfo>(list.map((s) => [s.id, s]));
-  return { site: (id) => sites.get(id), locate: (key) => deps.objects?.locate(key) ?? key, now: deps.clock.now() };
+  const dashboard = deps.dashboardUrl;
+  return {
+    site: (id) => sites.get(id),
+    locate: (key) => deps.objects?.locate(key) ?? key,
+    ...(dashboard ? { sitePage: (id: string) => `${dashboard}/#/site/${encodeURIComponent(id)}` } : {}),
+    now: deps.clock.now(),
+  };
 }
 
 /** Put messages in the outbox (idempotent by message id). Returns how many deliveries were new. */

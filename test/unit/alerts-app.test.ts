@@ -106,6 +106,18 @@ describe('runAlerts over the event streams', () => {
     expect(w.sent.map((s) => s.message.kind)).toEqual(['broken', 'recovered']);
   });
 
+  it('with the dashboard\'s address configured, the alert links to the site\'s page there', async () => {
+    const w = world();
+    const id = w.sites[0]!.id;
+    w.deps.dashboardUrl = 'https://huixin.example.gov.cn';
+    await w.check(id, 'unavailable');
+    await runAlerts(w.deps);
+    w.advance(HOUR);
+    await w.check(id, 'unavailable');
+    const r = await runAlerts(w.deps);
+    expect(r.messages[0]!.markdown).toContain(`(https://huixin.example.gov.cn/#/site/${id})`);
+  });
+
   it('recovery and a new breakage read in the same run: both incidents are kept in the history', async () => {
     const w = world();
     const id = w.sites[0]!.id;
@@ -487,5 +499,7 @@ describe('senders and config', () => {
     expect(c.from).toBe('huixin-alerts@huixin.local');
     expect(() => loadAlertConfig({ HUIXIN_ALERT_WEBHOOKS: '[{"kind":"slack","url":"https://x"}]' })).toThrow(InputError);
     expect(() => loadAlertConfig({ HUIXIN_ALERT_EMAILS: 'not-an-email' })).toThrow(InputError);
+    expect(loadAlertConfig({ HUIXIN_ALERT_DASHBOARD_URL: 'https://huixin.example.gov.cn/' }).dashboardUrl).toBe('https://huixin.example.gov.cn');
+    expect(() => loadAlertConfig({ HUIXIN_ALERT_DASHBOARD_URL: 'javascript:alert(1)' })).toThrow(InputError);
   });
 });

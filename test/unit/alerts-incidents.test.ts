@@ -148,6 +148,14 @@ describe('messages', () => {
     expect(ms[0]!.markdown).toContain('/files/k-a');
     expect(ms[0]!.screenshots).toEqual([{ key: 'k-a', sha256: 'x' }]);
     expect(ms[0]!.supervisorEmails).toEqual(['boss-a@gov.example']);
+    expect(ms[0]!.text).toContain('HTTP 404（页面不存在）'); // the reason in words, its code beside it
+    expect(ms[0]!.markdown).not.toContain('看板'); // no dashboard address configured: no link
+  });
+
+  it('links each alert to the site\'s page on the dashboard when its address is known', () => {
+    const withDashboard: RenderContext = { ...ctx, sitePage: (id) => `https://huixin.example.gov.cn/#/site/${encodeURIComponent(id)}` };
+    const [m] = composeMessages([broken('a b')], { digestThreshold: 5 }, withDashboard);
+    expect(m!.markdown).toContain('[在看板中查看 open](https://huixin.example.gov.cn/#/site/a%20b)');
   });
 
   it('more than K in one run → ONE digest naming every site, operators only', () => {

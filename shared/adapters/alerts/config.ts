@@ -5,7 +5,8 @@
  * - HUIXIN_ALERT_EMAILS: operators' addresses, comma-separated.
  * - HUIXIN_ALERT_WEBHOOKS: JSON array `[{"kind":"dingtalk"|"wecom"|"json","url":"…","secret":"…"}]`.
  * - HUIXIN_ALERT_SUPERVISORS: `true` → also mail each site's 主管单位 (Site.supervisorEmail) about its own site.
- * - HUIXIN_ALERT_REMINDER_DAYS (3), HUIXIN_ALERT_DIGEST_THRESHOLD (5), HUIXIN_ALERT_CONFIRM_CHECKS (2), HUIXIN_ALERT_MAX_ATTEMPTS (5).
+ * - HUIXIN_ALERT_DASHBOARD_URL: the dashboard's address (https://…): each alert links to the site's page there.
+ * - HUIXIN_ALERT_REMINDER_DAYS (3), HUIXIN_ALERT_DIGEST_THRESHOLD (5), HUIXIN_ALERT_CONFIRM_CHECKS (2), HUIXIN_ALERT_MAX_ATTEMPTS (16).
  */
 import { z } from 'zod';
 import { InputError } from '../../domain/errors.ts';
@@ -35,6 +36,7 @@ const Schema = z.object({
     })
     .pipe(z.array(Webhook))
     .default([]),
+  HUIXIN_ALERT_DASHBOARD_URL: z.url({ protocol: /^https?$/ }).optional(),
   HUIXIN_ALERT_SUPERVISORS: z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').default(false),
   HUIXIN_ALERT_REMINDER_DAYS: z.coerce.number().positive().default(DEFAULT_POLICY.reminderDays),
   HUIXIN_ALERT_DIGEST_THRESHOLD: z.coerce.number().int().min(1).default(DEFAULT_POLICY.digestThreshold),
@@ -47,6 +49,8 @@ export interface AlertConfig {
   from: string;
   targets: AlertTarget[];
   notifySupervisors: boolean;
+  /** The dashboard's address, for links from alerts to a site's page. */
+  dashboardUrl?: string;
   policy: AlertPolicy;
   retry: RetryPolicy;
 }
@@ -68,6 +72,7 @@ export function loadAlertConfig(env: Record<string, string | undefined> = proces
     from: d.HUIXIN_ALERT_FROM ?? `huixin-alerts@${d.HUIXIN_MAIL_DOMAIN ?? 'huixin.local'}`,
     targets,
     notifySupervisors: d.HUIXIN_ALERT_SUPERVISORS,
+    ...(d.HUIXIN_ALERT_DASHBOARD_URL ? { dashboardUrl: d.HUIXIN_ALERT_DASHBOARD_URL.replace(/\/+$/, '') } : {}),
     policy: { reminderDays: d.HUIXIN_ALERT_REMINDER_DAYS, digestThreshold: d.HUIXIN_ALERT_DIGEST_THRESHOLD, confirmChecks: d.HUIXIN_ALERT_CONFIRM_CHECKS },
     retry: { ...DEFAULT_RETRY, maxAttempts: d.HUIXIN_ALERT_MAX_ATTEMPTS },
   };

@@ -35,6 +35,7 @@ export function alertDeps(
     clock,
     targets: config.targets,
     notifySupervisors: config.notifySupervisors,
+    ...(config.dashboardUrl ? { dashboardUrl: config.dashboardUrl } : {}),
     policy: config.policy,
     retry: config.retry,
     ...(options.objects ? { objects: options.objects } : {}),

@@ -45,6 +45,8 @@ export interface RenderContext {
   site(id: string): SiteInfo | undefined;
   /** Where a person opens an evidence object. */
   locate(key: string): string;
+  /** The site's page on the dashboard (its checks, evidence and letters), when the dashboard's address is known. */
+  sitePage?(siteId: string): string;
   now: Date;
 }
 
@@ -79,6 +81,8 @@ function lines(n: Notification, ctx: RenderContext): string[] {
   if (n.kind === 'reminder') out.push(`- 第 ${i.reminders} 次提醒 reminder #${i.reminders}`);
   if (i.letterIds.length) out.push(`- 涉及信件 letters：${mdText(i.letterIds.join(', '), 400)}`);
   if (i.screenshot && n.kind !== 'recovered') out.push(`- 截图 screenshot：${mdCode(ctx.locate(i.screenshot.key))}`);
+  // a link, not code: staff click it in DingTalk/WeCom and mail (the address is the operator's setting plus an encoded id)
+  if (ctx.sitePage) out.push(`- 看板 dashboard：[在看板中查看 open](${ctx.sitePage(i.siteId).replace(/[()\s<>]/g, encodeURIComponent)})`);
   return out;
 }
 
