@@ -169,6 +169,115 @@ const cases: Case[] = [
   },
 ];
 
+cases.push(
+  {
+    name: 'JCMS 信件选登: header row in <td><strong>, titles cut with …, status only as <img alt="已回复">',
+    file: 'jcms-list-td-header-ellipsis-img-status.html', key: { title: TITLE, submittedAt: SUBMITTED },
+    expect: { replied: true, repliedAt: null, status: '已回复', askedAt: '2026-11-24', detailHref: '/jcms/jcms_files/jcms1/web1/site/zfxxgk/xjxd/detail.jsp?id=30218' },
+  },
+  {
+    name: 'JCMS 信件选登: <img alt="办理中"> is not a reply',
+    file: 'jcms-list-td-header-ellipsis-img-status.html', key: { title: '关于城东公交站台何时恢复使用的问题' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  {
+    name: '市长信箱 list: status as an empty <span class="st yhf">, 11-25 with the year only in the page heading',
+    file: 'mailbox-list-css-status-yearless.html', key: { title: TITLE },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已回复', askedAt: '2026-11-24' },
+  },
+  {
+    name: '市长信箱 list: <span class="st blz"> (办理中) with an empty 回复日期',
+    file: 'mailbox-list-css-status-yearless.html', key: { title: '老旧小区加装电梯补贴政策咨询' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  {
+    name: '网友留言 / 官方回复 blocks, each with its own 时间: the reply time is the reply block\'s, the answer its unlabelled text',
+    file: 'detail-ask-reply-blocks-own-times.html', key: { queryCode: 'LY2026112400091' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:02:45+08:00', precision: 'instant', askedAt: '2026-11-24T09:31:07+08:00', replier: '市公安局', contentHas: '户籍窗口', contentLacks: '主办单位' },
+  },
+  {
+    name: '来信 and 回复 tables under one-word headings (回复 over 答复单位 | 答复日期 | 答复内容)',
+    file: 'detail-reply-then-ask-table.html', key: { queryCode: 'XJ202611240017' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', askedAt: '2026-11-24', replier: '市公安局', contentHas: '户籍窗口', contentLacks: '请问' },
+  },
+  {
+    name: 'full-width digits: ２０２６年１１月２５日　１４：０５ and a full-width 查询码',
+    file: 'detail-fullwidth-digits.html', key: { queryCode: 'ZX202611240088' },
+    expect: { replied: true, repliedAt: '2026-11-25T14:05:00+08:00', precision: 'instant', askedAt: '2026-11-24T09:31:00+08:00', status: '已答复' },
+  },
+  {
+    name: 'dates written 20261125 (办结日期, header row in <td>)',
+    file: 'list-compact-dates.html', key: { queryCode: 'SL20261124001' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', askedAt: '2026-11-24', status: '已办结' },
+  },
+  {
+    name: 'dates written 20261125: an empty 办结日期 and 办理中',
+    file: 'list-compact-dates.html', key: { queryCode: 'SL20261124002' },
+    expect: { replied: false, repliedAt: null, status: '办理中' },
+  },
+  {
+    name: 'ASP.NET GridView: 2026/11/25<br/>14:05',
+    file: 'aspnet-list-slash-datetime.html', key: { queryCode: '2026112400107' },
+    expect: { replied: true, repliedAt: '2026-11-25T14:05:00+08:00', precision: 'instant', askedAt: '2026-11-24T09:31:00+08:00', detailHref: 'MailShow.aspx?id=2107' },
+  },
+  {
+    name: 'ASP.NET GridView: 已受理 is not a reply',
+    file: 'aspnet-list-slash-datetime.html', key: { queryCode: '2026112400108' },
+    expect: { replied: false, repliedAt: null, status: '已受理' },
+  },
+  {
+    name: 'traditional characters: 回覆時間, 處理狀態 已回覆, 回覆單位, 回覆內容',
+    file: 'detail-traditional-huifu.html', key: { queryCode: 'MY20261124005' },
+    expect: { replied: true, repliedAt: '2026-11-25T16:20:00+08:00', precision: 'instant', status: '已回覆', replier: '市警察局', askedAt: '2026-11-24T09:31:00+08:00', contentHas: '戶籍窗口' },
+  },
+  {
+    name: 'traditional characters: 您的來信已收到，我們將盡快處理 is an acknowledgement, not a reply',
+    file: 'detail-traditional-ack.html', key: { queryCode: 'MY20261124006' },
+    expect: { replied: false, content: null },
+  },
+  {
+    name: '处理意见 "已转市公安局办理，请耐心等待" with a 处理时间 is a transfer notice, not a reply',
+    file: 'detail-banlijieguo-zhuanban.html', key: { queryCode: 'BJ20261124033' },
+    expect: { replied: false, content: null, askedAt: '2026-11-24T09:40:00+08:00' },
+  },
+  {
+    name: 'a GB2312 page whose charset is only in <meta http-equiv> (served as text/html): 办结时间, 办理结果, 承办单位',
+    file: 'gbk-meta-http-equiv-only.gbk.html', contentType: 'text/html', key: { queryCode: 'XZ20261124019' },
+    expect: { replied: true, repliedAt: '2026-11-25', precision: 'day', status: '已办结', replier: '县公安局', contentHas: '当场受理' },
+  },
+  {
+    name: '12345 工单: 办理结果 heading over 回复部门 | 回复时间 | 回复意见 (not the 登记时间)',
+    file: '12345-gongdan-huifuyijian.html', key: { queryCode: 'GD2026112400777' },
+    expect: { replied: true, repliedAt: '2026-11-25T11:20:00+08:00', askedAt: '2026-11-24T09:33:10+08:00', replier: '市公安局', contentHas: '当场受理' },
+  },
+  {
+    name: 'look-up API {"code":0,"data":{replyTime, replyContent (HTML), replyDeptName, statusName}}',
+    file: 'api-reply-code0-data.json', contentType: 'application/json', key: { queryCode: 'HX20261124000315' },
+    expect: { replied: true, repliedAt: '2026-11-25T14:05:00+08:00', precision: 'instant', askedAt: '2026-11-24T09:31:07+08:00', replier: '市公安局', status: '已回复', contentHas: '户籍窗口', contentLacks: '<p>' },
+  },
+  {
+    name: 'look-up API {"data":{"letter":{…createTime},"reply":{content, createTime, orgName}}}: the reply\'s createTime is the reply time',
+    file: 'api-reply-nested-reply-object.json', contentType: 'application/json', key: { queryCode: 'WZ2026112400512' },
+    expect: { replied: true, repliedAt: '2026-11-25T15:47:30+08:00', askedAt: '2026-11-24T09:31:07+08:00', replier: '市公安局', status: '已办结', contentHas: '户籍窗口' },
+  },
+  {
+    name: 'records API with times as 20261125143000 (bjsj, sqsj)',
+    file: 'api-reply-records-compact.json', key: { title: TITLE, submittedAt: SUBMITTED },
+    expect: { replied: true, repliedAt: '2026-11-25T14:30:00+08:00', precision: 'instant', askedAt: '2026-11-24T09:45:00+08:00', replier: '市公安局' },
+  },
+);
+
+describe('look-up answers that do not repeat the code (the page is ours)', () => {
+  it('{"code":0,"result":"success","data":{state:"1",stateName:"办理中",replyTime:null}}: found, not replied, status by its name', () => {
+    const e = findLetterReply(decodePage(fx('api-reply-pending-result-success.json'), 'application/json'), { queryCode: 'OTHERCODE' }, { now: NOW, ours: true });
+    expect(e).toMatchObject({ replied: false, repliedAt: null, content: null, status: '办理中' });
+  });
+  it('"result":"success" is the API speaking, never an answer', () => {
+    const e = findLetterReply('{"code":0,"result":"success","data":{"title":"x","createTime":"2026-11-24 09:00"}}', { queryCode: 'Q9' }, { now: NOW, ours: true });
+    expect(e?.replied ?? false).toBe(false);
+  });
+});
+
 describe('reply-list pages from real CMS shapes (table-driven)', () => {
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const html = decodePage(fx(c.file), c.contentType ?? null);
@@ -343,6 +452,9 @@ describe('hostile pages: untrusted text, bounded work', () => {
     ['deep JSON', `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`],
     ['unclosed form tags', '<form action="x'.repeat(150_000)],
     ['postback pagers without a form', `<form>${'<a href="javascript:__doPostBack(\'p\',\'\')">下一页</a>'.repeat(40_000)}</form>`],
+    ['status icons', '<td><img alt="已回复" src="x"><span class="st yhf"></span><span class="a b c">'.repeat(60_000)],
+    ['unclosed icon tags', '<img alt="已回复'.repeat(150_000)],
+    ['traditional and full-width labels', '<p>回覆時間：２０２６年１１月２５日</p><p>回覆內容：'.repeat(50_000)],
   ])('%s: parsed in linear time (seconds at most, never minutes)', (_n, html) => {
     expect(time(() => findLetterReply(html, { queryCode: 'XF1', title: TITLE }, { now: NOW }))).toBeLessThan(4000);
     // and the pagers and forms read from the same pages
@@ -363,6 +475,12 @@ describe('hostile pages: untrusted text, bounded work', () => {
     expect(parseStatedTime('2026.11.25')).toEqual({ iso: '2026-11-25', precision: 'day' });
     expect(parseStatedTime('11-25')).toBeNull(); // no year and no fetch time: not a stated time
     expect(parseStatedTime('3小时前', new Date('2026-11-26T01:00:00+08:00'))).toEqual({ iso: '2026-11-25', precision: 'day' });
+    expect(parseStatedTime('２０２６年１１月２５日　１４：０５')).toEqual({ iso: '2026-11-25T14:05:00+08:00', precision: 'instant' });
+    expect(parseStatedTime('20261125')).toEqual({ iso: '2026-11-25', precision: 'day' });
+    expect(parseStatedTime('20261125143000')).toEqual({ iso: '2026-11-25T14:30:00+08:00', precision: 'instant' });
+    expect(parseStatedTime('20261325')).toBeNull(); // no 13th month
+    expect(parseStatedTime('2026112500042')).toBeNull(); // a 查询码, not a time
+    expect(parseStatedTime('11-25', new Date('2026-11-26T11:00:00+08:00'))).toEqual({ iso: '2026-11-25', precision: 'day' });
   });
 });
 
@@ -371,5 +489,7 @@ describe('charset', () => {
     const html = decodePage(fx('jact-mailpublist-page2.gbk.html'), 'text/html;charset=ISO-8859-1');
     expect(html).toContain('信件选登');
     expect(decodePage(fx('gbk-header-charset-only.html'), 'text/html; charset=GBK')).toContain('回复意见');
+    expect(decodePage(fx('gbk-meta-http-equiv-only.gbk.html'))).toContain('县长信箱');
+    expect(decodePage(fx('gbk-meta-http-equiv-only.gbk.html'), 'text/html')).toContain('办理结果');
   });
 });

@@ -12,7 +12,9 @@
  * Only the 回复/答复 time is a reply time: a list that shows only 来信时间 states none (the first-seen time decides).
  * Relative (今天, 昨天, 3小时前) and yearless (11-25) times are read against `ctx.now`, the fetch time, and are dropped
  * without it. An answer that is only an acknowledgement (您的来信已收到，我们将尽快处理) or a placeholder (正在办理)
- * is not a reply.
+ * is not a reply; nor is a transfer notice (已转市公安局办理，请耐心等待).
+ * Status icons (`<img alt="已回复">`, `<span class="st yhf">`) read as their status; traditional labels (回覆時間) as
+ * simplified ones; full-width digits (２０２６年１１月２５日) and runs like 20261125143000 as times.
  */
 import { substantiveText } from '../mail/classify.ts';
 import { decodeEntities, htmlToText } from '../mail/html-text.ts';
@@ -69,7 +71,7 @@ const LABELS: Array<[Field, RegExp]> = [
   ['question', /^(来信|留言|信件|咨询|诉求|问题|投诉|建议)(内容|描述|详情)$|^(网友|群众)?(来信|留言)$|^(诉求|问题)$/],
   ['status', /^(办理|处理|答复|回复|信件|受理|工单|办件)?(状态|进度)$/],
   ['queryCode', /^(查询码|查询编号|信件编号|受理编号|编号|信件编码|工单编号|工单号|诉求编号|留言编号|受理号|信件号)$/],
-  ['title', /^(信件|来信|留言|诉求|咨询)?(标题|主题)$/],
+  ['title', /^(信件|来信|留言|诉求|咨询)?(标题|主题)$|^主旨$/],
   ['replier', /^(答复|回复|办理|承办|处理|答复办理)(单位|部门|机关|机构)$/],
 ];
 /** Labels whose meaning depends on the block they are in (来信 / 回复). */
@@ -86,13 +88,33 @@ const MULTILINE = new Set<Field>(['content', 'question']);
 const REPLIED = /(已回复|已答复|已办结|已处理|办结|已反馈|答复完毕|已完成|已结案|已评价|回复完毕|已公开)/;
 const NOT_REPLIED = /(未回复|未答复|办理中|处理中|待处理|待答复|待回复|已受理|未办结|受理中|已转办|转办中|已交办|交办中|已签收|正在办理|正在处理|审核中|待审核|待受理|未受理|不予受理|未处理|已转交|待办理|未办理)/;
 /** Answers that are not one: the site has nothing to say yet. */
-const PLACEHOLDER = /^([-—–_/\\.。·\s]*|无|暂无|暂无回复|暂无答复|未回复|未答复|待回复|待答复|尚未回复|尚未答复|正在办理中?|正在处理中?|办理中|处理中|null|undefined|none)[。.！!]*$/i;
+const PLACEHOLDER = /^([-—–_/\\.。·\s]*|无|暂无|暂无回复|暂无答复|未回复|未答复|待回复|待答复|尚未回复|尚未答复|正在办理中?|正在处理中?|办理中|处理中|null|undefined|none|success|ok|true|false|fail|error|成功|操作成功|查询成功|请求成功)[。.！!]*$/i;
 /** Chrome of a detail page that must not run on into an answer. */
 const CHROME = /^[【\[]?(打印|关闭|返回|打印本页|关闭窗口|返回列表|上一篇|下一篇|分享到|扫一扫|收藏)|^(主办单位|承办单位|版权所有|网站标识码|ICP|技术支持)/;
 const STEP = /^(办理|处理)?(环节|步骤|节点|流程|操作|动作)$|^(办理|处理)(过程|流程)$/;
 
+/** Traditional characters of the labels, statuses and acknowledgements read here (回覆時間, 處理狀態, 已回覆, 辦理中). */
+const TRADITIONAL: Record<string, string> = {
+  覆: '复', 復: '复', 時: '时', 間: '间', 處: '处', 辦: '办', 來: '来', 狀: '状', 態: '态', 單: '单', 門: '门', 見: '见',
+  結: '结', 內: '内', 題: '题', 詢: '询', 碼: '码', 編: '编', 號: '号', 問: '问', 諮: '咨', 議: '议', 訴: '诉', 報: '报',
+  機: '机', 構: '构', 轉: '转', 審: '审', 簽: '签', 記: '记', 發: '发', 請: '请', 將: '将', 盡: '尽', 們: '们', 謝: '谢',
+  經: '经', 電: '电', 話: '话', 進: '进', 無: '无', 暫: '暂', 維: '维', 護: '护', 過: '过', 應: '应', 稱: '称',
+  關: '关', 於: '于', 該: '该', 為: '为', 繫: '系', 聯: '联', 係: '系',
+};
+const TRADITIONAL_RE = new RegExp(`[${Object.keys(TRADITIONAL).join('')}]`, 'g');
+
+/** Traditional → simplified for the words matched here (labels, statuses, acknowledgements); other text unchanged. */
+function simplified(s: string): string {
+  return s.replace(TRADITIONAL_RE, (c) => TRADITIONAL[c] ?? c);
+}
+
+/** Full-width digits, letters and punctuation (２０２６年１１月２５日　１４：０５, ＺＸ２０２６…) → ASCII. */
+function halfWidth(s: string): string {
+  return s.replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ');
+}
+
 function normLabel(s: string): string {
-  return s.replace(/[\s:：　*＊]/g, '');
+  return simplified(s.replace(/[\s:：　*＊]/g, ''));
 }
 
 function fieldOf(label: string): Field | null {
@@ -138,6 +160,8 @@ function withClock(date: string, h?: string, mi?: string, s?: string): Stated | 
 
 const CLOCK = String.raw`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`;
 const FULL_DATE = new RegExp(String.raw`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}`);
+/** A value that is only digits: 20261125, 202611251405, 20261125140500 (a longer or shorter run is not a time). */
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$/;
 const YEARLESS = new RegExp(String.raw`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}\s*$`);
 const RELATIVE_DAY = new RegExp(String.raw`^(今天|今日|昨天|昨日|前天)${CLOCK}\s*$`);
 const AGO = /^(\d{1,4})\s*(秒|分钟|小时|天)前$|^(刚刚|刚才)$/;
@@ -148,7 +172,12 @@ const AGO = /^(\d{1,4})\s*(秒|分钟|小时|天)前$|^(刚刚|刚才)$/;
  * (day precision: "3 hours ago" is not an instant), 11-25 the latest 25 November not after it.
  */
 export function parseStatedTime(raw: string, now?: Date): Stated | null {
-  const s = raw.slice(0, MAX_VALUE_CHARS).trim();
+  const s = halfWidth(raw.slice(0, MAX_VALUE_CHARS)).trim();
+  const c = COMPACT.exec(s);
+  if (c) {
+    const [y, mo, d] = [Number(c[1]), Number(c[2]), Number(c[3])];
+    return validDate(y, mo, d) ? withClock(`${y}-${p2(mo)}-${p2(d)}`, c[4], c[5], c[6]) : null;
+  }
   const m = FULL_DATE.exec(s);
   if (m) {
     const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
@@ -185,7 +214,8 @@ function jsonTime(v: unknown, now?: Date): Stated | null {
     const ms = v > 1e12 ? v : v > 1e9 ? v * 1000 : NaN;
     return Number.isFinite(ms) && ms < 4_102_444_800_000 ? { iso: instantIso(ms), precision: 'instant' } : null;
   }
-  if (typeof v === 'string') return /^\d{10,13}$/.test(v.trim()) ? jsonTime(Number(v), now) : parseStatedTime(v, now);
+  // epoch seconds (10 digits) or milliseconds (13); 20261125 and 20261125143000 are dates written without separators
+  if (typeof v === 'string') return /^(\d{10}|\d{13})$/.test(v.trim()) ? jsonTime(Number(v), now) : parseStatedTime(v, now);
   return null;
 }
 
@@ -196,7 +226,34 @@ function jsonTime(v: unknown, now?: Date): Stated | null {
  * written as text (so that no tag pattern scans the rest of the page from each of a million stray `<`).
  */
 function bounded(html: string): string {
-  return html.slice(0, MAX_PAGE_CHARS).replace(/<([^<>]*)(?=<|$)/g, '&lt;$1');
+  return iconText(html.slice(0, MAX_PAGE_CHARS).replace(/<([^<>]*)(?=<|$)/g, '&lt;$1'));
+}
+
+/** Status icon classes (拼音 initials or English) that say replied / not yet, as lists draw them with no text. */
+const ICON_REPLIED = /^(yhf|yihuifu|ydf|yidafu|ybj|yibanjie|replied|answered)$/i;
+const ICON_PENDING = /^(whf|weihuifu|wdf|weidafu|blz|banlizhong|clz|chulizhong|dcl|daichuli|unreplied|unanswered|pending|processing|handling)$/i;
+
+/**
+ * Status icons as text: `<img alt="已回复">` (or its title), and an empty `<span|i|em class="st yhf">` whose class is
+ * a status, so that a 状态 cell or line drawn as an icon reads as the status it shows. Other images stay as they are.
+ * Runs on a bounded page: every `<` has its `>` before the next `<`, so each tag is scanned once.
+ */
+function iconText(html: string): string {
+  return html
+    .replace(/<img\b[^>]*>/gi, (tag) => {
+      for (const m of tag.matchAll(/\b(?:alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')/gi)) {
+        const v = simplified(decodeEntities(m[1] ?? m[2] ?? '').trim());
+        if (v.length <= 8 && (REPLIED.test(v) || NOT_REPLIED.test(v))) return ` ${v} `;
+      }
+      return tag;
+    })
+    .replace(/<(span|i|em)\b([^>]*)>(\s*)<\/\1\s*>/gi, (tag, _n: string, attrs: string) => {
+      const cls = /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(attrs);
+      const tokens = (cls?.[1] ?? cls?.[2] ?? '').split(/[\s_]+|-(?=[a-z])/i).filter(Boolean);
+      const pending = tokens.some((t) => ICON_PENDING.test(t));
+      if (pending) return ' 办理中 ';
+      return tokens.some((t) => ICON_REPLIED.test(t)) ? ' 已回复 ' : tag;
+    });
 }
 
 function cellText(html: string): string {
@@ -290,7 +347,7 @@ function codeRe(code: string): RegExp {
 }
 
 function hasCode(text: string, code: string | undefined): boolean {
-  return !!code && code.trim().length >= 3 && codeRe(code).test(text);
+  return !!code && code.trim().length >= 3 && codeRe(code).test(halfWidth(text));
 }
 
 /** The title, whole or cut short by the list (咨询办理居住证需要携带哪些...). */
@@ -314,10 +371,20 @@ function clip(s: string | undefined, n = MAX_VALUE_CHARS): string | null {
   return t ? t.slice(0, n) : null;
 }
 
+/**
+ * A clause that only says where the letter is (已转市公安局办理, 已受理, 正在核实) — what a 处理意见 or 办理结果 field
+ * holds while a letter is on its way, which the mail acknowledgements (classify) do not all name.
+ */
+const IN_PROGRESS_CLAUSE = /已(转|交|转交|转办|交办|转送|移交)(至|给|到)?[^。，,；;]{0,24}(办理|处理|答复|回复|核实|调查|研究)|^[^。，,；;]{0,12}已(受理|签收|登记|转办|交办)[。.！!]?$|正在(办理|处理|核实|调查|研究)/;
+
 /** The answer, when it is one: a placeholder (正在办理) or only an acknowledgement is none. */
 function answerOf(content: string | null): { text: string | null; ackOnly: boolean } {
-  if (!content || PLACEHOLDER.test(content)) return { text: null, ackOnly: false };
-  return { text: content, ackOnly: substantiveText(content).length === 0 };
+  const simple = content ? simplified(content) : '';
+  if (!content || PLACEHOLDER.test(simple)) return { text: null, ackOnly: false };
+  const rest = substantiveText(simple)
+    .split(/(?<=[。！!？?；;，,\n])/)
+    .filter((c) => !IN_PROGRESS_CLAUSE.test(c.trim()) && /[\u4e00-\u9fa5A-Za-z0-9]/.test(c));
+  return { text: content, ackOnly: rest.length === 0 };
 }
 
 function finish(fields: Fields, detailHref: string | null, now?: Date): ReplyListEntry {
@@ -325,7 +392,8 @@ function finish(fields: Fields, detailHref: string | null, now?: Date): ReplyLis
   const asked = fields.askedAt ? parseStatedTime(fields.askedAt, now) : null;
   const status = clip(fields.status, 40);
   const answer = answerOf(clip(fields.content, MAX_CONTENT_CHARS));
-  const statusSays = status ? (NOT_REPLIED.test(status.replace(/已办结/g, '')) ? false : REPLIED.test(status) ? true : null) : null;
+  const simpleStatus = status ? simplified(status) : null;
+  const statusSays = simpleStatus ? (NOT_REPLIED.test(simpleStatus.replace(/已办结/g, '')) ? false : REPLIED.test(simpleStatus) ? true : null) : null;
   let replied: boolean;
   if (answer.ackOnly) replied = false; // 您的来信已收到，我们将尽快处理: whatever the status says, nothing is answered yet
   else if (statusSays !== null) replied = statusSays;
@@ -485,11 +553,16 @@ function splitEmbedded(line: string): string[] {
 function itemsOf(lines: string[]): Item[] {
   const items: Item[] = [];
   let section: 'ask' | 'reply' | null = null;
+  /** Under a 回复 heading (官方回复, 办理结果) with no 内容 label yet: its unlabelled text is the answer. */
+  let replyText = false;
+  const isLabelLine = (j: number) => !!splitLabel(lines[j]!, section) || OTHER_LABEL.test(lines[j]!) || CHROME.test(lines[j]!);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const norm = normLabel(line);
-    if (norm.length <= 8 && REPLY_HEADING.test(norm) && !fieldOf(norm)) {
+    // a heading: 官方回复; also 回复 / 办理结果 standing over labelled rows (a label with no value of its own)
+    if (norm.length <= 8 && REPLY_HEADING.test(norm) && (!fieldOf(norm) || (i + 1 < lines.length && isLabelLine(i + 1)))) {
       section = 'reply';
+      replyText = true;
       continue;
     }
     if (norm.length <= 8 && ASK_HEADING.test(norm) && !fieldOf(norm)) {
@@ -497,14 +570,25 @@ function itemsOf(lines: string[]): Item[] {
       continue;
     }
     const lv = splitLabel(line, section);
+    if (!lv && replyText && section === 'reply' && !OTHER_LABEL.test(line) && !CHROME.test(line)) {
+      // the reply block's text under its heading and its 单位 / 时间 line: the answer, up to the next label
+      let value = line;
+      let j = i + 1;
+      for (; j < lines.length && !isLabelLine(j) && value.length < MAX_CONTENT_CHARS; j++) value += `\n${lines[j]}`;
+      i = j - 1;
+      replyText = false;
+      items.push({ line: i, field: 'content', value });
+      continue;
+    }
     if (!lv) {
       items.push({ line: i, field: null, value: line });
       continue;
     }
+    if (lv.field === 'content' || lv.field === 'question' || lv.field === 'askedAt') replyText = false;
     if (lv.field === 'content' || lv.field === 'replier' || lv.field === 'repliedAt') section = 'reply';
     else if (lv.field === 'question' || lv.field === 'askedAt') section = section === 'reply' && lv.field === 'askedAt' ? section : 'ask';
     let value = lv.value.trim();
-    const isLabel = (j: number) => !!splitLabel(lines[j]!, section) || OTHER_LABEL.test(lines[j]!) || CHROME.test(lines[j]!);
+    const isLabel = isLabelLine;
     if (MULTILINE.has(lv.field)) {
       let j = i + 1;
       for (; j < lines.length && !isLabel(j) && value.length < MAX_CONTENT_CHARS; j++) value += `${value ? '\n' : ''}${lines[j]}`;
@@ -593,13 +677,20 @@ function parseDetail(html: string, key: LetterKey = {}, ctx: ParseContext = {}):
 /* ------------------------------------------------------------------ JSON */
 
 const JSON_KEYS: Array<[Field, RegExp]> = [
-  ['repliedAt', /^(hfsj|dfsj|bjsj|fksj|hfrq|dfrq|replytime|replydate|answertime|answerdate|replyat|repliedat|handletime|finishtime|feedbacktime)$/i],
-  ['content', /^(hfnr|dfnr|hfyj|dfyj|blyj|bljg|cljg|clyj|fknr|replycontent|reply|answer|answercontent|replytext|result|handleresult|handleopinion)$/i],
-  ['status', /^(blzt|clzt|zt|hfzt|status|state|statusname|statename|statustext|handlestatus)$/i],
+  ['repliedAt', /^(hfsj|dfsj|bjsj|fksj|hfrq|dfrq|replytime|replydate|answertime|answerdate|replyat|repliedat|handletime|finishtime|feedbacktime|dealtime|completetime)(str)?$/i],
+  ['content', /^(hfnr|dfnr|hfyj|dfyj|blyj|bljg|cljg|clyj|fknr|replycontent|reply|answer|answercontent|replytext|result|handleresult|handleopinion|dealresult|dealopinion)$/i],
+  ['status', /^(blzt|clzt|zt|hfzt|status|state|statusname|statename|statustext|handlestatus|handlestate|dealstate|dealstatus)(name|desc|text)?$/i],
   ['queryCode', /^(cxm|gdbh|gdh|xjbh|slbh|sqbh|lybh|code|querycode|searchcode|workorderno|orderno|caseno|letterno|serialno|bh)$/i],
   ['title', /^(bt|sqbt|xjbt|lybt|title|subject|lettertitle)$/i],
   ['askedAt', /^(sqsj|lxsj|lysj|tjsj|xxsj|createtime|createdat|submittime|asktime|lettertime|slsj)$/i],
-  ['replier', /^(cbdw|bldw|hfdw|dfdw|hfbm|dfbm|replyorg|replydept|handledept|handleorg|deptname|orgname)$/i],
+  ['replier', /^(cbdw|bldw|hfdw|dfdw|hfbm|dfbm|replyorg|replydept|replyunit|handledept|handleorg|handleunit|deptname|orgname)(name|mc)?$/i],
+];
+/** An object that is the reply (`"reply":{"content":…,"createTime":…}`): its generic keys are the reply's. */
+const JSON_REPLY_OBJECT = /^(reply|answer|replyinfo|answerinfo|replyvo|replydto|hfxx|dfxx|replies|replylist|answerlist)$/i;
+const JSON_REPLY_GENERIC: Array<[Field, RegExp]> = [
+  ['repliedAt', /^(createtime|createdat|time|date|addtime|publishtime|pubtime|updatetime|sj|rq)$/i],
+  ['content', /^(content|text|body|detail|nr|msg|message|opinion)$/i],
+  ['replier', /^(org|dept|unit|orgname|deptname|unitname|dw|bm)$/i],
 ];
 
 function jsonField(k: string): Field | null {
@@ -624,10 +715,15 @@ function parseJson(text: string): unknown {
 /** A JSON query result or list: the object that carries our code (or title), its fields by key. */
 function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyListEntry | null {
   let nodes = 0;
-  const fieldsOf = (o: Record<string, unknown>, depth: number, into: Fields, times: Partial<Record<Field, Stated>>) => {
+  const fieldsOf = (o: Record<string, unknown>, depth: number, into: Fields, times: Partial<Record<Field, Stated>>, inReply = false) => {
     for (const [k, v] of Object.entries(o)) {
-      const f = jsonField(k);
-      if (f && into[f] === undefined && (typeof v === 'string' || typeof v === 'number')) {
+      const generic = inReply ? JSON_REPLY_GENERIC.find(([, re]) => re.test(k.replace(/[_\s-]/g, '')))?.[0] : undefined;
+      const f = generic ?? (inReply && jsonField(k) === 'askedAt' ? null : jsonField(k));
+      const reply = JSON_REPLY_OBJECT.test(k.replace(/[_\s-]/g, ''));
+      const sub = Array.isArray(v) && reply ? v[0] : v; // a list of replies: the first is the earliest evidence
+      if (depth < 2 && reply && sub && typeof sub === 'object' && !Array.isArray(sub)) fieldsOf(sub as Record<string, unknown>, depth + 1, into, times, true);
+      // a status code ("state":"1") gives way to its name ("stateName":"办理中")
+      else if (f && (into[f] === undefined || (f === 'status' && typeof v === 'string' && /[\u4e00-\u9fa5]/.test(v) && !/[\u4e00-\u9fa5]/.test(into[f]))) && (typeof v === 'string' || typeof v === 'number')) {
         if (f === 'repliedAt' || f === 'askedAt') {
           const t = jsonTime(v, ctx.now);
           if (t) times[f] = t;
@@ -648,21 +744,32 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
   };
   let single: Record<string, unknown> | null = null;
   let titleHit: ReplyListEntry | null = null;
-  const visit = (v: unknown): ReplyListEntry | null => {
+  /** Says something about a reply: a reply-time key, a reply object, or an answer key that is not an API word ("result":"success"). */
+  const replyish = (o: Record<string, unknown>) =>
+    Object.entries(o).some(([k, v]) => {
+      const f = jsonField(k);
+      if (f === 'repliedAt' || JSON_REPLY_OBJECT.test(k.replace(/[_\s-]/g, ''))) return true;
+      return f === 'content' && !(typeof v === 'string' && PLACEHOLDER.test(v.trim()));
+    });
+  const visit = (v: unknown, parent: Record<string, unknown> | null): ReplyListEntry | null => {
     if (++nodes > MAX_JSON_NODES || !v || typeof v !== 'object') return null;
     if (Array.isArray(v)) {
       for (const x of v) {
-        const r = visit(x);
+        const r = visit(x, null);
         if (r) return r;
       }
       return null;
     }
     const o = v as Record<string, unknown>;
     const how = matches(o);
-    if (how || Object.keys(o).some((k) => jsonField(k) === 'repliedAt' || jsonField(k) === 'content')) {
+    if (how || replyish(o)) {
       const fields: Fields = {};
       fieldsOf(o, 0, fields, {});
-      if (how === 'code') return finish(fields, null, ctx.now);
+      if (how === 'code') {
+        // the code is in the letter's part ({"letter":{"letterCode":…},"reply":{…}}): the record is the object around it
+        if (parent && fields.repliedAt === undefined && fields.content === undefined && fields.status === undefined) fieldsOf(parent, 0, fields, {});
+        return finish(fields, null, ctx.now);
+      }
       if (how === 'title') {
         const e = finish(fields, null, ctx.now);
         if (!titleHit && onOrAfterDay(e.askedAt, key.submittedAt)) titleHit = e;
@@ -670,13 +777,13 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
     }
     for (const x of Object.values(o)) {
       if (x && typeof x === 'object') {
-        const r = visit(x);
+        const r = visit(x, o);
         if (r) return r;
       }
     }
     return null;
   };
-  const hit = visit(root);
+  const hit = visit(root, null);
   if (hit) return hit;
   if (titleHit) return titleHit;
   const only = single as Record<string, unknown> | null;
