@@ -52,6 +52,14 @@ describe('classifyMail rules', () => {
     const ack = classifyMail({ ...base, subject: 'Re: 咨询', text: '您好，来信收悉。我们将尽快处理，请耐心等待。谢谢！' });
     expect(ack.kind).toBe('auto-ack');
   });
+  it('"passed to the department" is an acknowledgement, whatever the department is called; the department\'s answer after it is a reply', () => {
+    const ack = classifyMail({ ...base, subject: 'Re: 咨询', text: '您好，您的来信已转市公安局办理。请耐心等待。' });
+    expect(ack.kind).toBe('auto-ack');
+    const ack2 = classifyMail({ ...base, subject: 'Re: 咨询', text: '网友您好！您反映的问题已转至西安市雁塔区城市管理和综合执法局处理。' });
+    expect(ack2.kind).toBe('auto-ack');
+    const reply = classifyMail({ ...base, subject: 'Re: 咨询', text: '您的来信已转市城管局处理，该局已于11月25日派人清理，现场已恢复整洁，后续将加强巡查。' });
+    expect(reply.kind).toBe('reply');
+  });
   it('quoted text and signatures do not count as an answer', () => {
     const text = '您的来信已收悉，我们将尽快处理。\n-- \n某某局 电话12345678 地址某某路一号办公楼三楼\n> 请问居住证怎么办理需要哪些材料在哪里办理多久能拿到';
     expect(substantiveText(text)).toBe('');
