@@ -11,6 +11,7 @@ import { loadCalendar } from '../adapters/calendar-source.ts';
 import { parseInstant } from '../domain/beijing-time.ts';
 import type { LocalScheduler } from '../adapters/scheduler/local.ts';
 import { BrowserSubmitter, DEFAULT_BROWSER_PAGES } from '../adapters/browser/submitter.ts';
+import { authenticateMail, type Resolver } from '../adapters/mail/auth.ts';
 import { localMailConfig } from '../adapters/mail/config.ts';
 import { mailDeps } from '../adapters/mail/wiring.ts';
 import { httpFetcher } from '../adapters/mail/http-fetch.ts';
@@ -41,6 +42,15 @@ export interface LocalStackOptions {
   clock: Clock;
   /** The inbound SMTP port (default: a free one). `serve` fixes it so a relay or MX can forward replies. */
   smtpPort?: number;
+  /** The inbound SMTP listen address (default 127.0.0.1; `0.0.0.0` when this machine is the MX). */
+  smtpHost?: string;
+  /**
+   * The DNS that SPF/DKIM/DMARC of inbound mail look up: `serve` gives the machine's (with a timeout). Default: none —
+   * every lookup fails at once, so the demo and tests never reach the network and verdicts are honestly `none`.
+   */
+  mailDns?: Resolver;
+  /** The office's key and certificate (PEM) for the inbound SMTP's STARTTLS. */
+  smtpTls?: { key: string | Buffer; cert: string | Buffer };
   /** Pages the one browser works with at once. */
   browserPages?: number;
   env?: Record<string, string | undefined>;
@@ -74,11 +84,28 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/**
+ * Start the stack. A start that fails part way (the SMTP port taken, Chromium missing) stops what it had started —
+ * the data folder's lock, the queue server, the SMTP server — so the process can exit and a next start finds the
+ * folder free.
+ */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started: Array<() => Promise<unknown>> = [];
+  try {
+    return await startStack(options, started);
+  } catch (err) {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    throw err;
+  }
+}
+
+async function startStack(options: LocalStackOptions, started: Array<() => Promise<unknown>>): Promise<LocalStack> {
   const log = options.log ?? (() => {});
   const env = options.env ?? process.env;
   const stores = await openLocalStores(options.dataDir ? { dataDir: options.dataDir } : { inMemory: true });
+  started.push(() => stores.close());
   const sqs = await startLocalSqs(options.dataDir ? { dataDir: privateDir(path.join(options.dataDir, 'sqs')) } : {});
+  started.push(() => sqs.stop());
   const queues = await localQueues(sqs);
   const queue = (pair: QueuePair) => new SqsQueue<Record<string, unknown>>(sqs.client, pair.url);
   const mailConfig = localMailConfig(env, options.dataDir);
@@ -96,14 +123,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Mail arrives one SMTP transaction at a time here: nothing to batch with, so no batching wait.
   const ingestDeps = mailDeps(stores, mailConfig, { objects, now: () => options.clock.now(), actor: 'function:ingest-mail', batchWindowMs: 0 });
   ingestDeps.log = log;
+  const mailDns = options.mailDns;
+  if (mailDns)
+    ingestDeps.authenticate = (raw, e) =>
+      authenticateMail(raw, { ...(e.remoteIp ? { ip: e.remoteIp } : {}), ...(e.helo ? { helo: e.helo } : {}), ...(e.mailFrom ? { sender: e.mailFrom } : {}), resolver: mailDns });
   const { finder } = ingestDeps;
   const smtp = await startInboundSmtp({
     mailDomain: mail.domain,
     onMail: (raw, envelope) => ingestMail(ingestDeps, raw, { ...envelope, receivedAt: options.clock.now().toISOString() }),
     clock: () => options.clock.now(),
+    maxBytes: mailConfig.maxBytes,
     ...(options.smtpPort !== undefined ? { port: options.smtpPort } : {}),
+    ...(options.smtpHost !== undefined ? { host: options.smtpHost } : {}),
+    ...(options.smtpTls ? { tls: options.smtpTls } : {}),
     log,
   });
+  started.push(() => smtp.close());
 
   const pages = options.browserPages ?? (Number(env.HUIXIN_BROWSER_PAGES) || DEFAULT_BROWSER_PAGES);
   const submitter = await BrowserSubmitter.launch(objects, { pages });

@@ -1,9 +1,11 @@
 /** `huixin users add/list` as a person runs them: password from stdin, bad input → exit 2 with one line. */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runHuixin } from '../cli-run.ts';
+import { REPO, runHuixin } from '../cli-run.ts';
 
 let dir: string;
 
@@ -32,4 +34,28 @@ describe('huixin users', () => {
       expect(r.stderr.trim().split('\n').filter((l) => !l.startsWith('npm warn'))).toHaveLength(1);
     }
   });
+});
+
+describe('huixin serve', () => {
+  it('with its dashboard port taken, says so in Chinese and English, stops what it started and exits 2 (never hangs)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, HUIXIN_DATA_DIR: path.join(dir, 'serve-data') };
+      delete env.DYNAMODB_ENDPOINT;
+      delete env.HUIXIN_STORE;
+      // a hung process is killed after 90 s (the test then fails on its exit code)
+      const r = await new Promise<{ code: number | string | null; stderr: string }>((resolve) =>
+        execFile(process.execPath, [path.join(REPO, 'bin/huixin.js'), 'serve', '--port', String(port), '--smtp-port', '0'], { cwd: dir, env, timeout: 90_000 }, (err, _stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number | string }).code ?? null) : 0, stderr }),
+        ),
+      );
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`127.0.0.1:${port} 已被另一个程序占用`);
+      expect(r.stderr).toContain('already in use by another program: stop it or choose another --port');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 120_000);
 });

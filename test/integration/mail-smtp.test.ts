@@ -11,7 +11,7 @@ import { openLocalStores, type OpenStores } from '../../shared/local/runtime.ts'
 import { startInboundSmtp, type InboundServer } from '../../shared/adapters/mail/smtp-inbound.ts';
 import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { MemoryObjectStore } from '../../shared/adapters/mail/memory.ts';
-import { ingestMail, type IngestResult } from '../../shared/app/ingest-mail.ts';
+import { ingestMail, type Envelope, type IngestResult } from '../../shared/app/ingest-mail.ts';
 
 const SECRET = 'integration-secret';
 const DOMAIN = 'reply.huixin.test';
@@ -100,6 +100,34 @@ describe('inbound SMTP → ingest', () => {
       transport().sendMail({ from: 'a@b.c', to: replyAddress('l01kqzsmtp0001aaaa', SECRET, DOMAIN), subject: 'big', text: 'x'.repeat(300_000) }),
     ).rejects.toThrow(/552|size/i);
     expect(results.length).toBe(before);
+  });
+});
+
+describe('inbound SMTP with the office\'s certificate (serve --smtp-tls-key/--smtp-tls-cert)', () => {
+  it('offers STARTTLS and takes a reply over TLS; without a certificate it offers none', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-smtp-tls-'));
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=mx.${DOMAIN}`]);
+    const received: Envelope[] = [];
+    const tls = await startInboundSmtp({
+      mailDomain: DOMAIN,
+      tls: { key: await readFile(key), cert: await readFile(cert) },
+      onMail: async (_raw, envelope) => received.push(envelope),
+    });
+    try {
+      const to = replyAddress('l01kqzsmtp0001aaaa', SECRET, DOMAIN);
+      // requireTLS: the client refuses to send unless STARTTLS is offered and succeeds, as a careful MTA does
+      const over = (port: number) =>
+        nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, requireTLS: true, tls: { rejectUnauthorized: false } }).sendMail({ from: 'xxgk@gz.gov.cn', to, subject: '回复', text: '您好' });
+      const info = await over(tls.port);
+      expect(info.response).toMatch(/^250/);
+      expect(received).toEqual([expect.objectContaining({ rcptTo: [to] })]);
+      await expect(over(smtp.port)).rejects.toThrow(/STARTTLS/i); // no certificate given: no STARTTLS offered
+    } finally {
+      await tls.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -3,17 +3,22 @@
  * the persisted SQS server, the schedules — so nothing is lost and nothing is sent twice.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import nodemailer from 'nodemailer';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultFleet } from '../../sandbox/fleet.ts';
 import { startSandbox, type Sandbox } from '../../sandbox/server.ts';
+import { tableResolver } from '../../shared/adapters/mail/auth.ts';
+import { DynamoMailStore } from '../../shared/adapters/mail/dynamo-mail.ts';
 import { readRegistryFile } from '../../shared/adapters/registry-file.ts';
 import { createCampaign } from '../../shared/app/campaigns.ts';
 import { importSites } from '../../shared/app/import-sites.ts';
 import { parseInstant } from '../../shared/domain/beijing-time.ts';
 import { fastForward } from '../../shared/local/demo.ts';
 import { ManualClock } from '../../shared/local/manual-clock.ts';
+import { openLocalStores } from '../../shared/local/runtime.ts';
 import { startLocalStack } from '../../shared/local/stack.ts';
 
 describe('restarting the embedded default mid-campaign', () => {
@@ -86,4 +91,44 @@ describe('restarting the embedded default mid-campaign', () => {
       await stack.close();
     }
   }, 400_000);
+});
+
+describe('a start that fails part way', () => {
+  it('stops what it had started, so the data folder is free for the next start (the SMTP port taken)', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-failed-start-'));
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const dataDir = path.join(dir, 'data');
+      const smtpPort = (taken.address() as AddressInfo).port;
+      const clock = new ManualClock('2026-10-12T08:00:00+08:00');
+      await expect(startLocalStack({ dataDir, filesDir: path.join(dataDir, 'objects'), clock, smtpPort })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      // the store's lock was released: the data folder opens again (else: "data dir in use by another huixin process")
+      const stores = await openLocalStores({ dataDir });
+      await stores.close();
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the stack\'s inbound mail', () => {
+  it('computes SPF/DMARC with the DNS it is given (serve gives the machine\'s), not an empty table', async () => {
+    const clock = new ManualClock('2026-10-12T08:00:00+08:00');
+    // gz.gov.cn publishes that only 127.0.0.1 sends its mail, and asks receivers to reject the rest
+    const mailDns = tableResolver({ 'gz.gov.cn': { TXT: [['v=spf1 ip4:127.0.0.1 -all']] }, '_dmarc.gz.gov.cn': { TXT: [['v=DMARC1; p=reject']] } });
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-stack-dns-'));
+    const stack = await startLocalStack({ filesDir: dir, clock, mailDns, env: { HUIXIN_MAIL_DOMAIN: 'reply.huixin.test' } });
+    try {
+      await nodemailer
+        .createTransport({ host: '127.0.0.1', port: stack.smtp.port, secure: false, ignoreTLS: true })
+        .sendMail({ envelope: { from: 'xxgk@gz.gov.cn', to: 'r-nosuchletter-0000000000@reply.huixin.test' }, from: 'xxgk@gz.gov.cn', to: 'r-nosuchletter-0000000000@reply.huixin.test', subject: '回复', text: '您好，来信收悉。' });
+      const held = await new DynamoMailStore(stack.stores.client, stack.stores.tableName).listHeld();
+      expect(held.map((m) => m.auth)).toEqual([expect.objectContaining({ spf: 'pass', dmarc: 'pass', source: 'mailauth' })]);
+    } finally {
+      await stack.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -12,6 +12,9 @@ import { z } from 'zod';
 import { InputError } from '../../domain/errors.ts';
 import { DEFAULT_MAIL_LIMITS } from './parse.ts';
 
+/** The mail domain when HUIXIN_MAIL_DOMAIN is unset: fine for the demo and tests, unreachable from the internet. */
+export const DEFAULT_MAIL_DOMAIN = 'reply.huixin.local';
+
 const Schema = z.object({
   HUIXIN_REPLY_SECRET: z.string().optional(),
   HUIXIN_MAIL_DOMAIN: z
@@ -19,7 +22,7 @@ const Schema = z.object({
     .trim()
     .toLowerCase()
     .regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/, 'a mail domain such as reply.example.gov.cn')
-    .default('reply.huixin.local'),
+    .default(DEFAULT_MAIL_DOMAIN),
   HUIXIN_MAIL_MAX_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAIL_LIMITS.maxBytes),
 });
 

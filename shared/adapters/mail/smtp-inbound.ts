@@ -1,7 +1,11 @@
 /**
- * An in-process SMTP server (`smtp-server`) on 127.0.0.1: accepts mail for the mail domain only, enforces the
- * size limit while streaming (chunks past the limit are dropped, the message is refused with 552), and hands
- * each raw message with its envelope to `onMail` — the same ingest code the SES path uses.
+ * An in-process SMTP server (`smtp-server`), on 127.0.0.1 unless told otherwise (`serve --smtp-host 0.0.0.0` for an
+ * MX): accepts mail for the mail domain only (never a relay), enforces the size limit while streaming (chunks past
+ * the limit are dropped, the message is refused with 552), and hands each raw message with its envelope to
+ * `onMail` — the same ingest code the SES path uses. With the office's key and certificate it offers STARTTLS (an
+ * MTA then delivers the replies encrypted); without them it offers none (smtp-server's built-in certificate would
+ * only be a self-signed stand-in). Connections are capped (`maxClients`) and an idle one is dropped after a minute
+ * (smtp-server's socket timeout), as an open port needs.
  */
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { AddressInfo } from 'node:net';
@@ -15,6 +19,10 @@ export interface InboundOptions {
   port?: number;
   host?: string;
   maxBytes?: number;
+  /** The office's key and certificate chain (PEM): offer STARTTLS with them. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  /** Connections at once (default 50); more are told 421 and come back later, as MTAs do. */
+  maxClients?: number;
   clock?: () => Date;
   log?: (message: string) => void;
 }
@@ -36,7 +44,9 @@ export async function startInboundSmtp(options: InboundOptions): Promise<Inbound
     banner: 'huixin inbound',
     size: maxBytes,
     authOptional: true,
-    disabledCommands: ['AUTH', 'STARTTLS'],
+    disabledCommands: options.tls ? ['AUTH'] : ['AUTH', 'STARTTLS'],
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    maxClients: options.maxClients ?? 50,
     logger: false,
     onRcptTo(address, _session, callback) {
       const at = address.address.lastIndexOf('@');
