@@ -11,6 +11,7 @@ import type { LocalStack } from '../../shared/local/stack.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
 import { ensureWebBuilt, WEB_DIST } from './serve-web.ts';
 import { out, errOut } from '../output.ts';
+import { port } from '../listen.ts';
 
 /** `huixin demo` — what `npm start` runs. */
 export function register(program: Command): void {
@@ -29,8 +30,8 @@ export function register(program: Command): void {
     .action(async (opts: { sites: string; seed: string; out: string; start: string; windowEnd: string; progress: boolean; stayUp?: string | boolean }) => {
       const sites = Number(opts.sites);
       const seed = Number(opts.seed);
-      if (!Number.isInteger(sites) || sites < 12 || sites > 354) throw new InputError(`--sites must be an integer from 12 to 354, got ${opts.sites}`);
-      if (!Number.isInteger(seed)) throw new InputError(`--seed must be an integer, got ${opts.seed}`);
+      if (!Number.isInteger(sites) || sites < 12 || sites > 354) throw new InputError(`--sites 须为 12 到 354 的整数 / must be an integer from 12 to 354, got ${opts.sites}`);
+      if (!Number.isInteger(seed)) throw new InputError(`--seed 须为整数 / must be an integer, got ${opts.seed}`);
       const outDir = path.resolve(opts.out, new Date().toISOString().replace(/[:.]/g, '-'));
       const interactive = opts.progress && process.stderr.isTTY;
       const bar = new cliProgress.SingleBar(
@@ -45,8 +46,7 @@ export function register(program: Command): void {
       let started = false;
       let lastLine = -1;
       errOut(`回信 huixin 演示：${sites} 个模拟网站，每站 2 封测试信件，${opts.start} 起，观察至 ${opts.windowEnd}。\n`);
-      const stayUp = opts.stayUp === undefined || opts.stayUp === false ? undefined : opts.stayUp === true ? 8080 : Number(opts.stayUp);
-      if (stayUp !== undefined && (!Number.isInteger(stayUp) || stayUp < 0 || stayUp > 65535)) throw new InputError(`--stay-up: not a port: ${String(opts.stayUp)}`);
+      const stayUp = opts.stayUp === undefined || opts.stayUp === false ? undefined : opts.stayUp === true ? 8080 : port(String(opts.stayUp), '--stay-up');
       const result = await runDemo({
         outDir,
         ...(stayUp !== undefined ? { onFinished: (stack, r) => serveDashboard(stack, outDir, stayUp, () => printSummary(r)) } : {}),

@@ -15,6 +15,7 @@ import { attachHeldMail, classifyParsedMail, discardHeldMail, ingestMail } from 
 import { openStores } from '../../shared/local/runtime.ts';
 import { startInboundSmtp } from '../../shared/adapters/mail/smtp-inbound.ts';
 import { beijingTime, out, errOut, safeJson, safeTerm } from '../output.ts';
+import { isLoopback, listenError, port, smtpTls, systemDns } from '../listen.ts';
 
 async function readMailFile(file: string, mc: MailConfig): Promise<Buffer> {
   let size: number;
@@ -177,26 +178,38 @@ export function register(program: Command): void {
 
   mail
     .command('serve')
-    .description('在 127.0.0.1 上运行收信 SMTP 服务，收到即入库（Ctrl-C 退出）/ run the inbound SMTP gateway on 127.0.0.1 until Ctrl-C')
+    .description('运行收信 SMTP 服务，收到即入库（Ctrl-C 退出）/ run the inbound SMTP gateway until Ctrl-C')
     .option('--port <port>', 'SMTP 端口 / SMTP port', '2525')
-    .action(async (opts: { port: string }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: not a port: ${opts.port}`);
+    .option('--host <host>', '监听地址（本机作 MX 时用 0.0.0.0）/ listen address (0.0.0.0 when this machine is the MX)', '127.0.0.1')
+    .option('--tls-key <file>', 'STARTTLS 私钥（PEM）/ the PEM key for STARTTLS')
+    .option('--tls-cert <file>', 'STARTTLS 证书链（PEM）/ the PEM certificate chain for STARTTLS')
+    .action(async (opts: { port: string; host: string; tlsKey?: string; tlsCert?: string }) => {
+      const smtpPort = port(opts.port, '--port');
+      const tls = smtpTls(opts.tlsKey, opts.tlsCert, ['--tls-key', '--tls-cert']);
       const config = loadConfig();
       const mc = localMailConfig(process.env, config.dataDir);
       const stores = await openStores(config);
-      const deps = mailDeps(stores, mc, { dataDir: config.dataDir, actor: 'function:ingest-mail' });
+      // SPF/DKIM/DMARC with this machine's DNS: real mail arrives here
+      const deps = mailDeps(stores, mc, { dataDir: config.dataDir, actor: 'function:ingest-mail', dns: systemDns() });
       const server = await startInboundSmtp({
         mailDomain: mc.mailDomain,
-        port,
+        port: smtpPort,
+        host: opts.host,
+        ...(tls ? { tls } : {}),
         maxBytes: mc.maxBytes,
         log: (m) => errOut(`huixin: ${m}\n`),
         onMail: async (raw, envelope) => {
           const r = await ingestMail(deps, raw, envelope);
           out(`${r.held ? `待认领 held ${r.mailId}` : `${r.mailId} → ${r.letterId} (${r.match})`} ${r.kind}${r.duplicate ? ' (duplicate)' : ''}\n`);
         },
+      }).catch(async (err: unknown) => {
+        await stores.close();
+        throw listenError(err, '--port', '--host');
       });
-      out(`收信服务 / SMTP gateway for @${mc.mailDomain} on ${server.host}:${server.port}${mc.replySecret ? '' : ' (HUIXIN_REPLY_SECRET unset: no exact matching)'}\n`);
+      if (!tls && !isLoopback(opts.host)) {
+        errOut(`huixin: 警告：未启用 STARTTLS，回信在网络上明文传输 / WARNING: no STARTTLS on ${opts.host}: replies cross the network in clear; give --tls-key and --tls-cert\n`);
+      }
+      out(`收信服务 / SMTP gateway for @${mc.mailDomain} on ${server.host}:${server.port}${tls ? ' STARTTLS' : ''}${mc.replySecret ? '' : ' (HUIXIN_REPLY_SECRET unset: no exact matching)'}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

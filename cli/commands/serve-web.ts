@@ -7,12 +7,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadConfig } from '../../shared/config.ts';
-import { InputError } from '../../shared/domain/errors.ts';
 import { ensureInitialAdmin } from '../../shared/app/auth.ts';
 import { dashboardWiring } from '../../shared/local/dashboard.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
 import { out, errOut } from '../output.ts';
+import { port as listenPort } from '../listen.ts';
 
 export const WEB_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'web', 'dist');
 
@@ -35,8 +35,7 @@ export function register(program: Command): void {
     .option('--host <host>', '监听地址 / listen address', '127.0.0.1')
     .option('--behind-https', '前面有 HTTPS 反向代理（会话 cookie 设为 Secure）/ an HTTPS reverse proxy is in front (Secure session cookie)')
     .action(async (opts: { port: string; host: string; behindHttps?: boolean }) => {
-      const port = Number(opts.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: not a port: ${opts.port}`);
+      const port = listenPort(opts.port, '--port');
       await ensureWebBuilt();
       const config = loadConfig();
       const stores = await openStores(config);

@@ -6,14 +6,10 @@
  * picks up where it stopped (dynalite and the queues persist in HUIXIN_DATA_DIR; a letter claimed but not recorded
  * when it stopped becomes `unconfirmed`, never resent).
  */
-import { resolve as resolveDns } from 'node:dns/promises';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSecureContext } from 'node:tls';
 import type { Command } from 'commander';
 import { loadAlertConfig } from '../../shared/adapters/alerts/config.ts';
 import { alertDeps } from '../../shared/adapters/alerts/wiring.ts';
-import { timeoutResolver } from '../../shared/adapters/mail/auth.ts';
 import { DEFAULT_MAIL_DOMAIN } from '../../shared/adapters/mail/config.ts';
 import { FsObjectStore } from '../../shared/adapters/object-store-fs.ts';
 import { runAlerts, sendPending } from '../../shared/app/alerts.ts';
@@ -25,50 +21,9 @@ import { startLocalStack } from '../../shared/local/stack.ts';
 import { startWebServer } from '../../shared/local/web-server.ts';
 import { ensureWebBuilt, WEB_DIST } from './serve-web.ts';
 import { out, errOut } from '../output.ts';
+import { isLoopback, listenError, port, smtpTls, systemDns } from '../listen.ts';
 
 const MINUTE = 60_000;
-
-function port(value: string, flag: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`${flag}: not a port: ${value}`);
-  return n;
-}
-
-/** A listen error as the operator can act on it (the port taken, a port below 1024 without the right, no such address). */
-function listenError(err: unknown, portFlag: string, hostFlag: string): unknown {
-  const e = err as NodeJS.ErrnoException & { address?: string; port?: number };
-  const where = `${e.address ?? '?'}:${e.port ?? '?'}`;
-  if (e.code === 'EADDRINUSE')
-    return new InputError(`${where} 已被另一个程序占用，请停止它或换一个 ${portFlag} / ${where} is already in use by another program: stop it or choose another ${portFlag}`);
-  if (e.code === 'EACCES')
-    return new InputError(
-      `无权监听 ${where}：1024 以下的端口需要 root 或 CAP_NET_BIND_SERVICE / no permission to listen on ${where}: ports below 1024 need root or CAP_NET_BIND_SERVICE ` +
-        `(\`sudo setcap cap_net_bind_service=+ep "$(command -v node)"\`), or keep a high ${portFlag} and redirect the port to it in the firewall`,
-    );
-  if (e.code === 'EADDRNOTAVAIL')
-    return new InputError(`本机没有地址 ${e.address ?? '?'}，请检查 ${hostFlag} / this machine has no address ${e.address ?? '?'}: check ${hostFlag}`);
-  return err;
-}
-
-/** The office's key and certificate chain (PEM files) for the inbound SMTP's STARTTLS, checked now rather than at the first mail. */
-function smtpTls(keyFile: string | undefined, certFile: string | undefined): { key: Buffer; cert: Buffer } | undefined {
-  if (!keyFile && !certFile) return undefined;
-  if (!keyFile || !certFile) throw new InputError('--smtp-tls-key 与 --smtp-tls-cert 需同时给出 / --smtp-tls-key and --smtp-tls-cert go together');
-  const read = (file: string, flag: string) => {
-    try {
-      return readFileSync(file);
-    } catch (err) {
-      throw new InputError(`${flag}: 无法读取 cannot read ${file}: ${(err as Error).message}`);
-    }
-  };
-  const tls = { key: read(keyFile, '--smtp-tls-key'), cert: read(certFile, '--smtp-tls-cert') };
-  try {
-    createSecureContext(tls);
-  } catch (err) {
-    throw new InputError(`--smtp-tls-key/--smtp-tls-cert: 不是匹配的 PEM 私钥与证书 / not a matching PEM key and certificate: ${(err as Error).message}`);
-  }
-  return tls;
-}
 
 export function register(program: Command): void {
   program
@@ -87,16 +42,16 @@ export function register(program: Command): void {
       const smtpPort = port(opts.smtpPort, '--smtp-port');
       const tls = smtpTls(opts.smtpTlsKey, opts.smtpTlsCert);
       const tick = Number(opts.tick);
-      if (!Number.isFinite(tick) || tick < 1) throw new InputError(`--tick must be ≥ 1 second, got ${opts.tick}`);
+      if (!Number.isFinite(tick) || tick < 1) throw new InputError(`--tick 须至少 1 秒 / must be ≥ 1 second, got ${opts.tick}`);
       const config = loadConfig();
-      if (config.store !== 'embedded') throw new InputError('huixin serve runs the embedded default (HUIXIN_STORE=embedded); in AWS the same work is done by the deployed functions');
+      if (config.store !== 'embedded') throw new InputError('huixin serve 只运行本机默认栈（HUIXIN_STORE=embedded）；在 AWS 中同样的工作由已部署的函数完成 / huixin serve runs the embedded default (HUIXIN_STORE=embedded); in AWS the same work is done by the deployed functions');
       const clock = { now: () => new Date() };
       const filesDir = path.join(config.dataDir, 'objects');
       await ensureWebBuilt();
       const log = (l: string) => errOut(`${l}\n`);
       const stack = await startLocalStack({ dataDir: config.dataDir, filesDir, clock, smtpPort, smtpHost: opts.smtpHost, ...(tls ? { smtpTls: tls } : {}), log,
         // SPF/DKIM/DMARC of the replies with this machine's DNS (as SES does in AWS), never hanging on a dead resolver
-        mailDns: timeoutResolver((name, rr) => resolveDns(name, rr) as Promise<unknown[]>) }).catch((err: unknown) => {
+        mailDns: systemDns() }).catch((err: unknown) => {
         throw listenError(err, '--smtp-port', '--smtp-host');
       });
       // From here on a failure stops the stack, so the process exits and the data folder is free for the next start.
@@ -120,7 +75,7 @@ export function register(program: Command): void {
           `huixin: 警告：HUIXIN_MAIL_DOMAIN 未设置，信件的回信地址在 @${DEFAULT_MAIL_DOMAIN}，外网无法投递 / ` +
             `WARNING: HUIXIN_MAIL_DOMAIN is unset: letters carry reply addresses @${DEFAULT_MAIL_DOMAIN}, which no site can reach; set it to a domain whose MX points here\n`,
         );
-      if (!tls && !/^(127\.|::1$|localhost$)/.test(opts.smtpHost))
+      if (!tls && !isLoopback(opts.smtpHost))
         errOut(
           `huixin: 警告：收信 SMTP 未启用 STARTTLS，回信在网络上明文传输 / WARNING: the inbound SMTP on ${opts.smtpHost} offers no STARTTLS: replies cross the network in clear; give --smtp-tls-key and --smtp-tls-cert\n`,
         );

@@ -11,7 +11,7 @@ import { loadCalendar } from '../adapters/calendar-source.ts';
 import { parseInstant } from '../domain/beijing-time.ts';
 import type { LocalScheduler } from '../adapters/scheduler/local.ts';
 import { BrowserSubmitter, DEFAULT_BROWSER_PAGES } from '../adapters/browser/submitter.ts';
-import { authenticateMail, type Resolver } from '../adapters/mail/auth.ts';
+import type { Resolver } from '../adapters/mail/auth.ts';
 import { localMailConfig } from '../adapters/mail/config.ts';
 import { mailDeps } from '../adapters/mail/wiring.ts';
 import { httpFetcher } from '../adapters/mail/http-fetch.ts';
@@ -121,12 +121,14 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
   const objects = new FsObjectStore(options.filesDir);
   // The ingest-mail wiring every runtime uses, with SPF/DKIM/DMARC computed here by mailauth (SES does it in AWS).
   // Mail arrives one SMTP transaction at a time here: nothing to batch with, so no batching wait.
-  const ingestDeps = mailDeps(stores, mailConfig, { objects, now: () => options.clock.now(), actor: 'function:ingest-mail', batchWindowMs: 0 });
+  const ingestDeps = mailDeps(stores, mailConfig, {
+    objects,
+    now: () => options.clock.now(),
+    actor: 'function:ingest-mail',
+    batchWindowMs: 0,
+    ...(options.mailDns ? { dns: options.mailDns } : {}),
+  });
   ingestDeps.log = log;
-  const mailDns = options.mailDns;
-  if (mailDns)
-    ingestDeps.authenticate = (raw, e) =>
-      authenticateMail(raw, { ...(e.remoteIp ? { ip: e.remoteIp } : {}), ...(e.helo ? { helo: e.helo } : {}), ...(e.mailFrom ? { sender: e.mailFrom } : {}), resolver: mailDns });
   const { finder } = ingestDeps;
   const smtp = await startInboundSmtp({
     mailDomain: mail.domain,

@@ -59,3 +59,21 @@ describe('huixin serve', () => {
     }
   }, 120_000);
 });
+
+describe('huixin mail serve', () => {
+  it('with its port taken, or half a TLS pair, says what to do and exits 2 (it has the listen address and STARTTLS of serve)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const port = (taken.address() as AddressInfo).port;
+    try {
+      const busy = await runHuixin(dir, ['mail', 'serve', '--port', String(port), '--host', '127.0.0.1']);
+      expect(busy.code).toBe(2);
+      expect(busy.stderr).toContain(`127.0.0.1:${port} 已被另一个程序占用`);
+      const half = await runHuixin(dir, ['mail', 'serve', '--port', '0', '--tls-key', path.join(dir, 'key.pem')]);
+      expect(half.code).toBe(2);
+      expect(half.stderr).toContain('--tls-key 与 --tls-cert 需同时给出 / --tls-key and --tls-cert go together');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+  }, 120_000);
+});

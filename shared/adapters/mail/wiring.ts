@@ -5,7 +5,7 @@ import type { EventStore, LetterStore, ObjectStore, SiteStore } from '../../app/
 import { KnownLetters, type IngestDeps } from '../../app/ingest-mail.ts';
 import { FsMailObjectStore } from './fs-mail-store.ts';
 import { batchedLetterReads, DynamoBatcher, DynamoLetterFinder, DynamoMailStore, eventItem } from './dynamo-mail.ts';
-import { authenticateMail } from './auth.ts';
+import { authenticateMail, type Resolver } from './auth.ts';
 import type { MailConfig } from './config.ts';
 
 export interface StoreSet {
@@ -19,7 +19,7 @@ export interface StoreSet {
 export function mailDeps(
   stores: StoreSet,
   mail: MailConfig,
-  options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; now?: () => Date; actor?: string; batchWindowMs?: number } = {},
+  options: { objects?: ObjectStore; dataDir?: string; authenticate?: boolean; dns?: Resolver; now?: () => Date; actor?: string; batchWindowMs?: number } = {},
 ): IngestDeps & { finder: DynamoLetterFinder; mails: DynamoMailStore } {
   const objects = options.objects ?? new FsMailObjectStore(path.join(options.dataDir ?? '.huixin', 'objects'));
   // Concurrent ingests share their letter reads and new-event puts (group commit: fewer DynamoDB calls per mail).
@@ -44,6 +44,8 @@ export function mailDeps(
               ...(env.remoteIp ? { ip: env.remoteIp } : {}),
               ...(env.helo ? { helo: env.helo } : {}),
               ...(env.mailFrom ? { sender: env.mailFrom } : {}),
+              // SPF/DKIM/DMARC against this DNS (a real one where mail really arrives); none given: an empty table, offline
+              ...(options.dns ? { resolver: options.dns } : {}),
             }),
         }),
     log: (m) => process.stderr.write(`huixin: ${m}\n`),
