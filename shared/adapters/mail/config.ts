@@ -54,9 +54,26 @@ export function loadMailConfig(env: Record<string, string | undefined> = process
  */
 let ephemeralSecret: string | undefined;
 
-export function localMailConfig(env: Record<string, string | undefined> = process.env, dataDir?: string): MailConfig {
+/** Said once per process on stderr: a secret in the environment that is not the one the data folder's letters were signed with. */
+let warnedSecret = false;
+const warnOnce = (m: string) => {
+  if (warnedSecret) return;
+  warnedSecret = true;
+  process.stderr.write(`huixin: ${m}\n`);
+};
+
+export function localMailConfig(env: Record<string, string | undefined> = process.env, dataDir?: string, warn: (message: string) => void = warnOnce): MailConfig {
   const config = loadMailConfig(env);
-  if (config.replySecret) return config;
+  if (config.replySecret) {
+    const stored = dataDir ? path.join(dataDir, 'reply-secret') : undefined;
+    if (stored && existsSync(stored) && readFileSync(stored, 'utf8').trim() !== config.replySecret) {
+      warn(
+        `警告：HUIXIN_REPLY_SECRET 与数据目录中的 reply-secret 不同，此前发出信件的回信地址将无法精确匹配（只能按查询码或网站匹配，否则进入暂存区）/ ` +
+          `WARNING: HUIXIN_REPLY_SECRET is not the reply-secret in the data folder: replies to letters sent before will not match their address exactly (only by 查询码 or site, else held)`,
+      );
+    }
+    return config;
+  }
   if (dataDir) {
     const file = path.join(dataDir, 'reply-secret');
     if (!existsSync(file)) {
