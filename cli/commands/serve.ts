@@ -13,6 +13,8 @@ import { alertDeps } from '../../shared/adapters/alerts/wiring.ts';
 import { DEFAULT_MAIL_DOMAIN } from '../../shared/adapters/mail/config.ts';
 import { FsObjectStore } from '../../shared/adapters/object-store-fs.ts';
 import { runAlerts, sendPending } from '../../shared/app/alerts.ts';
+import { dailyPollDue } from '../../shared/app/reply-lists.ts';
+import { beijingDate } from '../../shared/domain/beijing-time.ts';
 import { ensureInitialAdmin } from '../../shared/app/auth.ts';
 import { loadConfig } from '../../shared/config.ts';
 import { InputError } from '../../shared/domain/errors.ts';
@@ -85,13 +87,14 @@ export function register(program: Command): void {
 
       let stopping = false;
       let wake = () => {};
-      let lastPoll = 0;
+      let lastPollDate: string | undefined;
       let lastAlerts = 0;
       const work = async () => {
         await stack.pump();
         const now = clock.now().getTime();
-        if (now - lastPoll >= 6 * 60 * MINUTE) {
-          lastPoll = now;
+        // once a day from 08:00 Beijing, as in AWS (and as the domain asks: daily, and again at each deadline)
+        if (dailyPollDue(lastPollDate, now)) {
+          lastPollDate = beijingDate(now);
           await stack.pollReplyLists(); // every running or paused campaign's open letters
         }
         if (now - lastAlerts >= 15 * MINUTE) {

@@ -6,6 +6,7 @@
  * A list is followed by its 下一页 links or postbacks (MAX_LIST_PAGES). A stated time before the submission or after the fetch is
  * not trustworthy evidence: the first-seen time is recorded, the stated one kept (`statedRejected`).
  */
+import { beijingDate, beijingDay, startOfBeijingDayMs } from '../domain/beijing-time.ts';
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { charsetOf, decodePage, encodeForm } from '../domain/reply-lists/charset.ts';
@@ -60,6 +61,14 @@ export interface PollResult {
   recorded: boolean;
   eventId: string | null;
   firstReplyChanged: boolean;
+}
+
+/** The daily poll runs at 08:00 Beijing time (the DailyReplyListPoll schedule in AWS; the demo and `serve` alike). */
+export const DAILY_POLL_HOUR = 8;
+
+/** Whether the daily poll is due at `nowMs`, the last one having run on Beijing date `lastPollDate`: once a day, from 08:00. */
+export function dailyPollDue(lastPollDate: string | undefined, nowMs: number): boolean {
+  return beijingDate(nowMs) !== lastPollDate && nowMs - startOfBeijingDayMs(beijingDay(nowMs)) >= DAILY_POLL_HOUR * 3_600_000;
 }
 
 /** A page is untrusted input: only its first bytes are read. */

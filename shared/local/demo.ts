@@ -16,6 +16,7 @@ import { campaignStatus, createCampaign } from '../app/campaigns.ts';
 import { importSites } from '../app/import-sites.ts';
 import { publishCampaignResults } from '../app/report.ts';
 import { beijingDate, beijingDay, formatBeijing, parseInstant, startOfBeijingDayMs, windowEndMs } from '../domain/beijing-time.ts';
+import { DAILY_POLL_HOUR, dailyPollDue } from '../app/reply-lists.ts';
 import type { Letter } from '../domain/model.ts';
 import { ManualClock } from './manual-clock.ts';
 import { startLocalStack, type LocalStack } from './stack.ts';
@@ -199,7 +200,7 @@ export async function fastForward(
     checkState = r.closed > 0;
     const nowMs = clock.now().getTime();
     const today = beijingDate(nowMs);
-    if (today !== lastPollDate && beijingHour(nowMs) >= POLL_HOUR) {
+    if (dailyPollDue(lastPollDate, nowMs)) {
       lastPollDate = today;
       // The day's poll runs on while the clock moves on (as the Lambda runs on while the day's letters go out), past
       // the next ones' start too; with POLLS_AT_ONCE running the oldest is done first, and all are done before the
@@ -240,18 +241,12 @@ export async function fastForward(
   }
 }
 
-/** The daily reply-list poll runs at the first stop at or after 08:00 Beijing time, as the DailyReplyListPoll schedule in AWS (before office hours; it runs on while the day's letters go out). */
-const POLL_HOUR = 8;
 /** Daily polls that may run at once: a slow site's pages (seconds each, in turn) can hold a poll for longer than a quiet weekend day takes to pass here. */
 const POLLS_AT_ONCE = 3;
 /** The longest jump of the simulated clock (progress is reported once per simulated day). */
 const MAX_STEP = 12 * HOUR;
 
-function beijingHour(ms: number): number {
-  return Math.floor((ms - startOfBeijingDayMs(beijingDay(ms))) / HOUR);
-}
-
-/** The next POLL_HOUR Beijing at which the daily poll is due: today's unless it is done. */
+/** The next DAILY_POLL_HOUR Beijing (the first stop at or after it; before office hours, it runs on while the day's letters go out) at which the daily poll is due: today's unless it is done. */
 function nextPollMs(nowMs: number, doneToday: boolean): number {
-  return startOfBeijingDayMs(beijingDay(nowMs) + (doneToday ? 1 : 0)) + POLL_HOUR * HOUR;
+  return startOfBeijingDayMs(beijingDay(nowMs) + (doneToday ? 1 : 0)) + DAILY_POLL_HOUR * HOUR;
 }

@@ -188,3 +188,15 @@ describe('discovering an unknown platform\'s reply list and query page from its 
     expect(queryTemplateOf('<form action="/s"><input type="text" name="keyword" placeholder="站内搜索"></form>', 'http://a.cn/')).toBeNull();
   });
 });
+
+describe('dailyPollDue: the daily reply-list poll (AWS, the demo and serve alike)', () => {
+  it('is due once a Beijing day, from 08:00 Beijing, whatever the machine\'s zone', async () => {
+    const { dailyPollDue } = await import('../../shared/app/reply-lists.ts');
+    const at = (iso: string) => Date.parse(iso);
+    expect(dailyPollDue(undefined, at('2026-11-24T07:59:00+08:00'))).toBe(false);
+    expect(dailyPollDue(undefined, at('2026-11-24T08:00:00+08:00'))).toBe(true);
+    expect(dailyPollDue('2026-11-24', at('2026-11-24T20:00:00+08:00'))).toBe(false); // done today
+    expect(dailyPollDue('2026-11-24', at('2026-11-25T01:00:00Z'))).toBe(true); // 09:00 Beijing the next day
+    expect(dailyPollDue('2026-11-24', at('2026-11-24T23:30:00Z'))).toBe(false); // 07:30 Beijing the next day
+  });
+});
