@@ -125,7 +125,8 @@ export function register(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       stopping = true;
-      wake(); // stop now, not at the next tick; work under way (a letter being submitted) is finished first
+      stack.stopConsuming(); // the letters being submitted are finished; the queued ones wait for the next start
+      wake(); // stop now, not at the next tick
       errOut('huixin: 正在停止 stopping…\n');
       await loop;
       await web.close();

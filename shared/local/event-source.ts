@@ -85,6 +85,11 @@ export interface DrainLimits {
   concurrency?: number;
   /** Called when a receive finds the queue empty, with when (performance.now()) that receive began. */
   onEmpty?: (receiveBegan: number) => void;
+  /**
+   * Asked before every receive: true → take no more messages (the messages in hand are finished; the rest stay on the
+   * queue for the next start — an unreceived message is claimed by no one, so nothing is lost or sent twice).
+   */
+  stopped?: () => boolean;
 }
 
 export interface RunningDrain {
@@ -119,8 +124,9 @@ export function startDrain(options: EventSourceOptions, limits: DrainLimits = {}
     handling++;
     if (1 + more.length < (limits.concurrency ?? 1)) more.push(poller());
   };
+  const stopped = limits.stopped ?? (() => false);
   const poller = async (): Promise<void> => {
-    while (!finished && batches++ < max) {
+    while (!finished && !stopped() && batches++ < max) {
       const began = performance.now();
       const r = await pollOnce(options, 0, received);
       if (r.received === 0) limits.onEmpty?.(began);
@@ -138,8 +144,8 @@ export function startDrain(options: EventSourceOptions, limits: DrainLimits = {}
       }
       await new Promise<void>((resolve) => waiting.push(resolve));
     }
-    if (batches > max) {
-      finished = true; // out of batches: the pollers waiting for work leave too
+    if (batches > max || stopped()) {
+      finished = true; // out of batches, or told to stop: the pollers waiting for work leave too
       wake(waiting.length);
     }
   };

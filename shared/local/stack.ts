@@ -81,6 +81,8 @@ export interface LocalStack {
 
   /** Look every open letter of every running campaign up on its site's reply list (the daily poll). */
   pollReplyLists(): Promise<DailySummary>;
+  /** Take no more messages from the queues (a stop: the letters in hand are finished, the others wait for the next start). */
+  stopConsuming(): void;
   close(): Promise<void>;
 }
 
@@ -194,7 +196,10 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
   // clock moves: new letters nudge its idle pollers, and `submittingSince` is the clock's time when the oldest
   // letter not yet done was fired or picked up.
   const submitSource = { client: sqs.client, queueUrl: queues.submit.url, retryDelaySeconds: 0, batchSize: 1 };
-  const drainSubmit = () => drain({ ...submitSource, handler: submitHandler }, { concurrency: pages + 1 });
+  // stopConsuming(): the consumers take no more messages (what they hold is finished; the rest waits on the queue)
+  let consuming = true;
+  const stopped = () => !consuming;
+  const drainSubmit = () => drain({ ...submitSource, handler: submitHandler }, { concurrency: pages + 1, stopped });
   const inFlight = new Map<object, number>();
   /** When the letter of a background message would be submitted in AWS: planned (or put back) time, never later than now. */
   const submissionStart = async (event: Parameters<SqsHandler>[0]): Promise<number> => {
@@ -237,7 +242,7 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
     const onEmpty = (began: number) => {
       if (began > background.lastFire) background.firedSince = undefined; // every letter fired so far was taken
     };
-    const next = startDrain({ ...submitSource, handler: tracked }, { concurrency: pages + 1, onEmpty });
+    const next = startDrain({ ...submitSource, handler: tracked }, { concurrency: pages + 1, onEmpty, stopped });
     background.run = next;
     const settled: Promise<void> = next.done.then(
       (r) => {
@@ -283,13 +288,16 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
       // drained when a schedule was just sent to them. A pump that waits drains them always (`serve`, where a redrive
       // may have put dead letters back).
       const none = { succeeded: 0 };
-      const deadlines = !background || sentTo('deadline') ? await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 }) : none;
-      const closed = !background || sentTo('close') ? await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 }) : none;
+      const deadlines = !background || sentTo('deadline') ? await drain({ client: sqs.client, queueUrl: queues.deadline.url, handler: deadlineHandler, retryDelaySeconds: 0 }, { stopped }) : none;
+      const closed = !background || sentTo('close') ? await drain({ client: sqs.client, queueUrl: queues.close.url, handler: closeHandler, retryDelaySeconds: 0 }, { stopped }) : none;
       return { fired: due.length, submitted, closed: closed.succeeded, deadlines: deadlines.succeeded };
     },
     settle,
     submittingSince,
     pollReplyLists: () => dailyPoll(),
+    stopConsuming() {
+      consuming = false;
+    },
     async close() {
       await settle().catch(() => {});
       await submitter.close().catch(() => {});

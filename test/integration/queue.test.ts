@@ -89,6 +89,22 @@ describe('queues on the embedded default (real SQS-compatible server, same @aws-
     expect(await sqs.depth(pair.url)).toBe(0);
   });
 
+  it('a drain told to stop takes no more messages: the one in hand is finished, the rest stay queued for the next start', async () => {
+    const pair = await sqs.queueWithDlq('stopping', { maxReceiveCount: 5 });
+    const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);
+    for (let n = 1; n <= 5; n++) await queue.send({ n });
+    let stop = false;
+    const done: number[] = [];
+    const handler: SqsHandler = async (event) => {
+      for (const r of event.Records) done.push((JSON.parse(r.body) as { n: number }).n);
+      stop = true; // Ctrl-C while the first letter is being submitted
+    };
+    const r = await drain({ client: sqs.client, queueUrl: pair.url, handler, retryDelaySeconds: 0, batchSize: 1 }, { concurrency: 1, stopped: () => stop });
+    expect(r).toEqual({ received: 1, succeeded: 1, failed: 0 });
+    expect(done).toHaveLength(1);
+    expect(await sqs.depth(pair.url)).toBe(4);
+  });
+
   it('drain brings in pollers one receive at a time: n messages cost at most 2n + 1 receives, not a receive per idle poller', async () => {
     const pair = await sqs.queueWithDlq('ramp', { maxReceiveCount: 5 });
     const queue = new SqsQueue<{ n: number }>(sqs.client, pair.url);
