@@ -13,6 +13,8 @@ export function buildProgram(commands: Array<(program: Command) => void>): Comma
     // bilingual like the rest of the help; subcommands copy these when they are created (commander's inherited settings)
     .helpOption('-h, --help', '显示帮助 / display help for command')
     .helpCommand('help [command]', '显示某个命令的帮助 / display help for command')
+    // commander's own one-line errors in Chinese too (subcommands inherit the output settings)
+    .configureOutput({ outputError: (str, write) => write(bilingualCommanderError(str)) })
     .exitOverride();
   for (const register of commands) register(program);
   program.commands.forEach(function exitOverrideDeep(c: Command) {
@@ -20,6 +22,24 @@ export function buildProgram(commands: Array<(program: Command) => void>): Comma
     c.commands.forEach(exitOverrideDeep);
   });
   return program;
+}
+
+/** Commander's parse errors, each with its Chinese in front (the English and commander's suggestion kept). */
+const COMMANDER_ERRORS: Array<[RegExp, (m: RegExpExecArray) => string]> = [
+  [/^error: unknown command '([^']*)'/, (m) => `未知命令 '${m[1]}'`],
+  [/^error: unknown option '([^']*)'/, (m) => `未知选项 '${m[1]}'`],
+  [/^error: missing required argument '([^']*)'/, (m) => `缺少必需的参数 '${m[1]}'`],
+  [/^error: required option '([^']*)' not specified/, (m) => `缺少必需的选项 '${m[1]}'`],
+  [/^error: option '([^']*)' argument missing/, (m) => `选项 '${m[1]}' 缺少取值`],
+  [/^error: too many arguments/, () => '参数过多'],
+];
+
+export function bilingualCommanderError(str: string): string {
+  for (const [re, zh] of COMMANDER_ERRORS) {
+    const m = re.exec(str);
+    if (m) return `错误：${zh(m)} / ${str}`;
+  }
+  return str;
 }
 
 export async function main(argv: string[]): Promise<number> {

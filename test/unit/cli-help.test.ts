@@ -54,3 +54,19 @@ describe("README.md's command table", () => {
     expect(missing).toEqual([]);
   }, 60_000);
 });
+
+describe("commander's own errors", () => {
+  it('say what is wrong in Chinese too, the English and exit 2 kept', async () => {
+    const program = buildProgram(await commandsFor(['node', 'huixin', 'campaign']));
+    const written: string[] = [];
+    const capture = (c: Command) => {
+      c.configureOutput({ ...c.configureOutput(), writeErr: (s: string) => void written.push(s) });
+      c.commands.forEach(capture);
+    };
+    capture(program);
+    await expect(program.parseAsync(['node', 'huixin', 'campaign', 'status'])).rejects.toMatchObject({ exitCode: 1 });
+    await expect(program.parseAsync(['node', 'huixin', 'campaign', 'list', '--bogus'])).rejects.toMatchObject({ code: 'commander.unknownOption' });
+    expect(written.join('')).toContain("错误：缺少必需的参数 'id' / error: missing required argument 'id'");
+    expect(written.join('')).toContain("错误：未知选项 '--bogus' / error: unknown option '--bogus'");
+  });
+});
