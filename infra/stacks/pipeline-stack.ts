@@ -165,7 +165,6 @@ export class PipelineStack extends Stack implements DashboardBackend {
       HUIXIN_DEADLINE_QUEUE_ARN: deadline.queue.queueArn,
     });
     this.mailDomain = mailDomain;
-    const { scheduleArn, groupArn } = scheduleArns(this);
     const replySecretArn = this.formatArn({
       service: 'ssm',
       resource: 'parameter',
@@ -189,17 +188,7 @@ export class PipelineStack extends Stack implements DashboardBackend {
       environment: { HUIXIN_EVIDENCE_BUCKET: evidence.bucketName, HUIXIN_SUBMIT_QUEUE_URL: submit.queue.queueUrl, HUIXIN_BROWSER_PAGES: '2', ...schedulerEnv },
     });
     allowObjects(submitLetter, evidence, ['s3:GetObject', 's3:PutObject']);
-    submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule'], resources: [scheduleArn] }));
-    // The Scheduler adapter makes sure of a campaign's group (CreateScheduleGroup, a conflict if it exists) before its
-    // first schedule in each Lambda instance: without this, every deadline schedule was refused (AccessDenied).
-    submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
-    submitLetter.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
+    grantCampaignSchedules(submitLetter, this.schedulerRole, { create: true });
     // retries go back on the queue with a delay
     submitLetter.role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [submit.queue.queueArn] }));
     submitLetter.fn.addEventSource(new SqsEventSource(submit.queue, { batchSize: 2, maxConcurrency: 5, reportBatchItemFailures: true }));
@@ -253,15 +242,7 @@ export class PipelineStack extends Stack implements DashboardBackend {
       table,
       environment: { ...schedulerEnv, ...mailEnv },
     });
-    planCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
-    planCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
-    planCampaign.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
+    grantCampaignSchedules(planCampaign, this.schedulerRole, { create: true, delete: true });
     planCampaign.role.addToPolicy(readReplySecret);
 
     const closeCampaign = new HuixinFunction(this, 'CloseCampaign', {
@@ -273,20 +254,8 @@ export class PipelineStack extends Stack implements DashboardBackend {
       // No reply secret: closing makes no letter (functions/close-campaign uses awsCampaignControlDeps).
       environment: { ...schedulerEnv, HUIXIN_MAIL_DOMAIN: mailDomain },
     });
-    closeCampaign.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:DeleteSchedule'], resources: [scheduleArn] }));
+    grantCampaignSchedules(closeCampaign, this.schedulerRole, { delete: true });
     closeCampaign.fn.addEventSource(new SqsEventSource(close.queue, { batchSize: 1, reportBatchItemFailures: true }));
-    for (const f of [planCampaign, closeCampaign, submitLetter]) {
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagArn(this, scheduleArn)}]`,
-        reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
-      });
-    }
-    for (const f of [planCampaign, submitLetter]) {
-      Validations.of(f.role).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::${nagArn(this, groupArn)}]`,
-        reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
-      });
-    }
 
     const publishResults = new HuixinFunction(this, 'PublishResults', {
       entry: 'functions/publish-results/handler.ts',
@@ -450,25 +419,36 @@ export class PipelineStack extends Stack implements DashboardBackend {
       f.role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [resource] }));
       Validations.of(f.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagArn(f, resource)}]`, reason: OBJECT_WILDCARD_REASON });
     }
-    const { scheduleArn, groupArn } = scheduleArns(consumer);
-    f.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], resources: [scheduleArn] }));
-    f.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
-    f.role.addToPolicy(
-      new iam.PolicyStatement({
-        actions: ['iam:PassRole'],
-        resources: [this.schedulerRole.roleArn],
-        conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
-      }),
-    );
-    Validations.of(f.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(f, scheduleArn)}]`,
-      reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
-    });
-    Validations.of(f.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${nagArn(f, groupArn)}]`,
-      reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
-    });
+    grantCampaignSchedules(f, this.schedulerRole, { create: true, delete: true });
   }
+}
+
+/**
+ * Rights over the campaigns' schedules, in `huixin-*` groups only, with their cdk-nag acknowledgements: `create` — make
+ * schedules and their group (the Scheduler adapter makes sure of a campaign's group before its first schedule in each
+ * Lambda instance), passing the scheduler role to Scheduler and nothing else; `delete` — remove them.
+ */
+function grantCampaignSchedules(f: HuixinFunction, schedulerRole: iam.IRole, rights: { create?: boolean; delete?: boolean }): void {
+  const { scheduleArn, groupArn } = scheduleArns(Stack.of(f));
+  const actions = [...(rights.create ? ['scheduler:CreateSchedule'] : []), ...(rights.delete ? ['scheduler:DeleteSchedule'] : [])];
+  f.role.addToPolicy(new iam.PolicyStatement({ actions, resources: [scheduleArn] }));
+  Validations.of(f.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagArn(f, scheduleArn)}]`,
+    reason: 'Schedules are created at run time, one group per campaign (`huixin-<campaignId>`): scoped to groups named huixin-*, no other schedule.',
+  });
+  if (!rights.create) return;
+  f.role.addToPolicy(new iam.PolicyStatement({ actions: ['scheduler:CreateScheduleGroup'], resources: [groupArn] }));
+  f.role.addToPolicy(
+    new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [schedulerRole.roleArn],
+      conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+    }),
+  );
+  Validations.of(f.role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::${nagArn(f, groupArn)}]`,
+    reason: 'A schedule group per campaign (`huixin-<campaignId>`) is created at run time: scoped to group names starting huixin-.',
+  });
 }
 
 /** The campaign schedules (`huixin-<campaignId>/<name>`) and their groups, as ARNs of the given stack's account and region. */
