@@ -36,12 +36,20 @@ describe('huixin users', () => {
   });
 });
 
+/** Run `use` with a loopback port another program holds. */
+async function withTakenPort(use: (port: number) => Promise<void>): Promise<void> {
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  try {
+    await use((taken.address() as AddressInfo).port);
+  } finally {
+    await new Promise((resolve) => taken.close(resolve));
+  }
+}
+
 describe('huixin serve', () => {
   it('with its dashboard port taken, says so in Chinese and English, stops what it started and exits 2 (never hangs)', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as AddressInfo).port;
-    try {
+    await withTakenPort(async (port) => {
       const env: NodeJS.ProcessEnv = { ...process.env, HUIXIN_DATA_DIR: path.join(dir, 'serve-data') };
       delete env.DYNAMODB_ENDPOINT;
       delete env.HUIXIN_STORE;
@@ -54,26 +62,19 @@ describe('huixin serve', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`127.0.0.1:${port} 已被另一个程序占用`);
       expect(r.stderr).toContain('already in use by another program: stop it or choose another --port');
-    } finally {
-      await new Promise((resolve) => taken.close(resolve));
-    }
+    });
   }, 120_000);
 });
 
 describe('huixin mail serve', () => {
   it('with its port taken, or half a TLS pair, says what to do and exits 2 (it has the listen address and STARTTLS of serve)', async () => {
-    const taken = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
-    const port = (taken.address() as AddressInfo).port;
-    try {
+    await withTakenPort(async (port) => {
       const busy = await runHuixin(dir, ['mail', 'serve', '--port', String(port), '--host', '127.0.0.1']);
       expect(busy.code).toBe(2);
       expect(busy.stderr).toContain(`127.0.0.1:${port} 已被另一个程序占用`);
       const half = await runHuixin(dir, ['mail', 'serve', '--port', '0', '--tls-key', path.join(dir, 'key.pem')]);
       expect(half.code).toBe(2);
       expect(half.stderr).toContain('--tls-key 与 --tls-cert 需同时给出 / --tls-key and --tls-cert go together');
-    } finally {
-      await new Promise((resolve) => taken.close(resolve));
-    }
+    });
   }, 120_000);
 });
