@@ -159,26 +159,26 @@ function send(res: ServerResponse, r: ApiResponse): void {
 }
 
 /**
- * Who is asking, for the login throttle. Behind the office's reverse proxy (`behindHttps`) every request comes from
- * the proxy, so the address the proxy saw — the last X-Forwarded-For entry, the one it appended — is the client's;
- * only when the request did come through a proxy on this machine or the office network (a client on the internet
- * cannot pose as another by sending the header itself: the entries before the last are its own words, and are ignored).
+ * What the office's reverse proxy in front (`behindHttps`) says in a forwarding header — its last entry, the one the
+ * proxy itself appended — only when the request did come from a proxy on this machine or the office network: a client
+ * on the internet cannot pose as another by sending the header itself (the entries before the last are its own words).
  */
+function forwarded(req: IncomingMessage, header: 'x-forwarded-for' | 'x-forwarded-host', behindProxy: boolean): string | undefined {
+  if (!behindProxy || hostKind(req.socket.remoteAddress ?? '?') !== 'private') return undefined;
+  return String(req.headers[header] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+}
+
+/** Who is asking, for the login throttle: behind the proxy, the address the proxy saw (every request comes from the proxy). */
 export function clientAddress(req: IncomingMessage, behindProxy: boolean): string {
-  const peer = req.socket.remoteAddress ?? '?';
-  if (!behindProxy || hostKind(peer) !== 'private') return peer;
-  const forwarded = String(req.headers['x-forwarded-for'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return forwarded.at(-1) ?? peer;
+  return forwarded(req, 'x-forwarded-for', behindProxy) ?? req.socket.remoteAddress ?? '?';
 }
 
 /**
- * The host the browser asked for, as the reverse proxy in front says (the last X-Forwarded-Host entry: Apache sets it,
- * nginx when told) — only from a proxy on this machine or the office network, as for the client's address. Proxies
- * that rewrite Host to the upstream's (nginx's and Apache's default) would otherwise make every login "cross-origin".
+ * The host the browser asked for, as the proxy says (Apache sets X-Forwarded-Host, nginx when told): proxies that
+ * rewrite Host to the upstream's (nginx's and Apache's default) would otherwise make every login "cross-origin".
  */
 function forwardedHost(req: IncomingMessage, behindProxy: boolean): string | undefined {
-  if (!behindProxy || hostKind(req.socket.remoteAddress ?? '?') !== 'private') return undefined;
-  return String(req.headers['x-forwarded-host'] ?? '').split(',').map((s) => s.trim()).filter(Boolean).at(-1);
+  return forwarded(req, 'x-forwarded-host', behindProxy);
 }
 
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
