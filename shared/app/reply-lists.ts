@@ -98,14 +98,18 @@ function nextOf(p: Page, cookieBefore?: string): { url: string; key: string; req
   if (url) return { url, key: url };
   const postback = nextPostbackOf(p.html, p.url);
   if (!postback) return null;
+  return { url: postback.action, key: `${postback.action} ${postback.key}`, request: formPost(p, postback.action, postback.fields, cookieBefore) };
+}
+
+/**
+ * A form sent from page `p` to `action` by POST, as a browser sends it: in the page's charset, with the session's
+ * cookies (those sent before, updated by the ones the page set) — never to another origin.
+ */
+function formPost(p: Page, action: string, fields: ReadonlyArray<readonly [string, string]>, cookieBefore?: string): FetchRequest {
   const jar = new Map<string, string>();
   for (const c of [...(cookieBefore ? cookieBefore.split('; ') : []), ...p.cookies]) jar.set(c.slice(0, c.indexOf('=')), c);
-  const cookie = jar.size > 0 && new URL(postback.action).origin === new URL(p.url).origin ? [...jar.values()].join('; ') : undefined;
-  return {
-    url: postback.action,
-    key: `${postback.action} ${postback.key}`,
-    request: { method: 'POST', body: encodeForm(postback.fields, p.charset), contentType: 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) },
-  };
+  const cookie = jar.size > 0 && new URL(action).origin === new URL(p.url).origin ? [...jar.values()].join('; ') : undefined;
+  return { method: 'POST', body: encodeForm(fields, p.charset), contentType: 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) };
 }
 
 /**
@@ -118,14 +122,12 @@ async function lookUp(deps: ReplyListDeps, queryPage: string, letter: Letter): P
   const form = p && queryFormOf(p.html, p.url);
   if (!p || !form || !letter.queryCode || (form.passwordField && !letter.queryPassword)) return null;
   const fields = form.fields.map(([k, v]): [string, string] => [k, k === form.codeField ? letter.queryCode! : k === form.passwordField ? letter.queryPassword! : v]);
-  const encoded = encodeForm(fields, p.charset);
   if (form.method === 'get') {
     const u = new URL(form.action);
-    u.search = encoded;
+    u.search = encodeForm(fields, p.charset);
     return page(deps, u.toString());
   }
-  const cookie = p.cookies.length > 0 && new URL(form.action).origin === new URL(p.url).origin ? p.cookies.join('; ') : undefined;
-  return page(deps, form.action, { method: 'POST', body: encoded, contentType: 'application/x-www-form-urlencoded', ...(cookie ? { cookie } : {}) });
+  return page(deps, form.action, formPost(p, form.action, fields));
 }
 
 /**
