@@ -22,6 +22,7 @@ import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
+import type { Letter } from '../domain/model.ts';
 import type { ScheduleQueue } from '../app/scheduler.ts';
 import { replyListProfiles } from '../app/reply-lists.ts';
 import { submitLetter, type SubmitLetterDeps } from '../app/submit-letter.ts';
@@ -31,6 +32,7 @@ import { createHandler as createSubmitHandler, SubmitMessageSchema, type SubmitM
 import { campaignRuntime } from './campaign-runtime.ts';
 import { privateDir } from './data-dir.ts';
 import { drain, startDrain, type RunningDrain, type SqsHandler } from './event-source.ts';
+import { handOverLetters } from './letter-hand-over.ts';
 import { openLocalStores, type OpenStores } from './runtime.ts';
 import { localQueues, startLocalSqs, type LocalSqs, type QueuePair } from './sqs.ts';
 
@@ -148,15 +150,18 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
   const submitter = await BrowserSubmitter.launch(objects, { pages });
   // A background submission (the fast-forward) sees the time it would run at in AWS — its letter's planned time, or
   // when it was put back for a retry — plus the real time it has taken, while the shared clock moves on meanwhile.
-  const submissionTime = new AsyncLocalStorage<{ at: number; began: number }>();
+  const submissionTime = new AsyncLocalStorage<{ at: number; began: number; letter?: Letter }>();
   const submitClock: Clock = {
     now: () => {
       const t = submissionTime.getStore();
       return t ? new Date(t.at + (performance.now() - t.began)) : options.clock.now();
     },
   };
+  // The submission's first read of its letter is the read submissionStart (below) has just made: one, not two.
+  const letters = stores.letters;
+  const submitLetters = handOverLetters(letters, () => submissionTime.getStore());
   const submitDeps: SubmitLetterDeps = {
-    letters: stores.letters,
+    letters: submitLetters,
     events: stores.events,
     sites: stores.sites,
     objects,
@@ -202,20 +207,20 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
   const drainSubmit = () => drain({ ...submitSource, handler: submitHandler }, { concurrency: pages + 1, stopped });
   const inFlight = new Map<object, number>();
   /** When the letter of a background message would be submitted in AWS: planned (or put back) time, never later than now. */
-  const submissionStart = async (event: Parameters<SqsHandler>[0]): Promise<number> => {
+  const submissionStart = async (event: Parameters<SqsHandler>[0]): Promise<{ at: number; letter?: Letter }> => {
     const now = options.clock.now().getTime();
     const parsed = SubmitMessageSchema.safeParse(JSON.parse(event.Records[0]?.body ?? 'null') as unknown);
-    const letter = parsed.success ? await stores.letters.getLetter(parsed.data.letterId) : undefined;
-    if (!letter) return now;
-    return Math.min(now, Math.max(parseInstant(letter.plannedAt), parseInstant(letter.updatedAt)));
+    const letter = parsed.success ? await letters.getLetter(parsed.data.letterId) : undefined;
+    if (!letter) return { at: now };
+    return { at: Math.min(now, Math.max(parseInstant(letter.plannedAt), parseInstant(letter.updatedAt))), letter };
   };
   const tracked: SqsHandler = async (event) => {
     const token = {};
     inFlight.set(token, options.clock.now().getTime());
     try {
-      const at = event.Records.length === 1 ? await submissionStart(event).catch(() => undefined) : undefined;
-      if (at === undefined) return await submitHandler(event);
-      return await submissionTime.run({ at, began: performance.now() }, () => submitHandler(event));
+      const start = event.Records.length === 1 ? await submissionStart(event).catch(() => undefined) : undefined;
+      if (start === undefined) return await submitHandler(event);
+      return await submissionTime.run({ ...start, began: performance.now() }, () => submitHandler(event));
     } finally {
       inFlight.delete(token);
     }

@@ -81,6 +81,41 @@ describe('registry import is all or nothing', () => {
     expect((await s.sites.listSites()).map((x) => x.name)).toEqual(['站点1', '站点2']);
   });
 
+  it("a site read reuses the registry pointer for a few seconds; its own import is seen at once, another process's within the age", async () => {
+    let nowMs = 0;
+    let pointerReads = 0;
+    const counting = new Proxy(s.client, {
+      get(target, prop, receiver) {
+        if (prop !== 'send') return Reflect.get(target, prop, receiver);
+        return (cmd: { input?: { Key?: { pk?: { S?: string }; sk?: { S?: string } } } }) => {
+          if (cmd.input?.Key?.pk?.S === 'REGISTRY' && cmd.input.Key.sk?.S === 'CURRENT') pointerReads++;
+          return target.send(cmd as BatchWriteItemCommand);
+        };
+      },
+    });
+    const mine = new DynamoSiteStore(counting, s.tableName, {}, { pointerMaxAgeMs: 5_000, nowMs: () => nowMs });
+    const other = new DynamoSiteStore(s.client, s.tableName, {}, { pointerMaxAgeMs: 0 });
+    await importSites(deps(mine, tableOf([row(1)])), 'a.csv');
+    const afterImport = pointerReads;
+    expect((await mine.getSite('6100000001'))?.name).toBe('站点1');
+    expect((await mine.getSite('6100000001'))?.name).toBe('站点1');
+    expect(pointerReads).toBe(afterImport); // the import left the pointer it wrote: no read
+
+    // this store's own import: seen at once
+    await importSites(deps(mine, tableOf([row(1, '站点1（改）')])), 'b.csv');
+    expect((await mine.getSite('6100000001'))?.name).toBe('站点1（改）');
+
+    // another process's import: the old complete snapshot until the age runs out, then the new one
+    await importSites(deps(other, tableOf([row(1, '站点1（再改）')])), 'c.csv');
+    nowMs += 4_999;
+    expect((await mine.getSite('6100000001'))?.name).toBe('站点1（改）');
+    nowMs += 1;
+    expect((await mine.getSite('6100000001'))?.name).toBe('站点1（再改）');
+    // a list always reads the pointer
+    expect((await other.getSite('6100000001'))?.name).toBe('站点1（再改）');
+    expect((await mine.listSites()).map((x) => x.name)).toEqual(['站点1（再改）']);
+  });
+
   it('records a registry.imported event with the counts', async () => {
     await importSites(deps(s.sites, tableOf([row(1)])), 'a.csv', { actor: 'staff:wang' });
     const [ev] = await s.events.stream(REGISTRY_STREAM);

@@ -3,6 +3,7 @@
  * file's), each snapshot one partition `REGISTRY#<snapshotId>`, then flips the one pointer item `REGISTRY/CURRENT`
  * with a conditional write. Reads go through the pointer. A crash before the flip leaves an orphan snapshot that
  * nothing reads: either the whole file is current or nothing changed — without transactions.
+ * A single-site read may reuse the pointer for a few seconds (SITE_POINTER_MAX_AGE_MS): one read per letter, not two.
  */
 import { GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConflictError } from '../../domain/errors.ts';
@@ -21,18 +22,50 @@ export interface RegistryPointer {
   siteCount: number;
 }
 
+/** How long `getSite` may go on reading the snapshot it last saw current (snapshots never change once written). */
+export const SITE_POINTER_MAX_AGE_MS = 5_000;
+
+export interface SiteStoreOptions {
+  /** Default SITE_POINTER_MAX_AGE_MS; 0 reads the pointer on every getSite. */
+  pointerMaxAgeMs?: number;
+  /** Monotonic milliseconds (tests). */
+  nowMs?: () => number;
+}
+
 export class DynamoSiteStore implements SiteStore {
+  /** The pointer as getSite last read it, and when (nowMs): a letter's submission and poll each read one site. */
+  private seen: { pointer: RegistryPointer | undefined; atMs: number } | undefined;
+  private readonly pointerMaxAgeMs: number;
+  private readonly nowMs: () => number;
+
   constructor(
     private readonly client: DynamoDBClient,
     private readonly tableName: string,
     private readonly batch: BatchOptions = {},
-  ) {}
+    options: SiteStoreOptions = {},
+  ) {
+    this.pointerMaxAgeMs = options.pointerMaxAgeMs ?? SITE_POINTER_MAX_AGE_MS;
+    this.nowMs = options.nowMs ?? (() => performance.now());
+  }
 
   async currentSnapshot(): Promise<RegistryPointer | undefined> {
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: values(keys.registryPointer()), ConsistentRead: true }),
     );
-    return out.Item ? fromItem<RegistryPointer>(out.Item) : undefined;
+    const pointer = out.Item ? fromItem<RegistryPointer>(out.Item) : undefined;
+    this.seen = { pointer, atMs: this.nowMs() };
+    return pointer;
+  }
+
+  /**
+   * The current snapshot for a single-site read: the pointer read at most pointerMaxAgeMs ago, else read again. A
+   * snapshot is never written to after its pointer flip, so a cached pointer names a complete registry: at worst
+   * another process's import shows here that much later. This process's own import is seen at once.
+   */
+  private async recentSnapshot(): Promise<RegistryPointer | undefined> {
+    const seen = this.seen;
+    if (seen?.pointer && this.nowMs() - seen.atMs < this.pointerMaxAgeMs) return seen.pointer;
+    return this.currentSnapshot();
   }
 
   private async sitesOf(snapshotId: string): Promise<Site[]> {
@@ -87,9 +120,11 @@ export class DynamoSiteStore implements SiteStore {
         }),
       );
     } catch (err) {
+      this.seen = undefined;
       if (isConditionalFailure(err)) throw new ConflictError('another registry import finished first: import again');
       throw err;
     }
+    this.seen = { pointer: next, atMs: this.nowMs() };
     return { added, updated, snapshotId };
   }
 
@@ -99,7 +134,7 @@ export class DynamoSiteStore implements SiteStore {
   }
 
   async getSite(id: string): Promise<Site | undefined> {
-    const pointer = await this.currentSnapshot();
+    const pointer = await this.recentSnapshot();
     if (!pointer) return undefined;
     const out = await this.client.send(
       new GetItemCommand({ TableName: this.tableName, Key: values(keys.registrySite(pointer.snapshotId, id)) }),
