@@ -3,7 +3,9 @@
 import { register } from 'tsx/esm/api';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
+import { exitIfNodeTooOld } from './node-version.js';
 
+exitIfNodeTooOld();
 register();
 const [file, ...rest] = process.argv.slice(2);
 if (!file) {
