@@ -589,18 +589,25 @@ export interface GatedItem {
 
 /** Gated letters waiting for a person, oldest planned first, across the campaigns still open. */
 export async function gatedQueue(deps: Pick<CampaignDeps, 'campaigns' | 'letters' | 'sites' | 'events'>): Promise<GatedItem[]> {
-  const out: GatedItem[] = [];
   const sites = new Map((await deps.sites.listSites()).map((s) => [s.id, s]));
+  const gated: Array<{ letter: Letter; campaignName: string }> = [];
   for (const c of await deps.campaigns.listCampaigns()) {
     if (c.state === 'closed' || c.state === 'cancelled') continue;
-    for (const letter of await deps.letters.lettersOfCampaign(c.id, 'gated')) {
-      const gated = (await deps.events.stream(streamOf.letter(letter.id))).filter((e) => e.type === 'letter.gated').at(-1);
-      const reason = typeof gated?.data.reason === 'string' ? gated.data.reason : 'unknown';
-      out.push({ letter, campaignName: c.name, reason, ...(sites.get(letter.siteId) ? { site: sites.get(letter.siteId)! } : {}), ...(gated ? { gatedAt: gated.at } : {}) });
-    }
+    for (const letter of await deps.letters.lettersOfCampaign(c.id, 'gated')) gated.push({ letter, campaignName: c.name });
   }
+  // Each letter's reason is its latest letter.gated event, read on its own (not the whole stream) and several at
+  // once: a national campaign can hold thousands of gated letters, and the queue is read on every page view.
+  const out = await mapLimit(gated, GATED_READS_AT_ONCE, async ({ letter, campaignName }): Promise<GatedItem> => {
+    const ev = await deps.events.latest(streamOf.letter(letter.id), 'letter.gated');
+    const reason = typeof ev?.data.reason === 'string' ? ev.data.reason : 'unknown';
+    const site = sites.get(letter.siteId);
+    return { letter, campaignName, reason, ...(site ? { site } : {}), ...(ev ? { gatedAt: ev.at } : {}) };
+  });
   return out.sort((a, b) => parseInstant(a.letter.plannedAt) - parseInstant(b.letter.plannedAt));
 }
+
+/** Gated letters whose reason is read at once (gatedQueue). */
+const GATED_READS_AT_ONCE = 16;
 
 export const RecordSubmissionSchema = z
   .object({
