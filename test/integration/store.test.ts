@@ -7,27 +7,13 @@ import { ConflictError } from '../../shared/domain/errors.ts';
 import type { DomainEvent } from '../../shared/domain/events.ts';
 import type { Campaign, Letter, Site } from '../../shared/domain/model.ts';
 import { openLocalStores, type OpenStores } from '../../shared/local/runtime.ts';
+import { testLetter } from '../letter-fixture.ts';
 
 const T0 = '2026-03-02T09:00:00+08:00';
 
 function letter(id: string, over: Partial<Letter> = {}): Letter {
-  return {
-    id,
-    campaignId: 'c1',
-    siteId: '6108000039',
-    channelId: 'ch1',
-    ordinal: 1,
-    state: 'planned',
-    plannedAt: T0,
-    replyAddress: `r+${id}@huixin.test`,
-    title: '办理居住证需要哪些材料？',
-    body: '您好，请问办理居住证需要哪些材料？',
-    questionId: 'q1',
-    persona: { name: '张三', phone: '13800000000', email: 'a@b.test' },
-    version: 0,
-    updatedAt: T0,
-    ...over,
-  };
+  const persona = { name: '张三', phone: '13800000000', email: 'a@b.test' };
+  return testLetter(id, { state: 'planned', plannedAt: T0, replyAddress: `r+${id}@huixin.test`, questionId: 'q1', persona, version: 0, updatedAt: T0, ...over });
 }
 
 function event(id: string, stream: string, at: string): DomainEvent {

@@ -2,24 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { gatedQueue } from '../../shared/app/campaigns.ts';
 import type { DomainEvent } from '../../shared/domain/events.ts';
-import type { Campaign, Letter } from '../../shared/domain/model.ts';
+import type { Campaign } from '../../shared/domain/model.ts';
+import { testLetter } from '../letter-fixture.ts';
 
-const letter = (id: string, plannedAt: string): Letter => ({
-  id,
-  campaignId: 'c1',
-  siteId: `s-${id}`,
-  channelId: 'ch1',
-  ordinal: 1,
-  state: 'gated',
-  plannedAt,
-  replyAddress: `${id}@reply.example.cn`,
-  title: '办理居住证需要哪些材料？',
-  body: '您好，请问办理居住证需要哪些材料？',
-  questionId: 'gen-01',
-  persona: { name: '王伟', phone: '13812345678', email: `${id}@reply.example.cn` },
-  version: 1,
-  updatedAt: plannedAt,
-});
+const letter = (id: string, plannedAt: string) => testLetter(id, { siteId: `s-${id}`, state: 'gated', plannedAt, updatedAt: plannedAt });
 
 describe('gatedQueue', () => {
   it("gives each gated letter the reason of its latest letter.gated event, oldest planned first, without reading whole streams", async () => {

@@ -2,26 +2,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { MemoryLetterStore } from '../../shared/adapters/mail/memory.ts';
-import type { Letter } from '../../shared/domain/model.ts';
 import { handOverLetters, type HandedLetter } from '../../shared/local/letter-hand-over.ts';
+import { testLetter } from '../letter-fixture.ts';
 
-const letter = (id: string, p: Partial<Letter> = {}): Letter => ({
-  id,
-  campaignId: 'c1',
-  siteId: '6108000039',
-  channelId: 'ch1',
-  ordinal: 1,
-  state: 'queued',
-  plannedAt: '2026-03-02T01:00:00.000Z',
-  replyAddress: `${id}@reply.example.cn`,
-  title: '办理居住证需要哪些材料？',
-  body: '您好，请问办理居住证需要哪些材料？',
-  questionId: 'gen-01',
-  persona: { name: '王伟', phone: '13812345678', email: `${id}@reply.example.cn` },
-  version: 1,
-  updatedAt: '2026-03-02T01:00:00.000Z',
-  ...p,
-});
+const letter = testLetter;
 
 class CountingStore extends MemoryLetterStore {
   reads = 0;
