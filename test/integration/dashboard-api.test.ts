@@ -240,6 +240,8 @@ describe('dashboard API: what it shows', () => {
     expect(all.total).toBeGreaterThanOrEqual(1);
     expect(all.items).toHaveLength(Math.min(all.total, 100));
     expect(all.size).toBe(100);
+    // each letter comes with its site (read for this page's letters only)
+    for (const item of all.items as Array<{ letter: { siteId: string }; site: { id: string } | null }>) expect(item.site?.id).toBe(item.letter.siteId);
     const second = (await (await call('GET', `/api/queues/overdue?page=2&size=${all.total}`, v)).json()) as { total: number; items: unknown[] };
     expect(second).toMatchObject({ total: all.total, items: [] });
     const res = await call('GET', '/api/queues/held?size=100000', v);

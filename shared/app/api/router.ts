@@ -20,6 +20,7 @@ import {
 } from '../campaigns.ts';
 import { attachHeldMail, discardHeldMail, type HoldingPenDeps } from '../ingest-mail.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../letter-timeline.ts';
+import { mapLimit } from '../map-limit.ts';
 import type { ObjectStore } from '../ports.ts';
 import { computeCampaignView, countsOf, overviewFromCounts, type CampaignOverview, type SiteRow } from './campaign-view.ts';
 import { exportCsv, exportXlsx, filterRows, pageRows, parseSitesQuery } from './sites-table.ts';
@@ -348,7 +349,10 @@ export function createApi(deps: ApiDeps) {
       summary: 'submitted letters without a reply past their deadline: page, size (≤ 500) → {total, page, size, items}',
       handler: async (r) => {
         const shown = queuePage(await deps.campaign.letters.overdueLetters(now().toISOString()), r.query);
-        const sites = new Map((await deps.campaign.sites.listSites()).map((s) => [s.id, s]));
+        // the sites of this page only (≤ 500), not the whole registry (14,000 sites) on every view
+        const ids = [...new Set(shown.items.map((l) => l.siteId))];
+        const found = await mapLimit(ids, 16, (id) => deps.campaign.sites.getSite(id));
+        const sites = new Map(ids.map((id, i) => [id, found[i]]));
         return ok({ ...shown, items: shown.items.map((l) => ({ letter: l, site: sites.get(l.siteId) ?? null })) });
       },
     },
