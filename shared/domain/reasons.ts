@@ -21,6 +21,8 @@ const TEXT: Record<string, string> = {
   captcha: '需要图形验证码',
   sms: '需要短信验证码',
   login: '需要登录或实名认证',
+  personal: '表单要求填写本人信息（性别、年龄、职业等），需人工填写',
+  'body-too-short': '网站要求的留言字数多于问题内容，需人工补充后提交',
   // fine
   confirmed: '网站确认提交成功',
   'confirmed-json': '网站确认提交成功',

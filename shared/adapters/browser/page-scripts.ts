@@ -161,6 +161,7 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       visible: isChoice ? choiceVisible(el) : shown(el), form: formIndex(el)
     };
     if (el.maxLength && el.maxLength > 0) base.maxLength = el.maxLength;
+    if (el.minLength && el.minLength > 0) base.minLength = el.minLength;
     base.anc = ancestorsOf(el);
     if (tag === 'textarea' || (tag === 'input' && !isChoice)) { var h = hintOf(el); if (h) base.hint = h; }
     if (type === 'checkbox' && /阅读|同意|知悉|须知|承诺/.test(base.label + base.nearText + trailingText(el))) base.overlay = overlayOf(el);

@@ -34,7 +34,7 @@ import {
   pickQueryPassword,
   type SubmitOutcome,
 } from '../../domain/forms/outcome.ts';
-import { planForm, type FillAction, type FormPlan, type LetterContent } from '../../domain/forms/plan.ts';
+import { GATE_ORDER, planForm, type FillAction, type FormPlan, type LetterContent } from '../../domain/forms/plan.ts';
 import type { SiteProfile } from '../../domain/forms/profile.ts';
 import {
   CLICK_JS,
@@ -385,7 +385,7 @@ async function submitOnPage(page: Page, req: SubmitRequest, objects: ObjectStore
   const plan = planForm(fields, req.content, overrides);
   if (!plan) return finish('unavailable', 'no-form');
   if (req.profile) applyProfileValues(plan, fields, req.profile, overrides);
-  const gate = (['login', 'sms', 'captcha'] as const).find((g) => plan.gates.includes(g));
+  const gate = GATE_ORDER.find((g) => plan.gates.includes(g));
   const pageText = scans.map((s) => s.text).join('\n');
   const smsHint = /短信验证码|获取验证码|发送验证码/.test(pageText) && fields.some((f) => f.smsButtonNearby && f.visible && f.tag === 'input');
   if (gate) return finish('gated', gate, { filled: plan.sent, roles: plan.roles });

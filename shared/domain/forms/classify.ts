@@ -10,6 +10,7 @@ export const FIELD_ROLES = [
   'email',
   'phone',
   'idcard',
+  'personal',
   'postcode',
   'address',
   'title',
@@ -35,7 +36,10 @@ interface Rule {
   ident?: RegExp;
 }
 
-/** Order matters: the first rule that matches wins (短信验证码 before 验证码, 邮箱地址 before 地址, 联系人电话 before 联系人). */
+/**
+ * Order matters: the first rule that matches wins (短信验证码 before 验证码, 邮箱地址 before 地址, 联系人电话 before 联系人,
+ * a 标题 whose placeholder mentions 职业 before the personal details).
+ */
 const RULES: readonly Rule[] = [
   { role: 'sms', text: /短信验证码|短信校验码|手机验证码|动态码|短信码/, token: /^(dxyzm|sjyzm|smscode|sms|dtm)$/, ident: /sms|mobilecode|phonecode/ },
   { role: 'captcha', text: /验证码|校验码|附加码|计算结果|图形码|验证字符|图片中的字符|图片上的字符|图中(?:的)?字符|右图|右边的字符|看不清|换一张/, token: /^(yzm|jym|captcha|vcode|checkcode|verifycode|validatecode|validcode|code|rand|randcode|kaptcha|authcode|imgcode)$/, ident: /captcha|checkcode|verifycode|validatecode|validcode|kaptcha|yzm/ },
@@ -46,6 +50,8 @@ const RULES: readonly Rule[] = [
   { role: 'address', text: /地址|住址|通讯处|所在地/, token: /^(dz|txdz|address|addr|zz|lxdz)$/, ident: /address|addr/ },
   { role: 'title', text: /标题|主题|题目|事由/, token: /^(bt|zt|xjbt|lybt|title|subject|tm|zhuti|biaoti)$/, ident: /title|subject/ },
   { role: 'name', text: /姓名|来信人|联系人|写信人|留言人|提问人|咨询人|诉求人|反映人|来电人|投诉人|建议人|求助人|称呼|真实姓名|申请人|您的名字|名字/, token: /^(xm|lxr|lxrxm|xingming|name|realname|truename|username|xjr|lxrmc|fullname|writer|lxrname|sqr|fyr|sqrxm|ldr)$/, ident: /realname|truename|fullname|^name$|username|xingming/ },
+  // personal details of the writer we hold no value for (a persona has a name, a phone and a mail address only)
+  { role: 'personal', text: /性别|称呼|年龄|出生(?:日期|年月|年份)|生日|职业|民族|学历|文化程度|政治面貌|婚姻状况|籍贯/, token: /^(xb|xingbie|sex|gender|nl|age|nianling|zhiye|occupation|job|mz|minzu|nation|xueli|education|zzmm|csrq|birthday|birth|hyzk|jiguan)$/, ident: /gender|birth|occupation/ },
   { role: 'body', text: /内容|正文|问题描述|诉求|详细描述|具体问题|咨询问题|留言$|^留言|我要留言|问题/, token: /^(nr|xjnr|lynr|zxnr|content|body|message|msg|question|detail|details|text|wtms|sqnr|neirong)$/, ident: /content|message|question|detail/ },
   { role: 'type', text: /类型|类别|分类|性质|信件种类/, token: /^(lx|xjlx|lylx|type|category|kind|lb|xjlb|zxlx)$/, ident: /type|category|kind/ },
   { role: 'public', text: /是否公开|公开|保密|匿名/, token: /^(sfgk|gk|ispublic|public|isopen|open|secret|isshow|sfbm|sfnm|anonymous)$/, ident: /public|isopen|isshow/ },
@@ -138,6 +144,8 @@ function ruleFitsControl(role: FieldRole, d: FieldDescriptor): boolean {
       return d.type === 'checkbox';
     case 'body':
       return d.tag === 'textarea' || (d.tag === 'input' && isTextLike(d.type));
+    case 'personal':
+      return choice || (d.tag === 'input' && isTextLike(d.type));
     case 'address':
       // a 通讯地址 may be a (small) textarea of its own, before the content one
       return d.tag === 'textarea' || d.tag === 'select' || (d.tag === 'input' && isTextLike(d.type));
@@ -196,27 +204,50 @@ export function chooseOption(role: FieldRole, options: readonly FieldOption[], c
     }
     case 'unit':
       return real[0];
+    case 'personal':
+      // only an answer that claims nothing about the writer (其他, 保密, 不详); none: the caller leaves it to staff
+      return real.find((o) => NEUTRAL_ANSWER.test(o.text.trim()));
     default:
       return real[0];
   }
 }
+
+/** An answer to a personal question (性别, 职业…) that states nothing about the writer. */
+const NEUTRAL_ANSWER = /^(?:其他|其它|保密|不详|未知|不愿透露|不便透露|不填|无|其他职业|其他人员|其他民族)$/;
 
 /**
  * A length limit given only in words near the field (（限10字以内）, 不超过10个字, 10字以内, 5-30字): the smallest
  * maximum stated, or undefined. A minimum (不少于10字) is not a limit.
  */
 export function hintedMaxLength(d: Pick<FieldDescriptor, 'label' | 'nearText' | 'placeholder' | 'title' | 'hint'>): number | undefined {
+  const found = statedLengths(d, [
+    `(?:限|限制|限定|不超过|不得超过|不能超过|不可超过|不要超过|请勿超过|最多|至多|不多于|控制在)(?:输入|填写)?(\\d{1,4})${LENGTH_UNIT}`,
+    `(\\d{1,4})${LENGTH_UNIT}(?:以内|之内|以下)`,
+    `\\d{1,4}[-~～至到](\\d{1,4})${LENGTH_UNIT}`,
+  ]);
+  return found.length ? Math.min(...found) : undefined;
+}
+
+const LENGTH_UNIT = '(?:个)?(?:汉字|中文字|字符|字)';
+
+/** The positive numbers the patterns' first group captures in the words around the field. */
+function statedLengths(d: Pick<FieldDescriptor, 'label' | 'nearText' | 'placeholder' | 'title' | 'hint'>, patterns: readonly string[]): number[] {
   const text = [d.label, d.nearText, d.placeholder, d.title, d.hint].filter(Boolean).join(' ').replace(/\s+/g, '');
-  const found: number[] = [];
-  const unit = '(?:个)?(?:汉字|中文字|字符|字)';
-  const patterns = [
-    new RegExp(`(?:限|限制|限定|不超过|不得超过|不能超过|不可超过|不要超过|请勿超过|最多|至多|不多于|控制在)(?:输入|填写)?(\\d{1,4})${unit}`, 'g'),
-    new RegExp(`(\\d{1,4})${unit}(?:以内|之内|以下)`, 'g'),
-    new RegExp(`\\d{1,4}[-~～至到](\\d{1,4})${unit}`, 'g'),
-  ];
-  for (const re of patterns) for (const m of text.matchAll(re)) found.push(Number(m[1]));
-  const ok = found.filter((n) => n > 0);
-  return ok.length ? Math.min(...ok) : undefined;
+  return patterns.flatMap((p) => [...text.matchAll(new RegExp(p, 'g'))].map((m) => Number(m[1]))).filter((n) => n > 0);
+}
+
+/**
+ * The least the field accepts: its minlength, or a minimum stated next to it (不少于20字, 至少20个字, 最少10个汉字,
+ * 60字以上, the low end of 20-500字), the larger one; undefined when none is given.
+ */
+export function hintedMinLength(d: Pick<FieldDescriptor, 'label' | 'nearText' | 'placeholder' | 'title' | 'hint' | 'minLength'>): number | undefined {
+  const found = statedLengths(d, [
+    `(?:不少于|不得少于|不能少于|不可少于|不低于|至少|最少|最低|不小于)(?:输入|填写)?(\\d{1,4})${LENGTH_UNIT}`,
+    `(\\d{1,4})${LENGTH_UNIT}(?:以上|及以上)`,
+    `(\\d{1,4})[-~～至到]\\d{1,4}${LENGTH_UNIT}`,
+  ]);
+  if (d.minLength && d.minLength > 0) found.push(d.minLength);
+  return found.length ? Math.max(...found) : undefined;
 }
 
 /** The question asks whether to keep the letter private (是否保密, 是否匿名, 不公开), not whether to publish it. */

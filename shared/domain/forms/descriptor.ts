@@ -32,6 +32,8 @@ export interface FieldDescriptor {
   /** `href`/`onclick` of links and buttons (to spot __doPostBack / javascript: submit). */
   action: string;
   maxLength?: number;
+  /** The minlength attribute (a body the site wants at least this long). */
+  minLength?: number;
   required: boolean;
   visible: boolean;
   /** Options of a select; for a radio/checkbox, its own label is in `label` and the group caption in `nearText`. */

@@ -7,7 +7,12 @@ export interface PageLink {
 
 const STRONG = /我要写信|我要留言|我要咨询|在线咨询|网上咨询|咨询投诉|留言板|领导信箱|市长信箱|县长信箱|区长信箱|局长信箱|厅长信箱|书记信箱|主任信箱|政民互动|互动交流|咨询建言|在线留言|网上信箱|12345/;
 const WEAK = /咨询|留言|信箱|互动|写信|来信/;
-const NOT = /选登|答复|回复|结果|统计|公开|征集|调查|访谈|信访|举报|纪检|监督/;
+/**
+ * Not the consultation column: lists and results, other 互动 channels (征集, 调查, 访谈), and the channels the special
+ * check sets apart — complaints (投诉), reports (信访, 举报), the site's own error reports (网站纠错, 我来找错) and
+ * 依申请公开 (a disclosure request is not a letter).
+ */
+const NOT = /选登|答复|回复|结果|统计|公开|征集|调查|访谈|信访|举报|纪检|监督|投诉|纠错|找错|挑错|报错|错误|申请/;
 
 /** Candidate consultation links, best first (absolute URLs resolved against `base`; duplicates removed). */
 export function rankConsultLinks(links: readonly PageLink[], base: string): string[] {

@@ -15,7 +15,7 @@ const LOGIN = /统一身份认证|请先登录|请登录后|用户登录|实名�
 const LOGIN_DEMAND = /请先登录|请登录后|登录后(?:方可|才能)|您(?:还)?未登录|登录(?:已)?超时|需(?:要)?实名认证/;
 /** The site refused a verification code: 验证码错误, 短信验证码不正确, 校验码已失效. */
 const CODE_REFUSED = /(?:短信|手机|动态)?(?:验证码|校验码|附加码)(?:输入)?(?:错误|不正确|有误|已失效|失效|已过期|过期|不匹配)/;
-const SLIDER = /拖动滑块|向右滑动|滑动验证|按住滑块|请完成安全验证|点击按钮进行验证|请依次点击/;
+const SLIDER = /(?:拖动|滑动|按住|拖拽|向右拖)[^，。,.\n]{0,4}滑块|滑块(?:验证|拼图)|向右滑动|滑动验证|拼图验证|请完成安全验证|点击按钮进行验证|请依次点击/;
 /** Slider / click captchas have no text field to spot: their instructions give them away. */
 export function looksLikeInteractiveCaptcha(text: string): boolean {
   return SLIDER.test(text);

@@ -2,9 +2,9 @@
  * From classified controls to a fill plan: which control gets which value, which control submits, and whether a
  * person must act first (captcha, SMS code, login). Pure.
  */
-import { asksPrivacy, chooseOption, classifyField, hintedMaxLength, humanText, labelledAsBody, type FieldRole } from './classify.ts';
+import { asksPrivacy, chooseOption, classifyField, hintedMaxLength, hintedMinLength, humanText, labelledAsBody, type FieldRole } from './classify.ts';
 import type { FieldDescriptor } from './descriptor.ts';
-import { shorten } from './text.ts';
+import { charCount, shorten } from './text.ts';
 
 export interface LetterContent {
   name: string;
@@ -34,7 +34,14 @@ export interface FillAction {
   value: string;
 }
 
-export type GateReason = 'captcha' | 'sms' | 'login';
+/**
+ * Why a person must submit the letter: an image captcha, an SMS code, a login or real-name check (an identity
+ * number), a required personal detail we hold no value for (性别, 年龄, 职业… with no neutral answer), or a body
+ * the site wants longer than the question.
+ */
+export type GateReason = 'captcha' | 'sms' | 'login' | 'personal' | 'body-too-short';
+/** The order in which gates are reported when a form has several (the first is the letter's reason). */
+export const GATE_ORDER: readonly GateReason[] = ['login', 'sms', 'captcha', 'personal', 'body-too-short'];
 
 export interface FormPlan {
   /** The frame holding the form (the body field's frame). */
@@ -87,6 +94,8 @@ export function planForm(
 
   const actions: FillAction[] = [];
   const gates = new Set<GateReason>();
+  // a body shorter than the site's stated minimum would be refused: staff write it out (never padded with filler)
+  if (charCount(bodyText) < (hintedMinLength(body) ?? 0)) gates.add('body-too-short');
   const done = new Set<FieldRole>();
   for (const f of scope) {
     const role = roles[f.key]!;
@@ -126,6 +135,15 @@ export function planForm(
         // Never invent an identity number: a form that demands one is a real-name gate.
         if (f.required) gates.add('login');
         break;
+      case 'personal': {
+        // 性别, 年龄, 职业…: never a made-up answer. A required choice that offers a neutral one (其他, 保密) gets it;
+        // otherwise a person fills it in.
+        if (!f.required) break;
+        const option = f.tag === 'select' || f.type === 'radio' ? chooseOption(role, f.options ?? []) : undefined;
+        if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
+        else gates.add('personal');
+        break;
+      }
       case 'type':
       case 'public':
       case 'unit': {
