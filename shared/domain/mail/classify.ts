@@ -69,17 +69,25 @@ const ACK_PHRASES = [
   '转交',
   '转办',
   '已转',
+  '交办',
+  '交由',
+  '派单',
+  '派发',
+  '转派',
+  '已办结',
+  '办理完毕',
+  '评价',
   '自动回复',
 ];
 
 /** Prefilters: does any phrase occur at all? (The phrases are plain CJK text: nothing to escape.) */
 const ANY_ACK_PHRASE = new RegExp(ACK_PHRASES.join('|'));
 const BOUNCE_SUBJECT =
-  /(退信|投递失败|无法投递|发送失败|未能送达|无法送达|未送达|传递失败|邮件被退回|Undeliver(ed|able)|Delivery Status Notification|Mail delivery failed|Returned mail|failure notice|Delivery Failure)/i;
+  /(退信|投递失败|无法投递|发送失败|发信失败|未能送达|无法送达|未送达|传递失败|邮件被退回|邮件退回|退回的邮件|^\s*退回\s*[:：]|Undeliver(ed|able)|Delivery Status Notification|Mail delivery failed|Returned mail|failure notice|Delivery Failure)/i;
 /** A subject that answers or forwards (Re: 关于快递无法投递的投诉) names the letter, not a delivery failure. */
 const REPLY_PREFIX = /^\s*(re|aw|回复|答复|fw|fwd|转发)\s*[:：]/i;
 const BOUNCE_TEXT =
-  /(投递失败|无法投递|退信|传递到这些收件人或组失败|could not be delivered|User unknown|does not exist|Recipient address rejected|RecipientNotFound|mailbox unavailable|\b55[0-4][ -]5\.\d\.\d{1,3}\b)/i;
+  /(投递失败|无法投递|无法送达|未能(成功)?(送达|投递)|发信失败|邮件被退回|退信|传递到这些收件人或组失败|could not be delivered|User unknown|does not exist|Recipient address rejected|RecipientNotFound|mailbox unavailable|\b55[0-4][ -]5\.\d\.\d{1,3}\b)/i;
 const DAEMON = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|microsoftexchange[0-9a-f]{32})@/i;
 /** A delivery-status report that only says the mail is delayed (it may still arrive): not a failure. */
 const DSN_DELAYED = /^Action:\s*delayed/im;
@@ -90,8 +98,15 @@ const READ_RECEIPT_SUBJECT = /^\s*(已读|已阅读|Read)\s*[:：]/i;
  * The writer's own absence, as out-of-office notes put it — not a word about leave in an answer (a reply about
  * 带薪年休假 or 外出务工 is a reply): first person (not 我局/我单位…), or the fixed phrases of such notes.
  */
-const ABSENCE =
-  /((本人|我)(?![局厅委办单们司处科部市省县区镇街中院所站队])[^。，,；;]{0,20}(休假|年假|出差|外出|不在(办公室|单位|岗)|在外地|外地学习|学习|培训|开会|请假)|不在办公室|(休假|出差|外出|学习|培训)期间|期间(不能|无法)(及时)?(查看|回复|处理)|返回后[^。]{0,10}(回复|处理|联系)|Out of (the )?Office|on vacation|on (annual )?leave|away from (the )?office|currently (traveling|travelling|out of|away)|when I return)/i;
+const SELF_ABSENCE =
+  /((本人|我)(?![局厅委办单们司处科部市省县区镇街中院所站队])[^。，,；;]{0,30}(休假|年假|出差|外出|出国|出访|不在(办公室|单位|岗|座位)|在外地|外地学习|学习|培训|开会|请假|产假|病假|探亲)|\bI(?: am|'m| will be)(?: currently)? (?:out of (?:the )?office|away|on (?:annual )?leave|on vacation|travell?ing))/i;
+const ABSENCE = new RegExp(
+  `${SELF_ABSENCE.source}|(不在办公室|(休假|出差|外出|学习|培训)期间|期间(不能|无法)(及时)?(查看|回复|处理)|期间[^。]{0,12}(延迟|推迟)|返回后[^。]{0,10}(回复|处理|联系)|Out of (the )?Office|on vacation|on (annual )?leave|away from (the )?office|currently (traveling|travelling|out of|away)|when I return)`,
+  'i',
+);
+/** What an absence note says besides the absence: when the writer is back, that mail waits till then, whom to call meanwhile. */
+const ABSENCE_AFTERWORD =
+  /(返回|回来|返岗|回到(办公室|单位)|上班后|销假|(无法|不能|不便)(及时)?(查看|查收|回复|处理|收到)|延迟|推迟|急事|紧急|will (return|be back)|when I return|back (on|in)|limited access|thank(s| you)|urgent|please contact|regards)/i;
 const AUTO_SUBJECT = /^\s*(自动回复|自动答复|Auto(matic)?[ -]?(reply|response)|Auto:|Out of Office|休假)/i;
 const SPAM_WORDS = ['代开', '发票', '推广', '广告', '优惠', '促销', '贷款', '中奖', '博彩', '加微信', '退订', '刷单', '兼职', '点数', '税点', '开票', '专用票', 'V信', '微信同号', '放款', '月息', '低息'];
 const ANY_SPAM_WORD = new RegExp(SPAM_WORDS.join('|'));
@@ -104,6 +119,8 @@ const ANSWERS_THE_LETTER = /(来信|留言|答复|回复如下|您(所)?(咨询|
  */
 const ANSWER_MARK =
   /(答复如下|回复如下|答复内容|回复内容|答复意见|办理结果|处理结果[:：]|现(将有关情况|就有关问题)?(答复|回复)|经(核实|查|调查|研究|了解|核查|审核)|根据[^。]{0,40}(规定|条例|办法|通知|意见|文件|法)|依据[^。]{0,40}(规定|条例|办法|法)|按照[^。]{0,30}(规定|要求|政策)|您(所)?(咨询|反映|提出|询问)的)/;
+/** A label line a system puts above the answer it mails (办理状态：已办结 / 答复内容： / 答复意见…). */
+const ANSWER_LABEL = /^(?:答复|回复)(?:内容|意见)[:：]?$|^(?:办理|处理)结果[:：]?$/m;
 /** An automatic mail with at least this much substantive text is taken as carrying an answer even without a mark. */
 const AUTO_ANSWER_MIN_CHARS = 80;
 
@@ -137,18 +154,27 @@ const BOILERPLATE = [
   /已进入(办理|处理)(流程|程序)/,
   /查询(办理|处理)(进度|结果|情况)/,
   /(在规定时限内)?予以(答复|回复|办理)/,
-  /请(您)?耐心等待/,
+  /请(您)?耐心等(待|候)/,
   /已(将您的来信)?转(交|办)(相关|有关)?(部门|单位)/,
   /转(交|办|送)[^。，,]{0,30}(办理|处理|调查|核实)/,
   /已转(?:至|到|给)?[^。，,；;]{1,20}(办理|处理|调查|核实)/,
+  // 12345 hotlines: 已交由/交办/派单/派发/转派 … (办理), a notice of which office will answer
+  /(交由|交办|派单|派发|转派|分派)(至|到|给)?[^。，,；;]{1,30}(局|委|办|厅|中心|政府|街道|办事处|部门|单位|所|队|站|院|镇|乡|区|县|市|办理|处理|调查|核实|答复)$/,
   /(处理|办理)结果将由[^。，,]{0,20}(答复|回复|反馈|告知)/,
+  /(处理|办理)(情况|结果|进度)将[^。]{0,30}(告知|反馈|答复|回复|通知)/,
+  /^办理(期限|时限)[为是:：]?[^。，,]{0,12}(工作日|天|日)$/,
+  /(诉求|工单|来信|留言|信件|邮件|咨询|建议|投诉|申请)[^。，,；;]{0,30}已(被)?(受理|登记|收到|收悉)/,
+  /(诉求|工单|来信|留言|信件|问题|事项)[^。，,；;]{0,30}已(办结|办理完毕|处理完毕)/,
+  /(查询|查看|登录)[^。，,]{0,30}(办理|处理|答复|回复)(进度|结果|情况|内容)/,
+  /对[^。，,]{0,30}(进行)?(满意度)?评价|满意度(评价|调查|回访)|回复\s*\d[^。]{0,6}满意/,
+  /^请(您)?保持(电话|手机|联系方式)畅通$/,
   /^(您|你)(所)?(反映|咨询|提出|询问)的[^，,。]{0,40}(问题|事项|情况)(已收悉)?$/,
   /系统自动发送/,
   /请勿(直接)?回复/,
   /^此致$/,
   /^敬礼$/,
   /^祝[^。]{0,10}(愉快|顺利|健康)$/,
-  /(查询码|受理编号|信件编号)(为|是)?[:：]?\s*[A-Za-z0-9-]+/,
+  /(查询码|查询编号|受理编号|受理号|信件编号|留言编号|工单编号|工单号|诉求编号)(为|是)?[:：]?\s*[A-Za-z0-9-]+/,
   /可凭查询码查询/,
   /^[^，,。]{2,30}(局|厅|委|办|办公室|中心|政府|部门|信箱|热线)$/,
   /^\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$/,
@@ -269,10 +295,28 @@ function substantiveOf(authored: string, letterText?: string): string {
   return kept.join('\n').trim();
 }
 
+/**
+ * The writer's own absence (first person: 我/本人…, "I am out of the office"), when that is all the text says — every
+ * sentence is the absence, when they are back, or whom to call meanwhile: what it matched, or null. An answer that
+ * mentions the writer's trip (我上周出差，回来才看到您的来信。办理居住证需要…) has sentences of its own.
+ */
+function absenceNote(authored: string, substantive: string): string | null {
+  const self = SELF_ABSENCE.exec(authored);
+  if (!self || !ABSENCE_AFTERWORD.test(authored)) return null;
+  let rest = 0;
+  for (const sentence of substantive.split(/(?<=[。！!？?；;\n]|\.\s)/)) {
+    if (!ABSENCE.test(sentence) && !ABSENCE_AFTERWORD.test(sentence)) rest += countSubstantive(sentence);
+  }
+  return rest < SUBSTANTIVE_MIN_CHARS ? self[0] : null;
+}
+
+/** What does not make a courtesy clause long: bracketed asides (（工单编号：GD2026…）), dates, reference numbers. */
+const NOT_WORDS = /[（(][^（）()]{0,40}[）)]|\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|[A-Za-z0-9-]{5,}/g;
+
 function isBoilerplate(s: string): boolean {
   const t = s.trim().replace(/^[\s,，。.!！:：;；、]+|[\s,，。.!！:：;；、]+$/g, '');
   if (!t) return true;
-  return ANY_BOILERPLATE.test(t) && countSubstantive(t.replace(/^.*?(答复如下|如下)[:：]?/, '')) < 40;
+  return ANY_BOILERPLATE.test(t) && countSubstantive(t.replace(/^.*?(答复如下|如下)[:：]?/, '').replace(NOT_WORDS, '')) < 40;
 }
 
 function isDocument(a: { filename: string | null; contentType: string }): boolean {
@@ -356,11 +400,15 @@ export function classifyMail(mail: ClassifyInput): Classification {
 
   const substantive = substantiveOf(authored, mail.letterText);
   const chars = countSubstantive(substantive);
-  const answered = ANSWER_MARK.exec(substantive);
+  // A label on its own line (答复内容：) is boilerplate to the substantive text, yet says the lines after it answer.
+  const answered = ANSWER_MARK.exec(substantive) ?? (chars >= SUBSTANTIVE_MIN_CHARS ? ANSWER_LABEL.exec(authored) : null);
 
   // 2. Out of office: an automatic mail in which the writer says they are away — and that does not answer.
   const away = autoSignals.length > 0 && !answered ? ABSENCE.exec(`${subject}\n${authored.slice(0, 2000)}`) : null;
   if (away) return { kind: 'out-of-office', reasons: [...autoSignals, `text:vacation:${away[0]}`], substantive: '' };
+  // Without a header signal (Foxmail, a hand-set note) only a note that is nothing but the writer's own absence.
+  const self = autoSignals.length === 0 && !answered ? absenceNote(authored.slice(0, 2000), substantive) : null;
+  if (self) return { kind: 'out-of-office', reasons: [`text:vacation:${self}`, 'content:nothing-but-the-absence'], substantive: '' };
 
   // 3. Spam / adverts.
   const spamHits = phrasesIn(head, SPAM_WORDS, ANY_SPAM_WORD);
