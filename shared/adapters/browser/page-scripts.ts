@@ -141,6 +141,20 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
     if (!out && cell && cell.tagName === 'TD' && cell.nextElementSibling && !hasControl(cell.nextElementSibling)) out = nodeText(cell.nextElementSibling);
     return out.slice(0, 60);
   }
+  // required as the page marks it: the attribute, a class, the validation libraries of government sites (layui
+  // lay-verify, Validform datatype unless ignore=ignore, easyui data-options, data-rule), a form item marked
+  // required whose * is drawn by CSS (Element UI, Ant Design, iView), a * before or right after the control
+  function requiredOf(el) {
+    if (el.required || el.getAttribute('aria-required') === 'true') return true;
+    if (/required|must|bt|notnull/i.test(typeof el.className === 'string' ? el.className : '')) return true;
+    if (/required/.test(el.getAttribute('lay-verify') || '')) return true;
+    if (el.getAttribute('datatype') && el.getAttribute('ignore') !== 'ignore') return true;
+    var rules = ['data-options', 'data-rule', 'data-rules', 'data-validate', 'data-verify', 'validate', 'v-validate'].map(function (a) { return el.getAttribute(a) || ''; }).join(' ');
+    if (/required\s*:\s*true|(^|[\s;:|,'"])required\b/.test(rules)) return true;
+    var item = el.closest && el.closest('.el-form-item, .ant-form-item, .ivu-form-item, .form-item, .form-group');
+    if (item && (/(^|\s)(is-required|ivu-form-item-required|required)(\s|$)/.test(item.className) || item.querySelector('.ant-form-item-required'))) return true;
+    return /[*＊]/.test(nearTextOf(el)) || /^[*＊]$/.test(trailingText(el));
+  }
   function formIndex(el) { return el.form ? forms.indexOf(el.form) : (el.closest && el.closest('form') ? forms.indexOf(el.closest('form')) : -1); }
   function choiceVisible(el) { return shown(el) || shown(el.parentElement) || (el.closest('label') && shown(el.closest('label'))); }
 
@@ -157,7 +171,7 @@ export const EXTRACT_JS = String.raw`(function (frameIndex) {
       name: el.getAttribute('name') || '', id: el.id || '', placeholder: el.getAttribute('placeholder') || '',
       label: labelOf(el), nearText: nearTextOf(el), text: (type === 'submit' || type === 'button' || type === 'reset') ? txt(el.value) : (type === 'image' ? txt(el.getAttribute('alt') || el.value) : ''),
       title: el.getAttribute('title') || '', action: (el.getAttribute('onclick') || '') + (type === 'image' ? ' img:' + (el.getAttribute('src') || '') : ''),
-      required: el.required || el.getAttribute('aria-required') === 'true' || /required|must|bt|notnull/i.test(el.className || '') || /[*＊]/.test(nearTextOf(el)),
+      required: requiredOf(el),
       visible: isChoice ? choiceVisible(el) : shown(el), form: formIndex(el)
     };
     if (el.maxLength && el.maxLength > 0) base.maxLength = el.maxLength;
