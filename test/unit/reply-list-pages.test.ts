@@ -493,3 +493,50 @@ describe('charset', () => {
     expect(decodePage(fx('gbk-meta-http-equiv-only.gbk.html'), 'text/html')).toContain('办理结果');
   });
 });
+
+describe('answers without labels', () => {
+  const key: LetterKey = { queryCode: 'ZX20261124001', title: TITLE, submittedAt: SUBMITTED };
+  const detail = (body: string) =>
+    `<html><body><div class="detail"><h2>${TITLE}</h2><p>查询码：ZX20261124001</p><p>留言时间：2026-11-24 09:31</p>${body}<div class="foot"><a href="javascript:window.print()">【打印】</a></div></div></body></html>`;
+
+  it('a detail page whose answer opens 于…答复如下: that date, the answer from that line on', () => {
+    const e = findLetterReply(detail('<div class="reply"><p>西安市公安局于2026年11月25日答复如下：</p><p>您好，办理居住证需携带本人身份证。</p></div>'), key, { now: NOW, ours: true });
+    expect(e).toMatchObject({ replied: true, repliedAt: '2026-11-25', precision: 'day', queryCode: 'ZX20261124001', askedAt: '2026-11-24T09:31:00+08:00' });
+    expect(e?.content).toContain('需携带本人身份证');
+    expect(e?.content).not.toContain('打印');
+  });
+
+  it('a detail page whose answer ends in the office and the date (the signature of an official reply)', () => {
+    for (const sig of ['<p>西安市公安局</p><p>2026年11月25日</p>', '<p style="text-align:right">西安市公安局 2026年11月25日</p>']) {
+      const e = findLetterReply(detail(`<div class="reply"><p>您好，办理居住证需携带本人身份证。</p>${sig}</div>`), key, { now: NOW, ours: true });
+      expect(e).toMatchObject({ replied: true, repliedAt: '2026-11-25', precision: 'day', replier: '西安市公安局' });
+      expect(e?.content).toContain('需携带本人身份证');
+    }
+  });
+
+  it('no answer: our own question shown unlabelled, a question asking to be answered, a citizen signing, a signature dated before our letter', () => {
+    const pages = [
+      '<div><p>您好，请问办理居住证需要哪些材料？</p></div>',
+      '<div><p>请相关部门尽快回复如下问题：居住证怎么办？</p></div>',
+      '<div><p>您好，请问办理居住证需要哪些材料？</p><p>王伟</p><p>2026年11月24日</p></div>',
+      '<div><p>您好，办理居住证需携带本人身份证。</p><p>西安市公安局</p><p>2026年11月20日</p></div>',
+    ];
+    for (const p of pages) {
+      const e = findLetterReply(detail(p), key, { now: NOW, ours: true });
+      expect(e?.replied ?? false).toBe(false);
+      expect(e?.content ?? null).toBeNull();
+    }
+  });
+
+  it('a list of cards with no column labels: the card naming our letter, its status, its detail link to follow', () => {
+    const card = (title: string, date: string, status: string, id: number) => `<li><a href="detail?id=${id}" title="${title}">${title}</a><span class="date">${date}</span><span class="zt">${status}</span></li>`;
+    const list = (...cards: string[]) => `<html><body><ul class="list">${cards.join('')}</ul><a href="list?page=2">下一页</a></body></html>`;
+    const ours = card(TITLE, '2026-11-24', '已回复', 7);
+    expect(findLetterReply(list(card('其他问题', '2026-11-25', '办理中', 6), ours), { title: TITLE, submittedAt: SUBMITTED }, { now: NOW })).toMatchObject({ replied: true, status: '已回复', detailHref: 'detail?id=7', repliedAt: null });
+    expect(findLetterReply(list(card(TITLE, '2026-11-24', '办理中', 7)), { title: TITLE, submittedAt: SUBMITTED }, { now: NOW })).toMatchObject({ replied: false, status: '办理中', detailHref: 'detail?id=7' });
+    // the same title asked before our letter (another citizen, or our last quarter's letter): not ours
+    expect(findLetterReply(list(card(TITLE, '2026-08-03', '已回复', 3)), { title: TITLE, submittedAt: SUBMITTED }, { now: NOW })).toBeNull();
+    // the title in running text, not a card of a list
+    expect(findLetterReply(`<p>热点：<a href="detail?id=7">${TITLE}</a></p>`, { title: TITLE, submittedAt: SUBMITTED }, { now: NOW })).toBeNull();
+  });
+});

@@ -634,14 +634,77 @@ function repeats(items: Item[]): boolean {
   return false;
 }
 
-/** The link whose text or title names our letter. */
-function linkOf(html: string, key: LetterKey): string | null {
-  for (const m of bounded(html).matchAll(/<a\b([^>]*)>([\s\S]{0,2000}?)<\/a\s*>/gi)) {
+/** The links whose text or title names our letter (by its 查询码, or by its title), in page order. */
+function* linksNaming(page: string, key: LetterKey): Generator<{ at: number; href: string; text: string; byCode: boolean }> {
+  for (const m of page.matchAll(/<a\b([^>]*)>([\s\S]{0,2000}?)<\/a\s*>/gi)) {
     const href = /\bhref\s*=\s*("([^"]*)"|'([^']*)'|([^\s>]+))/i.exec(m[1]!);
     const h = href ? (href[2] ?? href[3] ?? href[4] ?? '') : '';
     if (!h || /^(javascript:|#)/i.test(h)) continue;
-    const text = `${cellText(m[2]!)} ${attrValues(m[1]!)}`;
-    if (hasCode(text, key.queryCode) || hasTitle(cellText(m[2]!), key.title) || hasTitle(attrValues(m[1]!).replace(/\bhttps?:\S+/g, ''), key.title)) return decodeEntities(h);
+    const text = cellText(m[2]!);
+    const byCode = hasCode(`${text} ${attrValues(m[1]!)}`, key.queryCode);
+    if (byCode || hasTitle(text, key.title) || hasTitle(attrValues(m[1]!).replace(/\bhttps?:\S+/g, ''), key.title)) yield { at: m.index, href: decodeEntities(h), text, byCode };
+  }
+}
+
+/** The link whose text or title names our letter. */
+function linkOf(html: string, key: LetterKey): string | null {
+  for (const link of linksNaming(bounded(html), key)) return link.href;
+  return null;
+}
+
+/** A line that opens an answer written as a letter: 现答复如下 / 于2026年11月25日回复如下 / 现将有关情况函复如下. */
+const ANSWER_OPENING = /(答复|回复|函复|回函)如下\s*(?:[：:，,。]|$)|现(予以)?(答复|回复)[：:]/;
+/** The signing office of an answer (西安市公安局, 区政务服务中心, 市12345热线): what a citizen's letter never ends with. */
+const OFFICE = /(局|委员会|委|办公室|办|厅|中心|政府|街道办事处|街道|镇|乡|所|院|部|处|科|队|站|公司|热线|窗口)$/;
+const DATE_ONLY = new RegExp(`^${FULL_DATE.source}\\s*$`);
+
+/** The signature's date when `lines[i]` is one: "西安市公安局 2026年11月25日", or the office on one line and the date alone on the next. */
+function signatureAt(lines: string[], i: number): { office: string; date: string; lines: number } | null {
+  const line = lines[i]!.replace(/[\s（(][^）)]*[）)]$/, '').trim();
+  const same = /^(\S.{1,30}?)\s*(\d{4}\s*[-/.年].*)$/.exec(line);
+  if (same && OFFICE.test(same[1]!.trim()) && DATE_ONLY.test(same[2]!)) return { office: same[1]!.trim(), date: same[2]!, lines: 1 };
+  if (i + 1 < lines.length && OFFICE.test(line) && line.length <= 30 && DATE_ONLY.test(lines[i + 1]!.trim())) return { office: line, date: lines[i + 1]!.trim(), lines: 2 };
+  return null;
+}
+
+/**
+ * An answer published as prose, with no label over it (a detail page known to be ours): the free text from a line that
+ * opens an answer (现答复如下) — or, with no such line, the free text that ends in an office's signature and date — up
+ * to the next label. Its time is the date the opening line states, else the signature's; one before our letter was
+ * submitted is someone else's (or the letter's own) and no answer. Null when the page has neither.
+ */
+function proseAnswer(items: Item[], key: LetterKey, now?: Date): Fields | null {
+  const runs: string[][] = [];
+  let run: string[] = [];
+  for (const it of items) {
+    if (it.field === null && !CHROME.test(it.value) && !OTHER_LABEL.test(it.value) && !hasTitle(it.value, key.title)) run.push(it.value);
+    else if (run.length) {
+      runs.push(run);
+      run = [];
+    }
+  }
+  if (run.length) runs.push(run);
+  for (const lines of runs) {
+    const open = lines.findIndex((l) => ANSWER_OPENING.test(l));
+    let text: string[] | null = null;
+    let stated: string | undefined;
+    let office: string | undefined;
+    if (open >= 0) {
+      text = lines.slice(open);
+      stated = FULL_DATE.exec(lines[open]!)?.[0];
+    }
+    for (let i = open >= 0 ? open : 1; i < lines.length; i++) {
+      const sig = signatureAt(lines, i);
+      if (!sig) continue;
+      text ??= lines.slice(0, i + sig.lines);
+      stated ??= sig.date;
+      office = sig.office;
+      break;
+    }
+    if (!text) continue;
+    const t = stated ? parseStatedTime(stated, now) : null;
+    if (t && !onOrAfterDay(t.iso, key.submittedAt)) continue;
+    return { content: text.join('\n'), ...(stated ? { repliedAt: stated } : {}), ...(office ? { replier: office } : {}) };
   }
   return null;
 }
@@ -651,7 +714,13 @@ function parseDetail(html: string, key: LetterKey = {}, ctx: ParseContext = {}):
   const items = itemsOf(pageLines(withoutColumnTables(html)));
   if (!items.some((it) => it.field === 'repliedAt' || it.field === 'content' || it.field === 'status')) {
     const step = processStep(html, ctx.now);
-    return step && (ctx.ours || hasCode(htmlToText(bounded(html)), key.queryCode)) ? finish(step, null, ctx.now) : null;
+    const ours = ctx.ours || hasCode(htmlToText(bounded(html)), key.queryCode);
+    if (step) return ours ? finish(step, null, ctx.now) : null;
+    const prose = ours && !repeats(items) ? proseAnswer(items, key, ctx.now) : null;
+    if (!prose) return null;
+    const labelled: Fields = {};
+    for (const it of items) if (it.field && labelled[it.field] === undefined) labelled[it.field] = it.value;
+    return finish({ ...labelled, ...prose }, null, ctx.now);
   }
   let at = items.findIndex((it) => hasCode(it.value, key.queryCode));
   if (at < 0) at = items.findIndex((it) => (it.field === null || it.field === 'title') && hasTitle(it.value, key.title));
@@ -802,5 +871,30 @@ export function findLetterReply(html: string, key: LetterKey, ctx: ParseContext 
   const json = /^\s*[\[{]|^\s*[\w$.]{1,64}\s*\(\s*[\[{]/.test(html.slice(0, 200)) ? parseJson(html) : undefined;
   if (json !== undefined) return findInJson(json, key, ctx);
   // a row of a list (its detail page, when it links one, is the poll's next fetch), else a label/value record
-  return findInList(html, key, ctx) ?? parseDetail(html, key, ctx);
+  return findInList(html, key, ctx) ?? parseDetail(html, key, ctx) ?? linkedCard(html, key);
+}
+
+/**
+ * A list without column labels (<li><a>标题</a><span>2026-11-24</span><span>已回复</span></li>): the link naming our
+ * letter, for the poll to follow to its detail page, and what its card says of the status (已回复 / 办理中). Its dates
+ * are not read: nothing says which is the letter's and which the reply's.
+ */
+function linkedCard(html: string, key: LetterKey): ReplyListEntry | null {
+  const page = bounded(html).replace(NO_SCRIPT, '');
+  for (const { at, href, text, byCode } of linksNaming(page, key)) {
+    // the card: the list item or table row around the link
+    const before = page.slice(Math.max(0, at - 2000), at);
+    const open = Math.max(before.lastIndexOf('<li'), before.lastIndexOf('<tr'), before.lastIndexOf('<dl'));
+    const after = page.slice(at, at + 4000);
+    const close = after.search(/<\/(li|tr|dl)\s*>|<(li|tr|dl)\b/i);
+    if (open < 0 || close < 0) continue; // a link in running text, not a list's card
+    const card = simplified(cellText(iconText(before.slice(open) + after.slice(0, close))));
+    // by title: a card dated only before our letter was submitted is an earlier letter of the same title
+    const dates = [...card.matchAll(new RegExp(FULL_DATE.source, 'g'))].map((d) => parseStatedTime(d[0])?.iso ?? null);
+    if (!byCode && dates.length && !dates.some((d) => onOrAfterDay(d, key.submittedAt))) continue;
+    const says = NOT_REPLIED.test(card.replace(/已办结/g, '')) ? false : REPLIED.test(card) ? true : null;
+    const status = says === null ? null : (says ? REPLIED : NOT_REPLIED).exec(card)?.[0] ?? null;
+    return { ...finish(status ? { status } : {}, href, undefined), title: clip(text, 200) };
+  }
+  return null;
 }
