@@ -97,3 +97,32 @@ describe('12345 hotline and OA notices', () => {
     expect(await kindOf(mail('cg@hz.gov.cn', 'Re: 咨询', answer))).toMatch(/^reply /);
   });
 });
+
+describe('forwards', () => {
+  const ANSWER = '您好，办理居住证需携带本人身份证、一寸免冠照片和租房合同，到居住地社区警务室申请，15个工作日内可领取。';
+  const letter = { title: '关于办理居住证的咨询', body: LETTER };
+  const forwarded = (separator: string, note = '') =>
+    `${note}\n\n${separator}\n发件人："市公安局" <gaj@hz.gov.cn>\n发送日期：2026-11-25 10:11:12\n收件人："市长信箱" <xinxiang@hz.gov.cn>\n主题：关于居住证咨询的答复\n\n${ANSWER}\n\n-----原始邮件-----\n发件人: 张三\n发送时间: 2026-11-24\n主题: ${letter.title}\n${LETTER}\n`;
+
+  it('reads the answer a forward carries (163 转发邮件信息, QQ 原始邮件, Outlook, Gmail), under a note like 请查收; the letter it quotes is still cut', async () => {
+    for (const [subject, separator, note] of [
+      ['转发：关于居住证咨询的答复', '-------- 转发邮件信息 --------', ''],
+      ['转发：答复', '------------------ 原始邮件 ------------------', '请查收。'],
+      ['FW: 答复', '________________________________', ''],
+      ['Fwd: 答复', '---------- Forwarded message ---------', ''],
+    ] as const) {
+      const parsed = await parseMail(mail('xinxiang@hz.gov.cn', subject, forwarded(separator, note)), { log: () => {} });
+      const c = classifyParsedMail(parsed, letter);
+      expect(c.kind, separator).toBe('reply');
+      expect(c.substantive).toContain('社区警务室');
+      expect(c.substantive).not.toContain('多长时间');
+    }
+  });
+
+  it('a forward of the letter under an acknowledgement stays an acknowledgement; the letter forwarded alone is no reply once known', async () => {
+    const fwdLetter = (note: string) => `${note}\n\n-------- 转发邮件信息 --------\n发件人："张三" <r-x@reply.huixin.test>\n发送日期：2026-11-24 09:00\n主题：${letter.title}\n\n${LETTER}\n`;
+    expect(await kindOf(mail('xinxiang@hz.gov.cn', `转发：${letter.title}`, fwdLetter('您好，您的来信已转交市公安局办理。')))).toMatch(/^auto-ack /);
+    const alone = await parseMail(mail('xinxiang@hz.gov.cn', `转发：${letter.title}`, fwdLetter('')), { log: () => {} });
+    expect(classifyParsedMail(alone, letter).kind).not.toBe('reply');
+  });
+});

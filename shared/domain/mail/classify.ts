@@ -198,7 +198,10 @@ const FIELD_LABEL = /^[\u4e00-\u9fa5]{2,8}[:：]/;
 const QUOTE_START = /^(-{2,}\s*(原始邮件|原邮件|邮件原文|Original Message|Forwarded message|转发的邮件)\s*-{2,}|_{5,}$|在\s.+写道[:：]?$|On .+ wrote:$)/i;
 /** A From line that starts a quoted header block when the block's other fields follow (Outlook, Foxmail, Coremail). */
 const QUOTE_FROM = /^(发件人|From)\s*[:：]/i;
-const QUOTE_HEADER_FIELD = /^(发送时间|时间|日期|收件人|抄送|主题|Sent|Date|To|Cc|Subject)\s*[:：]/i;
+const QUOTE_HEADER_FIELD = /^(发送时间|发送日期|时间|日期|收件人|抄送|主题|Sent|Date|To|Cc|Subject)\s*[:：]/i;
+/** A separator that names a forward (163: 转发邮件信息; Gmail, Thunderbird: Forwarded message), and a forward's subject. */
+const FORWARD_SEPARATOR = /(转发邮件信息|转发的邮件|Forwarded message)/i;
+const FORWARD_SUBJECT = /^\s*(fw|fwd|转发)\s*[:：]/i;
 
 const LETTER_OR_DIGIT = /^[\p{L}\p{N}]$/u;
 
@@ -225,21 +228,28 @@ function countSubstantive(s: string): number {
 /**
  * Remove quoted text, signatures and echoed fields; returns the lines that the sender actually wrote. An echoed field
  * (信件内容：…) runs on over the following lines until a blank line, another field, a courtesy line or an answer mark.
+ * A forward (`forward`: its subject says so; or its separator does) whose sender added no more than a note (请查收) —
+ * no acknowledgement, nothing substantive — says what the forwarded message says: that message's body is read (past
+ * its header block), and its own quotes (of the letter) are cut as any.
  */
-export function authoredText(text: string): string {
+export function authoredText(text: string, forward = false): string {
   const out: string[] = [];
   const lines = (text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text).split('\n');
   let echo = false;
+  let opened = false;
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i]!;
     const line = raw.trim();
     // A quoted line can be neither a quote header nor a signature delimiter: skipped before those tests.
     if (line.startsWith('>') || line.startsWith('＞')) continue;
-    if (QUOTE_START.test(line)) break;
-    if (QUOTE_FROM.test(line)) {
-      if (quoteHeaderFollows(lines, i)) break;
-      continue; // a sender field of a system mail (发件人：某某信箱), not an answer
+    const quoteStart = QUOTE_START.test(line);
+    if (quoteStart || (QUOTE_FROM.test(line) && quoteHeaderFollows(lines, i))) {
+      if (opened || !(forward || FORWARD_SEPARATOR.test(line)) || !onlyANote(out)) break;
+      opened = true;
+      i = forwardedHeaderEnd(lines, quoteStart ? i + 1 : i) - 1;
+      continue;
     }
+    if (QUOTE_FROM.test(line)) continue; // a sender field of a system mail (发件人：某某信箱), not an answer
     if (raw === '-- ' || line === '--' || line === '——') break; // signature delimiter
     if (ECHO_LABEL.test(line)) {
       echo = true;
@@ -252,6 +262,19 @@ export function authoredText(text: string): string {
     out.push(line);
   }
   return out.join('\n');
+}
+
+/** Lines a forwarder adds above a forwarded message that leave it the message: nothing substantive, no acknowledgement. */
+function onlyANote(lines: readonly string[]): boolean {
+  const t = lines.join('\n');
+  return !ANY_ACK_PHRASE.test(t) && countSubstantive(substantiveOf(t)) < SUBSTANTIVE_MIN_CHARS;
+}
+
+/** The first line after a forwarded message's header block (发件人/From, 发送时间/Date, 收件人/To, 主题/Subject…) starting at `from`. */
+function forwardedHeaderEnd(lines: readonly string[], from: number): number {
+  let j = from;
+  while (j < lines.length && (!lines[j]!.trim() || QUOTE_FROM.test(lines[j]!.trim()) || QUOTE_HEADER_FIELD.test(lines[j]!.trim()))) j++;
+  return j;
 }
 
 function quoteHeaderFollows(lines: readonly string[], at: number): boolean {
@@ -341,7 +364,7 @@ export function classifyMail(mail: ClassifyInput): Classification {
   const text = mail.text ?? '';
   const from = (mail.from ?? '').toLowerCase();
   const head = `${subject}\n${text.slice(0, 2000)}`;
-  const authored = authoredText(text.slice(0, 20_000));
+  const authored = authoredText(text.slice(0, 20_000), FORWARD_SUBJECT.test(subject));
 
   // 1. Bounces (and the automatic reports that are not: a delay notice, a read receipt).
   const report = h.contentType === 'multipart/report' ? (h.reportType ?? 'delivery-status') : null;
