@@ -236,12 +236,12 @@ describe('dashboard API: what it shows', () => {
 
   it('pages the work queues (a big campaign has thousands of overdue letters) and refuses a page size over 500', async () => {
     const v = await loginAs('viewer');
-    const all = (await (await call('GET', '/api/queues/overdue', v)).json()) as { total: number; page: number; size: number; items: { letter: { id: string } }[] };
+    const all = (await (await call('GET', '/api/queues/overdue', v)).json()) as { total: number; page: number; size: number; items: { letter: { id: string; siteId: string }; site: { id: string } | null }[] };
     expect(all.total).toBeGreaterThanOrEqual(1);
     expect(all.items).toHaveLength(Math.min(all.total, 100));
     expect(all.size).toBe(100);
     // each letter comes with its site (read for this page's letters only)
-    for (const item of all.items as Array<{ letter: { siteId: string }; site: { id: string } | null }>) expect(item.site?.id).toBe(item.letter.siteId);
+    for (const item of all.items) expect(item.site?.id).toBe(item.letter.siteId);
     const second = (await (await call('GET', `/api/queues/overdue?page=2&size=${all.total}`, v)).json()) as { total: number; items: unknown[] };
     expect(second).toMatchObject({ total: all.total, items: [] });
     const res = await call('GET', '/api/queues/held?size=100000', v);
