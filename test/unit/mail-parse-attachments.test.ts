@@ -111,4 +111,19 @@ describe('parseMail: big base64 attachments are hashed before mailparser runs, w
     const raw = mixed([textPart, pdfPart(Buffer.alloc(45_000, 9))]);
     await expect(parseMail(raw, { ...quiet, limits: { maxDecodedBytes: 40_000 } })).rejects.toMatchObject({ reason: 'mime-bomb' });
   });
+
+  it('reads a file name written as raw GBK bytes in the header as the name it is; a Latin-1 name stays as it is', async () => {
+    // the mail up to its second part's header block, which is written here byte by byte
+    const upToPart = mixed([textPart, 'X-Part: here']);
+    const named = (name: Buffer) =>
+      Buffer.concat([
+        upToPart.subarray(0, upToPart.indexOf('X-Part')),
+        Buffer.from('Content-Type: application/pdf; name="'), name, Buffer.from('"\r\nContent-Disposition: attachment; filename="'), name,
+        Buffer.from('"\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--MIX--\r\n'),
+      ]);
+    const iconv = (await import('iconv-lite')).default;
+    expect((await parseMail(named(iconv.encode('关于居住证的答复函.pdf', 'gbk')), quiet)).attachments[0]!.filename).toBe('关于居住证的答复函.pdf');
+    expect((await parseMail(named(Buffer.from('答复函.pdf', 'utf8')), quiet)).attachments[0]!.filename).toBe('答复函.pdf');
+    expect((await parseMail(named(Buffer.from('résumé.pdf', 'latin1')), quiet)).attachments[0]!.filename).toBe('résumé.pdf');
+  });
 });

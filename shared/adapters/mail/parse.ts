@@ -553,6 +553,17 @@ function rereadHeader(parsed: Parsed, key: string, decoded: string | undefined):
   return decodeEncodedWords(decodeUnlabelled(Buffer.from(raw, 'latin1')));
 }
 
+/**
+ * An attachment name written as raw 8-bit bytes (against RFC 2231/2047: 答复函.pdf in GBK straight in the header), which
+ * mailparser reads as Latin-1 when the bytes are not UTF-8 (´ð¸´º¯.pdf): read again as GB18030 when that gives clean
+ * text; a real Latin-1 name (résumé.pdf) is no clean GB18030 and stays as it is.
+ */
+function rereadName(name: string): string {
+  if (!EIGHT_BIT.test(name) || /[^\x00-\xff]/.test(name)) return name;
+  const again = decodeUnlabelled(Buffer.from(name, 'latin1'));
+  return again.includes('\uFFFD') ? name : again;
+}
+
 function subjectOf(parsed: Parsed): string {
   return rereadHeader(parsed, 'subject', parsed.subject) ?? parsed.subject ?? '';
 }
@@ -710,7 +721,7 @@ export async function parseMail(
     const size = h?.size ?? a.size;
     decoded += size;
     return {
-      filename: a.filename ?? null,
+      filename: a.filename === undefined ? null : rereadName(a.filename),
       contentType: a.contentType,
       size,
       sha256: h?.sha256 ?? a.sha256,
