@@ -23,6 +23,7 @@ const TEXT: Record<string, string> = {
   login: '需要登录或实名认证',
   personal: '表单要求填写本人信息（性别、年龄、职业等），需人工填写',
   'body-too-short': '网站要求的留言字数多于问题内容，需人工补充后提交',
+  'no-consult-type': '留言类型只有投诉、举报等，没有咨询：需人工判断该栏目能否受理咨询',
   // fine
   confirmed: '网站确认提交成功',
   'confirmed-json': '网站确认提交成功',

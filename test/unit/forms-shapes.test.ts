@@ -4,7 +4,7 @@
  * usual words, and home-page links that are not the consultation column (我要投诉, 网站纠错, 依申请公开).
  */
 import { describe, expect, it } from 'vitest';
-import { classifyField, hintedMinLength } from '../../shared/domain/forms/classify.ts';
+import { chooseOption, classifyField, hintedMinLength } from '../../shared/domain/forms/classify.ts';
 import type { FieldDescriptor } from '../../shared/domain/forms/descriptor.ts';
 import { rankConsultLinks } from '../../shared/domain/forms/discover.ts';
 import { looksLikeInteractiveCaptcha } from '../../shared/domain/forms/outcome.ts';
@@ -123,5 +123,30 @@ describe('discovery: the consultation column, not the complaint, error-report or
       base,
     );
     expect(ranked).toEqual([new URL(href, base).href]);
+  });
+});
+
+describe('the letter type is never a complaint in the tester’s name', () => {
+  it('咨询, else 求助/建议, else a neutral kind (其他), else the first kind that is no 投诉/举报/表扬', () => {
+    const opts = (...t: string[]) => t.map((text, i) => ({ value: String(i), text }));
+    expect(chooseOption('type', opts('请选择', '投诉', '举报', '其他'))?.text).toBe('其他');
+    expect(chooseOption('type', opts('投诉', '求助'))?.text).toBe('求助');
+    expect(chooseOption('type', opts('投诉', '教育', '交通'))?.text).toBe('教育'); // topics, not kinds: the first that is no complaint
+    expect(chooseOption('type', opts('请选择', '投诉', '举报', '表扬'))).toBeUndefined();
+  });
+
+  it('a required 留言类型 that offers only 投诉/举报/表扬 gates the letter for staff; an optional one is left alone', () => {
+    const kinds = select('留言类型', true, '投诉', '举报', '表扬');
+    const plan = planForm([field({ nearText: '姓名' }), kinds, body()], content)!;
+    expect(plan.gates).toEqual(['no-consult-type']);
+    expect(plan.actions.some((a) => a.key === kinds.key)).toBe(false);
+    expect(reasonText('no-consult-type')).toMatch(/投诉/);
+    const optional = select('留言类型', false, '投诉', '举报');
+    const open = planForm([field({ nearText: '姓名' }), optional, body()], content)!;
+    expect(open.gates).toEqual([]);
+    expect(open.actions.some((a) => a.key === optional.key)).toBe(false);
+    // with 咨询 among them, 咨询 it is
+    const mixed = radios('信件类型', true, '投诉', '咨询', '举报');
+    expect(planForm([field({ nearText: '姓名' }), mixed, body()], content)!.actions.find((a) => a.key === mixed.key)?.value).toBe(mixed.options![1]!.value);
   });
 });

@@ -187,7 +187,14 @@ export function chooseOption(role: FieldRole, options: readonly FieldOption[], c
   const real = options.filter((o) => !o.disabled && !isPlaceholderOption(o));
   switch (role) {
     case 'type':
-      return real.find((o) => /咨询/.test(o.text)) ?? real.find((o) => /求助|建议/.test(o.text)) ?? real[0];
+      // 咨询, else 求助/建议, else a neutral kind (其他); never a 投诉/举报 (or 表扬) in the tester's name: a column
+      // that only takes those is no consultation column (undefined: the caller leaves it to staff)
+      return (
+        real.find((o) => /咨询/.test(o.text)) ??
+        real.find((o) => /求助|建议/.test(o.text)) ??
+        real.find((o) => /^(其他|其它|问题|意见|留言|综合|一般)/.test(o.text.trim())) ??
+        real.find((o) => !NOT_A_QUESTION.test(o.text))
+      );
     case 'public': {
       // 公开 (是): the reply list is one of our reply sources, and the 通报 checks that messages and replies are
       // published; our letters carry no personal detail in their text, so publishing them harms no one.
@@ -211,6 +218,9 @@ export function chooseOption(role: FieldRole, options: readonly FieldOption[], c
       return real[0];
   }
 }
+
+/** Letter kinds a test letter (a simple question) is not: filing one of them would misstate what was sent. */
+const NOT_A_QUESTION = /投诉|举报|检举|控告|申诉|揭发|表扬|感谢|批评/;
 
 /** An answer to a personal question (性别, 职业…) that states nothing about the writer. */
 const NEUTRAL_ANSWER = /^(?:其他|其它|保密|不详|未知|不愿透露|不便透露|不填|无|其他职业|其他人员|其他民族)$/;

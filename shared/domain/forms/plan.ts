@@ -2,7 +2,7 @@
  * From classified controls to a fill plan: which control gets which value, which control submits, and whether a
  * person must act first (captcha, SMS code, login). Pure.
  */
-import { asksPrivacy, chooseOption, classifyField, hintedMaxLength, hintedMinLength, humanText, labelledAsBody, type FieldRole } from './classify.ts';
+import { asksPrivacy, chooseOption, classifyField, hintedMaxLength, hintedMinLength, humanText, isPlaceholderOption, labelledAsBody, type FieldRole } from './classify.ts';
 import type { FieldDescriptor } from './descriptor.ts';
 import { charCount, shorten } from './text.ts';
 
@@ -39,9 +39,9 @@ export interface FillAction {
  * number), a required personal detail we hold no value for (性别, 年龄, 职业… with no neutral answer), or a body
  * the site wants longer than the question.
  */
-export type GateReason = 'captcha' | 'sms' | 'login' | 'personal' | 'body-too-short';
+export type GateReason = 'captcha' | 'sms' | 'login' | 'personal' | 'body-too-short' | 'no-consult-type';
 /** The order in which gates are reported when a form has several (the first is the letter's reason). */
-export const GATE_ORDER: readonly GateReason[] = ['login', 'sms', 'captcha', 'personal', 'body-too-short'];
+export const GATE_ORDER: readonly GateReason[] = ['login', 'sms', 'captcha', 'personal', 'body-too-short', 'no-consult-type'];
 
 export interface FormPlan {
   /** The frame holding the form (the body field's frame). */
@@ -158,6 +158,8 @@ export function planForm(
         const caption = f.type === 'radio' ? [f.nearText, f.title].join(' ') : humanText(f);
         const option = chooseOption(role, f.options ?? [], caption);
         if (option) actions.push({ key: f.key, frame: f.frame, role, kind: f.type === 'radio' ? 'radio' : 'select', value: option.value });
+        // a required 留言类型 that offers only 投诉/举报/表扬: a person decides whether this column takes a question
+        else if (role === 'type' && f.required && (f.options ?? []).some((o) => !o.disabled && !isPlaceholderOption(o))) gates.add('no-consult-type');
         break;
       }
       case 'agree':
