@@ -210,7 +210,7 @@ export async function matchMail(
 
   // 3. The 查询码 in subject or body.
   const byCode: Letter[] = [];
-  for (const code of queryCodesIn(`${mail.subject}\n${mail.text}`)) byCode.push(...(await deps.finder.byQueryCode(code)));
+  for (const code of queryCodesIn(`${mail.subject}\n${readWithForwarded(mail)}`)) byCode.push(...(await deps.finder.byQueryCode(code)));
   const m3 = decide(byCode, 'query-code');
   if (m3) return m3;
 
@@ -445,13 +445,25 @@ function mailSummary(record: MailRecord) {
 }
 
 /**
+ * The mail's text with a message attached whole written below it as a mail client writes an inline forward (a
+ * "Forwarded message" separator and its header block): the classifier then reads a forward whose sender added only a
+ * note as what the forwarded message says, and cuts the letter quoted in it, as for any forward.
+ */
+function readWithForwarded(mail: Pick<ParsedMail, 'text' | 'forwarded'>): string {
+  const f = mail.forwarded;
+  if (!f) return mail.text;
+  const header = [`From: ${f.from ?? ''}`, ...(f.date ? [`Date: ${f.date}`] : []), `Subject: ${f.subject}`].join('\n');
+  return `${mail.text}\n\n---------- Forwarded message ----------\n${header}\n\n${f.text}`;
+}
+
+/**
  * Classify a parsed mail (the CLI's `mail parse`, ingest and the bench all go through here). With the letter it
  * answers, sentences echoed from the letter do not count as an answer.
  */
 export function classifyParsedMail(mail: ParsedMail, letter?: Pick<Letter, 'title' | 'body'>): Classification {
   return classifyMail({
     subject: mail.subject,
-    text: mail.text,
+    text: readWithForwarded(mail),
     from: mail.from?.address ?? null,
     sender: mail.sender?.address ?? null,
     returnPath: mail.returnPath,

@@ -126,3 +126,36 @@ describe('forwards', () => {
     expect(classifyParsedMail(alone, letter).kind).not.toBe('reply');
   });
 });
+
+describe('a message forwarded as an attachment (message/rfc822)', () => {
+  const ANSWER = '您好，来信收悉。经核实，办理居住证需携带本人身份证、近期照片和住所证明，到居住地派出所户籍窗口申请，10个工作日内办结。';
+  const letter = { title: '关于办理居住证的咨询', body: LETTER };
+  const inner = (body: string) =>
+    [`From: ${word('市公安局')} <gaj@hz.gov.cn>`, 'To: xinxiang@hz.gov.cn', `Subject: ${word('关于居住证咨询的答复')}`, 'Date: Wed, 25 Nov 2026 10:00:00 +0800', 'Message-ID: <in@hz.gov.cn>', 'MIME-Version: 1.0', 'Content-Type: text/plain; charset=gbk', 'Content-Transfer-Encoding: base64', '', b64(gbk(body)), ''].join(CRLF);
+  const outer = (note: string, attached: string, type = 'multipart/mixed', subject = '转发：关于居住证咨询的答复') =>
+    Buffer.from(
+      [`From: xinxiang@hz.gov.cn`, 'To: r-x@reply.huixin.test', `Subject: ${word(subject)}`, 'Date: Wed, 25 Nov 2026 11:00:00 +0800', 'Message-ID: <out@hz.gov.cn>', 'MIME-Version: 1.0', `Content-Type: ${type}; boundary="B"`, '',
+        '--B', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', note,
+        '--B', 'Content-Type: message/rfc822', 'Content-Disposition: attachment; filename="reply.eml"', '', attached, '--B--', ''].join(CRLF),
+    );
+
+  it('is read as what the attached message says when the forwarder adds only a note; the text that names the mail is its own', async () => {
+    for (const note of ['请查收。', '']) {
+      const m = await parseMail(outer(note, inner(ANSWER)), { log: () => {} });
+      expect(m.forwarded).toMatchObject({ from: 'gaj@hz.gov.cn', subject: '关于居住证咨询的答复', date: '2026-11-25T02:00:00.000Z' });
+      expect(m.text).toBe(note); // the mail's id is made from its own text, as before
+      const c = classifyParsedMail(m, letter);
+      expect(c.kind, note).toBe('reply');
+      expect(c.substantive).toContain('户籍窗口');
+    }
+  });
+
+  it('an acknowledgement above it stays one; the letter itself attached is no reply; a delivery report is a bounce, its message unread', async () => {
+    expect(await kindOf(outer('您好，您的来信已收到，我们将尽快处理。', inner(ANSWER)))).toMatch(/^auto-ack /);
+    const echoed = await parseMail(outer('', inner(LETTER)), { log: () => {} });
+    expect(classifyParsedMail(echoed, letter).kind).not.toBe('reply');
+    const report = await parseMail(outer('Delivery to the following recipient failed permanently: a@b.gov.cn', inner(ANSWER), 'multipart/report; report-type=delivery-status', 'Undelivered Mail Returned to Sender'), { log: () => {} });
+    expect(report.forwarded).toBeNull();
+    expect(classifyParsedMail(report).kind).toBe('bounce');
+  });
+});

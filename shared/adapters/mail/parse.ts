@@ -72,6 +72,19 @@ export interface ParsedMail {
   html: { unsafe: true; content: string } | null;
   attachments: MailAttachment[];
   headers: MailHeaders;
+  /**
+   * A message attached whole (message/rfc822: "forward as attachment"), read as a mail of its own — one level deep,
+   * never for a delivery report (which carries the mail that bounced). Kept apart from `text`, which names the mail.
+   */
+  forwarded: ForwardedMail | null;
+}
+
+/** What an attached message says: who wrote it, when, about what, and its readable text. */
+export interface ForwardedMail {
+  from: string | null;
+  date: string | null;
+  subject: string;
+  text: string;
 }
 
 export type MailLog = (message: string) => void;
@@ -270,6 +283,8 @@ interface ParsedAttachment {
   size: number;
   sha256: string;
   head: Buffer;
+  /** The whole content of an attached message (message/rfc822), to be read as a mail of its own. */
+  message?: Buffer[];
 }
 
 type Parsed = Pick<MpParsedMail, 'headers' | 'headerLines' | 'text' | 'subject' | 'references' | 'date' | 'to' | 'from' | 'cc' | 'messageId' | 'inReplyTo'> & {
@@ -311,8 +326,10 @@ function runMailParser(buf: Buffer, options: MailParserOptions): Promise<Parsed>
         const stream = data;
         const att: ParsedAttachment = { filename: stream.filename, contentType: stream.contentType, size: 0, sha256: '', head: Buffer.alloc(0) };
         out.attachments.push(att);
+        if (/^message\/rfc822$/i.test(stream.contentType)) att.message = [];
         stream.content.on('data', (chunk: Buffer) => {
           if (att.head.length < HEAD_BYTES) att.head = Buffer.concat([att.head, chunk.subarray(0, HEAD_BYTES - att.head.length)]);
+          att.message?.push(chunk);
         });
         stream.content.on('error', settle);
         stream.content.on('end', () => {
@@ -665,7 +682,7 @@ const UUENCODE_CTE = /^x-?uue(?:ncode)?$|^uuencode$/;
 /** Parse raw mail bytes. Throws MailRejectedError (logged through `log`) for anything over the limits. */
 export async function parseMail(
   raw: Uint8Array,
-  options: { limits?: Partial<MailLimits>; log?: MailLog } = {},
+  options: { limits?: Partial<MailLimits>; log?: MailLog; /** internal: an attached message being read */ attached?: boolean } = {},
 ): Promise<ParsedMail> {
   const limits = { ...DEFAULT_MAIL_LIMITS, ...options.limits };
   const log = options.log ?? ((m: string) => console.warn(m));
@@ -750,6 +767,7 @@ export async function parseMail(
     if (v !== undefined) headers[k] = v;
   }
   if (ct?.params?.['report-type']) headers.reportType = ct.params['report-type'].toLowerCase();
+  const forwarded = options.attached || headers.reportType || headers.contentType === 'multipart/report' ? null : await attachedMessage(parsed, limits);
   return {
     sha256: hash('sha256', buf, 'hex'),
     size: buf.length,
@@ -769,5 +787,14 @@ export async function parseMail(
     html: htmlContent ? { unsafe: true, content: htmlContent } : null,
     attachments,
     headers,
+    forwarded,
   };
+}
+
+/** The first attached message (message/rfc822) read as a mail, or null (none, or one that is no mail). */
+async function attachedMessage(parsed: Parsed, limits: MailLimits): Promise<ForwardedMail | null> {
+  const chunks = parsed.attachments.find((a) => a.message?.length)?.message;
+  if (!chunks) return null;
+  const inner = await parseMail(Buffer.concat(chunks), { limits, log: () => {}, attached: true }).catch(() => undefined);
+  return inner ? { from: inner.from?.address ?? null, date: inner.date, subject: inner.subject, text: inner.text } : null;
 }
