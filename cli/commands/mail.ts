@@ -59,6 +59,7 @@ export async function describeMail(raw: Buffer, mc: MailConfig) {
     reasons: c.reasons,
     substantive: c.substantive,
     attachments: m.attachments,
+    forwarded: m.forwarded,
     htmlUnsafe: m.html !== null,
     headers: m.headers,
     sha256: m.sha256,

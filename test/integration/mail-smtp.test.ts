@@ -142,7 +142,7 @@ describe('huixin mail parse (CLI, child process)', () => {
       const bin = path.resolve('bin/huixin.js');
       const { stdout } = await run(process.execPath, [bin, 'mail', 'parse', file, '--json'], { env });
       const out = JSON.parse(stdout) as Record<string, unknown>;
-      expect(out).toMatchObject({ kind: 'reply', letter: 'l01kqzsmtp0001aaaa', from: 'xxgk@gz.gov.cn', date: '2026-11-24T02:15:00.000Z' });
+      expect(out).toMatchObject({ kind: 'reply', letter: 'l01kqzsmtp0001aaaa', from: 'xxgk@gz.gov.cn', date: '2026-11-24T02:15:00.000Z', forwarded: null });
       expect(out.subject).toBe('回复：关于办理居住证需要哪些材料的咨询');
       expect(Array.isArray(out.reasons)).toBe(true);
       const noSecret = await run(process.execPath, [bin, 'mail', 'parse', file, '--json'], { env: { ...process.env, HUIXIN_REPLY_SECRET: '' } });
