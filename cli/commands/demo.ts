@@ -84,7 +84,7 @@ function printSummary(result: DemoResult): void {
       ? `${s.allSameDay.length}家网站对测试信件全部实现当日回复：${s.allSameDay.join('、')}。`
       : '没有网站对全部测试信件实现当日回复。',
     s.gated.letters > 0
-      ? `另有${s.gated.letters}封信件因验证码、短信验证或实名登录需人工提交（${s.gated.submittedByStaff}封已由工作人员提交），见待办队列。`
+      ? `另有${s.gated.letters}封信件因验证码、短信验证、实名登录等需人工提交（${s.gated.submittedByStaff}封已由工作人员提交），见待办队列。`
       : '',
     '',
     `结果已发布 / published: ${result.publishedAt}`,
