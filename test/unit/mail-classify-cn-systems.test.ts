@@ -159,3 +159,18 @@ describe('a message forwarded as an attachment (message/rfc822)', () => {
     expect(classifyParsedMail(report).kind).toBe('bounce');
   });
 });
+
+describe('an answer in an attachment named as one', () => {
+  const withFile = (body: string, filename: string, type: string) =>
+    Buffer.from(
+      ['From: xinxiang@hz.gov.cn', 'To: r-x@reply.huixin.test', `Subject: ${word('关于居住证咨询的答复')}`, 'Date: Wed, 25 Nov 2026 11:00:00 +0800', 'Message-ID: <att@hz.gov.cn>', 'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="B"', '',
+        '--B', 'Content-Type: text/plain; charset=utf-8', 'Content-Transfer-Encoding: 8bit', '', body,
+        '--B', `Content-Type: ${type}; name="${word(filename, 'utf-8')}"`, `Content-Disposition: attachment; filename="${word(filename, 'utf-8')}"`, 'Content-Transfer-Encoding: base64', '', 'UEsDBBQAAAAIAA==', '--B--', ''].join(CRLF),
+    );
+  it('a spreadsheet or an archive named 办理结果/答复 under 详见附件 is a reply; one named otherwise, or a 受理回执, is not', async () => {
+    expect(await kindOf(withFile('您好，详见附件。', '居住证咨询办理结果.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'))).toMatch(/^reply /);
+    expect(await kindOf(withFile('详见附件', '答复材料.zip', 'application/zip'))).toMatch(/^reply /);
+    expect(await kindOf(withFile('详见附件', '统计表.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'))).not.toMatch(/^reply /);
+    expect(await kindOf(withFile('详见附件', '受理回执.zip', 'application/zip'))).not.toMatch(/^reply /);
+  });
+});

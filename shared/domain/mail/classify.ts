@@ -127,8 +127,9 @@ const AUTO_ANSWER_MIN_CHARS = 80;
 /** Documents a formal reply comes in (答复函.pdf, .docx, .ofd; Outlook's winmail.dat holds the whole message). */
 const DOCUMENT_TYPE = /^application\/(pdf|msword|vnd\.openxmlformats-officedocument\.wordprocessingml\.document|vnd\.ms-word|ofd|vnd\.ms-works|wps-office\.\w+|vnd\.ms-tnef|ms-tnef|rtf)$/i;
 const DOCUMENT_NAME = /(\.(pdf|docx?|wps|ofd|rtf|txt)$|^winmail\.dat$)/i;
-/** A scan of a signed reply letter (答复函.jpg) is a document too. */
-const REPLY_SCAN = /(答复|回复|复函|告知书)[^/]*\.(jpe?g|png|tiff?)$/i;
+/** A file named as the answer is one whatever its format: a scan of the signed letter (答复函.jpg), a spreadsheet or an
+ * archive of the answer's documents (办理结果.xlsx, 答复材料.zip). */
+const REPLY_SCAN = /(答复|回复|复函|告知书|办理结果|处理结果|办理意见)[^/]*\.(jpe?g|png|tiff?|xlsx?|et|zip|rar|7z)$/i;
 /** A document that is a receipt or notice of acceptance, not the answer (受理通知书, 回执). */
 const RECEIPT_NAME = /(受理|回执|回单)/;
 /** Text that points to the attachment for the answer. */
