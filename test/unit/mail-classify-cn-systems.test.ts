@@ -174,3 +174,13 @@ describe('an answer in an attachment named as one', () => {
     expect(await kindOf(withFile('详见附件', '受理回执.zip', 'application/zip'))).not.toMatch(/^reply /);
   });
 });
+
+describe('a letter title with delivery words in it', () => {
+  it('an answer titled 关于快递无法投递的咨询的回复 (no Re: prefix) is a reply, not a bounce; a 退信 notice still is one', async () => {
+    const answer = '您好，经核实，快递无法投递是因为收件地址不完整，请补充门牌号后联系快递公司重新派送。';
+    for (const subject of ['关于快递无法投递的咨询的回复', '关于邮件无法送达问题的答复函']) {
+      expect(await kindOf(mail('xinxiang@hz.gov.cn', subject, answer)), subject).toMatch(/^reply /);
+    }
+    expect(await kindOf(mail('postmaster@163.com', '系统退信', `您发送的邮件无法投递。\n${LETTER}`))).toMatch(/^bounce /);
+  });
+});

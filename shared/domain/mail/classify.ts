@@ -86,6 +86,8 @@ const BOUNCE_SUBJECT =
   /(退信|投递失败|无法投递|发送失败|发信失败|未能送达|无法送达|未送达|传递失败|邮件被退回|邮件退回|退回的邮件|^\s*退回\s*[:：]|Undeliver(ed|able)|Delivery Status Notification|Mail delivery failed|Returned mail|failure notice|Delivery Failure)/i;
 /** A subject that answers or forwards (Re: 关于快递无法投递的投诉) names the letter, not a delivery failure. */
 const REPLY_PREFIX = /^\s*(re|aw|回复|答复|fw|fwd|转发)\s*[:：]/i;
+/** …and so does one that ends as an answer's title does (关于快递无法投递的咨询的回复, …答复函, …办理结果). */
+const ANSWER_TITLE_END = /(回复|答复|复函|回函|答复意见|办理结果)\s*$/;
 const BOUNCE_TEXT =
   /(投递失败|无法投递|无法送达|未能(成功)?(送达|投递)|发信失败|邮件被退回|退信|传递到这些收件人或组失败|could not be delivered|User unknown|does not exist|Recipient address rejected|RecipientNotFound|mailbox unavailable|\b55[0-4][ -]5\.\d\.\d{1,3}\b)/i;
 const DAEMON = /^(mailer-daemon|postmaster|mail-daemon|mailerdaemon|microsoftexchange[0-9a-f]{32})@/i;
@@ -388,7 +390,7 @@ export function classifyMail(mail: ClassifyInput): Classification {
     reasons.push('header:x-failed-recipients');
     bounce += 2;
   }
-  const bs = REPLY_PREFIX.test(subject) ? null : BOUNCE_SUBJECT.exec(subject);
+  const bs = REPLY_PREFIX.test(subject) || ANSWER_TITLE_END.test(subject) ? null : BOUNCE_SUBJECT.exec(subject);
   if (bs) {
     reasons.push(`subject:bounce:${bs[0]}`);
     bounce += 2;
