@@ -540,3 +540,57 @@ describe('answers without labels', () => {
     expect(findLetterReply(`<p>热点：<a href="detail?id=7">${TITLE}</a></p>`, { title: TITLE, submittedAt: SUBMITTED }, { now: NOW })).toBeNull();
   });
 });
+
+describe('shapes read wrong before: times, answer order, JSONP, same-title rows', () => {
+  it('times: 上午/下午 and AM/PM on a 12-hour clock, ISO offsets (a JSON API in UTC), ASP.NET /Date()/, Java toString, 点, spans', () => {
+    const t = (s: string) => parseStatedTime(s, NOW);
+    // Windows zh-CN and English 12-hour clocks: 3:40 PM is 15:40, never 03:40 (nor only a day)
+    expect(t('2026/11/25 下午 3:40')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('2026-11-25 3:40 PM')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('2026/11/25 上午 12:30:00')).toEqual({ iso: '2026-11-25T00:30:00+08:00', precision: 'instant' });
+    expect(t('2026/11/25 下午 15:40')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('2026年11月25日 15点40分')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    // a UTC instant is 8 hours later in Beijing: 07:40Z on the 24th at 23:00Z is already the 25th
+    expect(t('2026-11-25T07:40:00.000Z')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('2026-11-24T23:10:00.000+0000')).toEqual({ iso: '2026-11-25T07:10:00+08:00', precision: 'instant' });
+    expect(t('2026-11-25T15:40:00.000+0800')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('2026-11-25 15:40-16:30')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' }); // a span of the day, not an offset
+    expect(t('/Date(1795592400000)/')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('/Date(1795592400000+0800)/')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    expect(t('Wed Nov 25 15:40:00 CST 2026')).toEqual({ iso: '2026-11-25T15:40:00+08:00', precision: 'instant' });
+    // a span is its end (the latest the answer can have been given); an open one (至今) states no time
+    expect(t('2026-11-24 至 2026-11-26')).toEqual({ iso: '2026-11-26', precision: 'day' });
+    expect(t('2026-11-24 至今')).toBeNull();
+  });
+
+  it('a 办理过程 table newest first, whose first 答复 is an acknowledgement: the earliest real answer, not the supplementary one', () => {
+    const e = findLetterReply(decodePage(fx('12345-gongdan-steps-newest-first.html')), { queryCode: 'SX2026112400901' }, { now: new Date('2026-11-28T09:00:00+08:00') });
+    expect(e).toMatchObject({ replied: true, repliedAt: '2026-11-25T15:40:00+08:00', precision: 'instant', replier: '市公安局' });
+    expect(e!.content).toContain('户籍窗口');
+  });
+
+  it('Hanweb jpaas JSONP (/**/cb(...)) in UTC with a processList: the 答复 step is the reply, in Beijing time, its HTML read as text', () => {
+    const e = findLetterReply(decodePage(fx('jpaas-jsonp-steps-utc.js'), 'application/javascript'), { title: TITLE, submittedAt: SUBMITTED }, { now: NOW });
+    expect(e).toMatchObject({ replied: true, repliedAt: '2026-11-25T15:40:00+08:00', askedAt: '2026-11-24T09:31:07+08:00', replier: '市公安局', status: '已办结' });
+    expect(e!.content).toBe('您好，\n办理居住证需携带身份证 和居住证明。');
+  });
+
+  it('ASP.NET JSON: /Date()/ times, a list of replies newest first: the first answer decides', () => {
+    const e = findLetterReply(decodePage(fx('aspnet-json-date-replies-newest-first.json'), 'application/json'), { queryCode: 'XZ2026112400077' }, { now: new Date('2026-11-28T09:00:00+08:00') });
+    expect(e).toMatchObject({ replied: true, repliedAt: '2026-11-25T15:40:00+08:00', askedAt: '2026-11-24T09:31:00+08:00', replier: '市公安局' });
+    expect(e!.content).toContain('居住证明');
+  });
+
+  it('by title: a row the site dates hours before our submission is another citizen\'s; of two after it, the one nearest our submission', () => {
+    const row = (asked: string, replied: string, status: string) => `<tr><td>${TITLE}</td><td>${asked}</td><td>${replied}</td><td>${status}</td></tr>`;
+    const list = (...rows: string[]) => `<table><tr><th>标题</th><th>来信时间</th><th>回复时间</th><th>状态</th></tr>${rows.join('')}</table>`;
+    const key = { title: TITLE, submittedAt: SUBMITTED };
+    // the same morning, 80 minutes before we submitted, answered: not ours (ours is not published yet)
+    expect(findLetterReply(list(row('2026-11-24 08:10', '2026-11-24 15:00', '已回复')), key, { now: NOW })).toBeNull();
+    expect(findLetterReply(list(row('2026-11-24 08:10', '2026-11-24 15:00', '已回复'), row('2026-11-24 09:31', '', '办理中')), key, { now: NOW })).toMatchObject({ replied: false, askedAt: '2026-11-24T09:31:00+08:00' });
+    // the letter sent twice (a retry that had gone through): the row nearest the submission we record
+    expect(findLetterReply(list(row('2026-11-24 11:02', '2026-11-25 10:00', '已回复'), row('2026-11-24 09:29', '', '办理中')), key, { now: NOW })).toMatchObject({ replied: false, askedAt: '2026-11-24T09:29:00+08:00' });
+    const json = JSON.stringify({ data: { records: [{ bt: TITLE, sqsj: '2026-11-24 07:50', hfsj: '2026-11-24 10:00', hfnr: '需要身份证。' }] } });
+    expect(findLetterReply(json, key, { now: NOW })).toBeNull();
+  });
+});

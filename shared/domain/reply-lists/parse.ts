@@ -14,7 +14,9 @@
  * without it. An answer that is only an acknowledgement (您的来信已收到，我们将尽快处理) or a placeholder (正在办理)
  * is not a reply; nor is a transfer notice (已转市公安局办理，请耐心等待).
  * Status icons (`<img alt="已回复">`, `<span class="st yhf">`) read as their status; traditional labels (回覆時間) as
- * simplified ones; full-width digits (２０２６年１１月２５日) and runs like 20261125143000 as times.
+ * simplified ones; full-width digits (２０２６年１１月２５日) and runs like 20261125143000 as times; 下午 3:40 / 3:40 PM,
+ * ISO offsets (…Z, …+0000: Beijing time is 8 hours on), /Date(ms)/ and spans (… 至 …: the end) likewise.
+ * Of several answers (a 补充答复 after the 答复; newest-first step tables and reply lists) the earliest real one counts.
  */
 import { substantiveText } from '../mail/classify.ts';
 import { decodeEntities, htmlToText } from '../mail/html-text.ts';
@@ -152,58 +154,115 @@ function dayIso(ms: number): string {
 
 type Stated = { iso: string; precision: 'instant' | 'day' };
 
-function withClock(date: string, h?: string, mi?: string, s?: string): Stated | null {
+function withClock(date: string, h?: string, mi?: string, s?: string, meridiem?: Meridiem): Stated | null {
   if (h === undefined) return { iso: date, precision: 'day' };
-  if (Number(h) > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
-  return { iso: `${date}T${p2(Number(h))}:${p2(Number(mi))}:${p2(Number(s ?? 0))}+08:00`, precision: 'instant' };
+  const hour = meridiem ? hour24(Number(h), meridiem) : Number(h);
+  if (hour === null || hour > 23 || Number(mi) > 59 || Number(s ?? 0) > 59) return null;
+  return { iso: `${date}T${p2(hour)}:${p2(Number(mi))}:${p2(Number(s ?? 0))}+08:00`, precision: 'instant' };
 }
 
-const CLOCK = String.raw`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`;
+/** 上午/下午 (and AM/PM) beside a 12-hour clock: 2026/11/25 下午 3:40 (Windows zh-CN), 2026-11-25 3:40 PM. */
+type Meridiem = 'am' | 'pm' | 'noon';
+const MERIDIEM_WORDS: Record<string, Meridiem> = { 上午: 'am', 凌晨: 'am', 早上: 'am', 早晨: 'am', 下午: 'pm', 晚上: 'pm', 傍晚: 'pm', 中午: 'noon', am: 'am', pm: 'pm' };
+const MERIDIEM_BEFORE = /(上午|凌晨|早上|早晨|下午|晚上|傍晚|中午|[AaPp]\.?[Mm]\.?)\s*(?=\d{1,2}\s*[:：时点])/;
+const MERIDIEM_AFTER = /(\d{1,2}\s*[:：]\s*\d{2}(?:\s*[:：]\s*\d{2})?)\s*(上午|下午|[AaPp]\.?[Mm]\.?)(?![A-Za-z])/;
+
+/** The 24-hour hour of a 12-hour clock; null when the two contradict (上午 15:40). */
+function hour24(h: number, m: Meridiem): number | null {
+  if (h > 12) return m === 'am' ? null : h; // 下午 15:40 is written both ways
+  if (m === 'am') return h === 12 ? 0 : h;
+  if (m === 'noon') return h <= 5 ? h + 12 : h; // 中午12:30, 中午1:30
+  return h === 12 ? 12 : h + 12;
+}
+
+const CLOCK = String.raw`(?:[\sT]*(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`;
 const FULL_DATE = new RegExp(String.raw`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}`);
+/** What may follow an ISO time: fractions of a second and its offset (2026-11-25T07:40:00.000Z, …+0000, …+08:00). */
+const ISO_TAIL = /^(?:\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)(?![\d:])/i;
+/** A span of time (2026-11-25 至 2026-11-26): the two ends and what is between them. */
+const RANGE_SEP = /^\s*(至|到|~|～|—{1,2}|-{1,2}|－)\s*$/;
+/** ASP.NET's JSON date, epoch milliseconds (UTC whatever offset follows): /Date(1764054000000+0800)/. */
+const MS_DATE = /^\\?\/?Date\((-?\d{1,15})(?:[+-]\d{4})?\)\\?\/?$/;
+/** Java's Date.toString() in a JSON API on a Beijing server: Wed Nov 25 15:40:00 CST 2026. */
+const JAVA_DATE = /^[A-Z][a-z]{2} ([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}):(\d{2}) (?:CST|GMT\+0?8:00) (\d{4})$/;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 /** A value that is only digits: 20261125, 202611251405, 20261125140500 (a longer or shorter run is not a time). */
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$/;
 const YEARLESS = new RegExp(String.raw`^(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}\s*$`);
 const RELATIVE_DAY = new RegExp(String.raw`^(今天|今日|昨天|昨日|前天)${CLOCK}\s*$`);
 const AGO = /^(\d{1,4})\s*(秒|分钟|小时|天)前$|^(刚刚|刚才)$/;
 
+/** A full date (and clock) found at `m` in `s`: Beijing time, unless an ISO offset follows it (…Z, …+0000). */
+function fullDate(s: string, m: RegExpExecArray, meridiem?: Meridiem): Stated | null {
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!validDate(y, mo, d)) return null;
+  const t = withClock(`${y}-${p2(mo)}-${p2(d)}`, m[4], m[5], m[6], meridiem);
+  // only after an ISO clock (2026-11-25T15:40, or with seconds): 15:40-16:30 is a span of the day, not an offset
+  const iso = m[6] !== undefined || m[0].includes('T');
+  const offset = t?.precision === 'instant' && iso ? ISO_TAIL.exec(s.slice(m.index + m[0].length))?.[1] : undefined;
+  if (!t || !offset) return t;
+  const o = /^([+-])(\d{2}):?(\d{2})?$/.exec(offset);
+  const minutes = o ? (o[1] === '-' ? -1 : 1) * (Number(o[2]) * 60 + Number(o[3] ?? 0)) : 0;
+  if (Math.abs(minutes) > 14 * 60) return null;
+  return { iso: instantIso(Date.parse(`${t.iso.slice(0, 19)}Z`) - minutes * 60_000), precision: 'instant' };
+}
+
 /**
  * A stated time → ISO with +08:00 (Beijing) or a bare date. Null when it is not a time. Relative and yearless
  * times need `now` (the fetch time): 昨天 is the Beijing date before it, 3小时前 the date three hours before it
- * (day precision: "3 hours ago" is not an instant), 11-25 the latest 25 November not after it.
+ * (day precision: "3 hours ago" is not an instant), 11-25 the latest 25 November not after it. A time with an ISO
+ * offset (…Z, …+0000: a JSON API's UTC) is that instant; a span (2026-11-24 至 2026-11-25) is its end, the latest
+ * the answer can have been given (its start would date the answer before the work was done).
  */
 export function parseStatedTime(raw: string, now?: Date): Stated | null {
-  const s = halfWidth(raw.slice(0, MAX_VALUE_CHARS)).trim();
+  let s = halfWidth(raw.slice(0, MAX_VALUE_CHARS)).trim();
   const c = COMPACT.exec(s);
   if (c) {
     const [y, mo, d] = [Number(c[1]), Number(c[2]), Number(c[3])];
     return validDate(y, mo, d) ? withClock(`${y}-${p2(mo)}-${p2(d)}`, c[4], c[5], c[6]) : null;
   }
-  const m = FULL_DATE.exec(s);
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    if (!validDate(y, mo, d)) return null;
-    return withClock(`${y}-${p2(mo)}-${p2(d)}`, m[4], m[5], m[6]);
+  const ms = MS_DATE.exec(s);
+  if (ms) {
+    const v = Number(ms[1]);
+    return v > 946_684_800_000 && v < 4_102_444_800_000 ? { iso: instantIso(v), precision: 'instant' } : null;
   }
+  const java = JAVA_DATE.exec(s);
+  if (java) s = `${java[6]}-${MONTHS.indexOf(java[1]!) + 1}-${java[2]} ${java[3]}:${java[4]}:${java[5]}`;
+  let meridiem: Meridiem | undefined;
+  const before = MERIDIEM_BEFORE.exec(s);
+  const after = before ? null : MERIDIEM_AFTER.exec(s);
+  if (before) {
+    meridiem = MERIDIEM_WORDS[before[1]!.replace(/\./g, '').toLowerCase()];
+    s = `${s.slice(0, before.index)} ${s.slice(before.index + before[0].length)}`;
+  } else if (after) {
+    meridiem = MERIDIEM_WORDS[after[2]!.replace(/\./g, '').toLowerCase()];
+    s = `${s.slice(0, after.index)}${after[1]}${s.slice(after.index + after[0].length)}`;
+  }
+  const all = [...s.matchAll(new RegExp(FULL_DATE.source, 'g'))].slice(0, 2);
+  if (all.length === 2 && RANGE_SEP.test(s.slice(all[0]!.index + all[0]![0].length, all[1]!.index))) return fullDate(s, all[1]!);
+  if (all.length === 1 && /^\s*(至|到|~|～)/.test(s.slice(all[0]!.index + all[0]![0].length))) return null; // 2026-11-24 至今: no end yet
+  const m = FULL_DATE.exec(s);
+  if (m) return fullDate(s, m, meridiem);
   if (!now || !Number.isFinite(now.getTime())) return null;
   const nowMs = now.getTime();
-  const r = RELATIVE_DAY.exec(s);
+  const r = RELATIVE_DAY.exec(s.trim());
   if (r) {
     const back = r[1]!.startsWith('今') ? 0 : r[1]!.startsWith('昨') ? 1 : 2;
-    return withClock(dayIso(nowMs - back * 86_400_000), r[2], r[3], r[4]);
+    return withClock(dayIso(nowMs - back * 86_400_000), r[2], r[3], r[4], meridiem);
   }
   const a = AGO.exec(s.replace(/\s+/g, ''));
   if (a) {
     const unit = { 秒: 1_000, 分钟: 60_000, 小时: 3_600_000, 天: 86_400_000 }[a[2] as '秒'] ?? 0;
     return { iso: dayIso(nowMs - (a[3] ? 0 : Number(a[1]) * unit)), precision: 'day' };
   }
-  const y = YEARLESS.exec(s);
+  const y = YEARLESS.exec(s.trim());
   if (y) {
     const [mo, d] = [Number(y[1]), Number(y[2])];
     const today = beijing(nowMs);
     let year = today.y;
     if (mo > today.m || (mo === today.m && d > today.d)) year--;
     if (!validDate(year, mo, d)) return null;
-    return withClock(`${year}-${p2(mo)}-${p2(d)}`, y[3], y[4], y[5]);
+    return withClock(`${year}-${p2(mo)}-${p2(d)}`, y[3], y[4], y[5], meridiem);
   }
   return null;
 }
@@ -420,6 +479,35 @@ function onOrAfterDay(asked: string | null, submittedAt: string | undefined): bo
   return asked.slice(0, 10) >= dayIso(sub);
 }
 
+/** How far before our submission a site may date our letter (its clock, a submission time staff typed in). */
+const ASKED_SLACK_MS = 3_600_000;
+
+/**
+ * How well a row found by title fits our letter: null when the site says it was asked before we submitted (on an
+ * earlier day, or — to the minute — more than ASKED_SLACK_MS earlier: another citizen's letter of the same title),
+ * else how far its 来信时间 is from our submission (0 when either is only a day, or unstated).
+ */
+function askedGap(asked: string | null, submittedAt: string | undefined): number | null {
+  if (!onOrAfterDay(asked, submittedAt)) return null;
+  const sub = submittedAt ? Date.parse(submittedAt) : NaN;
+  if (!asked || asked.length === 10 || !Number.isFinite(sub)) return 0;
+  const gap = Date.parse(asked) - sub;
+  return gap < -ASKED_SLACK_MS ? null : Math.abs(gap);
+}
+
+/** Rows found by title: the one whose 来信时间 is nearest our submission (a letter sent twice: the one we record). */
+class TitleHits {
+  private best: { entry: ReplyListEntry; gap: number } | null = null;
+  constructor(private readonly submittedAt: string | undefined) {}
+  offer(entry: ReplyListEntry): void {
+    const gap = askedGap(entry.askedAt, this.submittedAt);
+    if (gap !== null && (!this.best || gap < this.best.gap)) this.best = { entry, gap };
+  }
+  get entry(): ReplyListEntry | null {
+    return this.best?.entry ?? null;
+  }
+}
+
 /** A header row names columns: two or more labels, at least half its cells, no value (a time, a code, a sentence,
  * a `标签：`) and not label | value | label | value. */
 function isHeaderRow(r: Row): boolean {
@@ -436,7 +524,7 @@ function isHeaderRow(r: Row): boolean {
 
 /** A header table: find the row of the letter (by 查询码, else by title) and map its cells by the header labels. */
 function findInList(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
-  let titleHit: ReplyListEntry | null = null;
+  const titleHits = new TitleHits(key.submittedAt);
   for (const rows of tablesOf(html)) {
     const headerIdx = rows.findIndex(isHeaderRow);
     if (headerIdx < 0) continue;
@@ -455,10 +543,10 @@ function findInList(html: string, key: LetterKey, ctx: ParseContext = {}): Reply
       const entry = finish(fields, href && !/^javascript:/i.test(href) ? decodeEntities(href) : null, ctx.now);
       if (byCode) return entry;
       // by title: someone else may have asked the same; a row asked before our letter is not ours
-      if (!titleHit && onOrAfterDay(entry.askedAt, key.submittedAt)) titleHit = entry;
+      titleHits.offer(entry);
     }
   }
-  return titleHit;
+  return titleHits.entry;
 }
 
 /** The 答复 step of a 办理过程 table (受理 → 转办 → 答复 → 办结): its time, department and opinion. */
@@ -472,19 +560,39 @@ function processStep(html: string, now?: Date): Fields | null {
     const opinion = h.findIndex((c) => /(意见|内容|结果|说明)$/.test(c));
     const dept = h.findIndex((c) => /(单位|部门)$/.test(c));
     if (time < 0) continue;
-    let found: Fields | null = null;
+    const steps: Array<{ f: Fields; at: string }> = [];
     for (const r of rows.slice(hi + 1)) {
       const s = r.cells[step] ?? '';
       if (!/(答复|回复|反馈)/.test(s) || /(转办|受理|交办|签收)/.test(s)) continue;
-      if (!parseStatedTime(r.cells[time] ?? '', now)) continue;
+      const t = parseStatedTime(r.cells[time] ?? '', now);
+      if (!t) continue;
       const f: Fields = { repliedAt: r.cells[time]! };
       if (opinion >= 0 && r.cells[opinion]) f.content = r.cells[opinion]!;
       if (dept >= 0 && r.cells[dept]) f.replier = r.cells[dept]!;
-      found ??= f; // the first answer is the earliest evidence
+      steps.push({ f, at: t.iso });
     }
+    const found = earliestAnswer(steps);
     if (found) return found;
   }
   return null;
+}
+
+/**
+ * Of several answers (答复, then 补充答复; a JSON list of replies), the earliest real one — by its stated time, not by
+ * where the page puts it (newest first is common) — an acknowledgement step (您的来信已收到) being no answer. With
+ * none real, the earliest, so that what it says (an acknowledgement) is read as such.
+ */
+function earliestAnswer(answers: ReadonlyArray<{ f: Fields; at: string }>): Fields | null {
+  const byTime = [...answers].sort((a, b) => compareStated(a.at, b.at));
+  const real = byTime.find((a) => a.f.content === undefined || (answerOf(a.f.content).text !== null && !answerOf(a.f.content).ackOnly));
+  return (real ?? byTime[0])?.f ?? null;
+}
+
+/** Stated times in order; a bare date (day precision) sorts at its day's start. */
+function compareStated(a: string, b: string): number {
+  const ms = (t: string) => Date.parse(t.length === 10 ? `${t}T00:00:00+08:00` : t);
+  const [x, y] = [ms(a), ms(b)].map((v) => (Number.isFinite(v) ? v : Infinity)) as [number, number];
+  return x === y ? 0 : x < y ? -1 : 1; // an answer with no time comes last
 }
 
 /* ------------------------------------------------------------------ label/value records */
@@ -751,14 +859,14 @@ const JSON_KEYS: Array<[Field, RegExp]> = [
   ['status', /^(blzt|clzt|zt|hfzt|status|state|statusname|statename|statustext|handlestatus|handlestate|dealstate|dealstatus)(name|desc|text)?$/i],
   ['queryCode', /^(cxm|gdbh|gdh|xjbh|slbh|sqbh|lybh|code|querycode|searchcode|workorderno|orderno|caseno|letterno|serialno|bh)$/i],
   ['title', /^(bt|sqbt|xjbt|lybt|title|subject|lettertitle)$/i],
-  ['askedAt', /^(sqsj|lxsj|lysj|tjsj|xxsj|createtime|createdat|submittime|asktime|lettertime|slsj)$/i],
+  ['askedAt', /^(sqsj|lxsj|lysj|tjsj|xxsj|createtime|createdat|addtime|submittime|asktime|lettertime|slsj)$/i],
   ['replier', /^(cbdw|bldw|hfdw|dfdw|hfbm|dfbm|replyorg|replydept|replyunit|handledept|handleorg|handleunit|deptname|orgname)(name|mc)?$/i],
 ];
 /** An object that is the reply (`"reply":{"content":…,"createTime":…}`): its generic keys are the reply's. */
 const JSON_REPLY_OBJECT = /^(reply|answer|replyinfo|answerinfo|replyvo|replydto|hfxx|dfxx|replies|replylist|answerlist)$/i;
 const JSON_REPLY_GENERIC: Array<[Field, RegExp]> = [
-  ['repliedAt', /^(createtime|createdat|time|date|addtime|publishtime|pubtime|updatetime|sj|rq)$/i],
-  ['content', /^(content|text|body|detail|nr|msg|message|opinion)$/i],
+  ['repliedAt', /^(createtime|createdat|time|date|addtime|publishtime|pubtime|updatetime|sj|rq|handletime|operatetime|dealtime|clsj|blsj)$/i],
+  ['content', /^(content|text|body|detail|nr|yj|msg|message|opinion)$/i],
   ['replier', /^(org|dept|unit|orgname|deptname|unitname|dw|bm)$/i],
 ];
 
@@ -770,8 +878,11 @@ function jsonField(k: string): Field | null {
   return null;
 }
 
+const JSONP_GUARD = /^(?:\/\*\*\/\s*|typeof\s+[\w$.]{1,64}\s*={2,3}\s*['"]function['"]\s*&&\s*)/;
+
 function parseJson(text: string): unknown {
-  const t = text.slice(0, MAX_PAGE_CHARS).replace(/^\uFEFF/, '').trim();
+  // a JSONP callback, as servers write it: `cb({...});`, `/**/cb({...})` (the comment guards old Flash), `typeof cb === 'function' && cb(…)`
+  const t = text.slice(0, MAX_PAGE_CHARS).replace(/^\uFEFF/, '').trim().replace(JSONP_GUARD, '');
   const body = /^[\w$.]{1,64}\s*\(([\s\S]*)\)\s*;?\s*$/.exec(t)?.[1] ?? t; // JSONP
   if (!/^[[{]/.test(body.trim())) return undefined;
   try {
@@ -779,6 +890,19 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A step's name in a JSON 办理过程 list (`{"nodeName":"答复","handleTime":…,"opinion":…}`). */
+const JSON_STEP_KEY = /^(hj|hjmc|jd|jdmc|blhj|clhj|bljd|node|nodename|step|stepname|linkname|action|actionname|operation|operationname|handletype|czlx|czlxmc|czmc)$/i;
+
+/** A step of a JSON 办理过程 list that is an answer (答复, 回复, 反馈), not a hand-over (转办, 受理, 签收). */
+function isAnswerStep(o: Record<string, unknown>): boolean {
+  return Object.entries(o).some(([k, v]) => JSON_STEP_KEY.test(k.replace(/[_\s-]/g, '')) && typeof v === 'string' && /(答复|回复|反馈)/.test(simplified(v)) && !/(转办|受理|交办|签收)/.test(simplified(v)));
+}
+
+/** Fields of `from` that `into` does not have yet. */
+function merge(into: Fields, from: Fields | null): void {
+  for (const [f, v] of Object.entries(from ?? {}) as Array<[Field, string]>) into[f] ??= v;
 }
 
 /** A JSON query result or list: the object that carries our code (or title), its fields by key. */
@@ -789,18 +913,33 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
       const generic = inReply ? JSON_REPLY_GENERIC.find(([, re]) => re.test(k.replace(/[_\s-]/g, '')))?.[0] : undefined;
       const f = generic ?? (inReply && jsonField(k) === 'askedAt' ? null : jsonField(k));
       const reply = JSON_REPLY_OBJECT.test(k.replace(/[_\s-]/g, ''));
-      const sub = Array.isArray(v) && reply ? v[0] : v; // a list of replies: the first is the earliest evidence
-      if (depth < 2 && reply && sub && typeof sub === 'object' && !Array.isArray(sub)) fieldsOf(sub as Record<string, unknown>, depth + 1, into, times, true);
+      // a list of replies (a first answer and a supplementary one, in whatever order): the earliest real one
+      if (depth < 2 && reply && Array.isArray(v)) merge(into, earliestAnswer(answersIn(v, depth, () => true)));
+      else if (depth < 2 && reply && v && typeof v === 'object') fieldsOf(v as Record<string, unknown>, depth + 1, into, times, true);
       // a status code ("state":"1") gives way to its name ("stateName":"办理中")
       else if (f && (into[f] === undefined || (f === 'status' && typeof v === 'string' && /[\u4e00-\u9fa5]/.test(v) && !/[\u4e00-\u9fa5]/.test(into[f]))) && (typeof v === 'string' || typeof v === 'number')) {
         if (f === 'repliedAt' || f === 'askedAt') {
           const t = jsonTime(v, ctx.now);
           if (t) times[f] = t;
           into[f] = t?.iso ?? '';
-        } else if (typeof v === 'string') into[f] = v.includes('<') ? htmlToText(bounded(v)) : v;
+        } else if (typeof v === 'string') into[f] = /[<&]/.test(v) ? htmlToText(bounded(v)) : v; // markup and entities read as text
       } else if (depth < 2 && v && typeof v === 'object' && !Array.isArray(v)) fieldsOf(v as Record<string, unknown>, depth + 1, into, times);
+      else if (depth < 2 && Array.isArray(v)) steps.push(...answersIn(v, depth, isAnswerStep));
     }
+    // 办理过程 as a list of steps (受理 → 转办 → 答复): the answer step says what the record does not
+    if (depth === 0) merge(into, earliestAnswer(steps.splice(0)));
   };
+  const steps: Array<{ f: Fields; at: string }> = [];
+  /** The objects of a list that `keep` accepts, each read as a reply (its generic keys: time, content, dept). */
+  const answersIn = (list: unknown[], depth: number, keep: (o: Record<string, unknown>) => boolean) =>
+    list
+      .slice(0, 50)
+      .filter((x): x is Record<string, unknown> => !!x && typeof x === 'object' && !Array.isArray(x) && keep(x as Record<string, unknown>))
+      .map((x) => {
+        const f: Fields = {};
+        fieldsOf(x, depth + 1, f, {}, true);
+        return { f, at: f.repliedAt ?? '' };
+      });
   const matches = (o: Record<string, unknown>): 'code' | 'title' | null => {
     for (const v of Object.values(o)) {
       if (typeof v === 'string' || typeof v === 'number') {
@@ -812,7 +951,7 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
     return null;
   };
   let single: Record<string, unknown> | null = null;
-  let titleHit: ReplyListEntry | null = null;
+  const titleHits = new TitleHits(key.submittedAt);
   /** Says something about a reply: a reply-time key, a reply object, or an answer key that is not an API word ("result":"success"). */
   const replyish = (o: Record<string, unknown>) =>
     Object.entries(o).some(([k, v]) => {
@@ -840,8 +979,7 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
         return finish(fields, null, ctx.now);
       }
       if (how === 'title') {
-        const e = finish(fields, null, ctx.now);
-        if (!titleHit && onOrAfterDay(e.askedAt, key.submittedAt)) titleHit = e;
+        titleHits.offer(finish(fields, null, ctx.now));
       } else single = single === null ? o : ({} as Record<string, unknown>);
     }
     for (const x of Object.values(o)) {
@@ -854,7 +992,7 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
   };
   const hit = visit(root, null);
   if (hit) return hit;
-  if (titleHit) return titleHit;
+  if (titleHits.entry) return titleHits.entry;
   const only = single as Record<string, unknown> | null;
   if (ctx.ours && only && Object.keys(only).length) {
     const fields: Fields = {};
@@ -868,7 +1006,8 @@ function findInJson(root: unknown, key: LetterKey, ctx: ParseContext): ReplyList
 
 /** Whatever the page is (a query result, a detail page, a list, JSON): the letter's entry, or null. */
 export function findLetterReply(html: string, key: LetterKey, ctx: ParseContext = {}): ReplyListEntry | null {
-  const json = /^\s*[\[{]|^\s*[\w$.]{1,64}\s*\(\s*[\[{]/.test(html.slice(0, 200)) ? parseJson(html) : undefined;
+  const head = html.slice(0, 200).replace(/^\uFEFF/, '').trimStart().replace(JSONP_GUARD, '');
+  const json = /^[\[{]|^[\w$.]{1,64}\s*\(\s*[\[{]/.test(head) ? parseJson(html) : undefined;
   if (json !== undefined) return findInJson(json, key, ctx);
   // a row of a list (its detail page, when it links one, is the poll's next fetch), else a label/value record
   return findInList(html, key, ctx) ?? parseDetail(html, key, ctx) ?? linkedCard(html, key);
