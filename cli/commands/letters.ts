@@ -14,6 +14,7 @@ import { mailDeps } from '../../shared/adapters/mail/wiring.ts';
 import { letterTimeline, recordStaffReply, undoStaffEdit } from '../../shared/app/letter-timeline.ts';
 import { openStores } from '../../shared/local/runtime.ts';
 import { formatBeijing } from '../../shared/domain/beijing-time.ts';
+import { deadlineText } from '../../shared/domain/timeliness.ts';
 import { parseInstantOption } from '../options.ts';
 import { registerRecordSubmission } from './queue.ts';
 import { out, safeJson, safeTerm } from '../output.ts';
@@ -57,7 +58,7 @@ export function register(program: Command): void {
           '',
           t.reply ? `首次回复 first reply: ${t.reply.at} (${t.reply.source}, ${t.reply.precision}, ${t.reply.eventId})` : '首次回复 first reply: -',
           t.judgement
-            ? `判定 verdict: ${VERDICT_ZH[t.judgement.verdict] ?? ''} ${t.judgement.verdict}  期限 deadline ${t.judgement.deadline} (${t.workingDays} 个工作日 working days)`
+            ? `判定 verdict: ${VERDICT_ZH[t.judgement.verdict] ?? ''} ${t.judgement.verdict}  期限 deadline ${deadlineText(t.judgement)} (${t.workingDays} 个工作日 working days)`
             : `判定 verdict: - (${t.judgementNote ?? ''})`,
         ];
         out(`${lines.join('\n')}\n`);

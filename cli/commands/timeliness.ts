@@ -34,9 +34,12 @@ export function register(program: Command, clock: Clock = systemClock): void {
       'after',
       `
 输出一个 JSON 对象 / prints one JSON object:
-  {"verdict","deadline","submittedAt","repliedAt","asOf","workingDays","replyWorkingDays","calendar":{"source","years","override"}}
+  {"verdict","deadline","deadlineYearNotCovered","submittedAt","repliedAt","asOf","workingDays","replyWorkingDays","calendar":{"source","years","override"}}
 verdict: same-day 当日回复 | on-time 及时回复 | late 未及时回复 | none 未回复 | pending 待定
-未覆盖的年份（无官方日历）退出码 2，请用 --calendar 载入当年通知 / a year without official data exits 2: load it with --calendar.
+期限落在没有官方日历的年份时退出码 2，请用 --calendar 载入当年通知；只有回复早于该年任何日历可能给出的期限（当日回复、及时回复）
+才照常判定，此时 deadline 为 null，deadlineYearNotCovered 给出年份 / a deadline in a year without official data exits 2:
+load it with --calendar. Only a reply earlier than any calendar of that year could put the deadline (same-day, on-time) is
+judged all the same: deadline is then null and deadlineYearNotCovered names the year.
 
 示例 / example:
   huixin timeliness --submitted 2026-02-13T15:30:00Z --replied 2026-02-14T10:00:00+08:00`,
@@ -58,7 +61,8 @@ verdict: same-day 当日回复 | on-time 及时回复 | late 未及时回复 | n
       const ref = calendar.ref;
       const result = {
         verdict: judgement.verdict,
-        deadline: judgement.deadline,
+        deadline: judgement.deadline ?? null,
+        deadlineYearNotCovered: judgement.deadlineYearNotCovered ?? null,
         submittedAt: normalise(opts.submitted),
         repliedAt: opts.replied !== undefined ? normalise(opts.replied) : null,
         asOf,

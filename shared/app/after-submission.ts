@@ -6,6 +6,7 @@
  */
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import type { Letter } from '../domain/model.ts';
+import { UnknownCalendarYearError } from '../domain/errors.ts';
 import { judgeLetter } from '../domain/timeliness.ts';
 import type { CampaignStore } from './ports.ts';
 import { scheduleDeadline, type CampaignDeps } from './campaigns.ts';
@@ -21,7 +22,11 @@ export async function afterSubmission(deps: AfterSubmissionDeps, letter: Letter)
   await scheduleDeadline(deps, letter);
 }
 
-/** A letter's deadline under its campaign's frozen method (the end of the N-th working day after the submission). */
+/**
+ * A letter's deadline under its campaign's frozen method (the end of the N-th working day after the submission);
+ * undefined when it lies in a year the calendar does not cover yet: the letter is recorded as submitted all the same
+ * (the site took it) and its verdict waits for that year's calendar, rather than the submission being lost.
+ */
 export function campaignDeadlines(campaigns: Pick<CampaignStore, 'getCampaign'>, calendar: WorkingDayCalendar) {
   const workingDays = new Map<string, Promise<number>>();
   return async (letter: Pick<Letter, 'campaignId'>, submittedAt: string): Promise<string | undefined> => {
@@ -29,6 +34,11 @@ export function campaignDeadlines(campaigns: Pick<CampaignStore, 'getCampaign'>,
       workingDays.set(letter.campaignId, campaigns.getCampaign(letter.campaignId).then((c) => c?.method.workingDays ?? 1));
     }
     const n = await workingDays.get(letter.campaignId)!;
-    return judgeLetter({ submittedAt, workingDays: n, asOf: submittedAt }, calendar).deadline;
+    try {
+      return judgeLetter({ submittedAt, workingDays: n, asOf: submittedAt }, calendar).deadline;
+    } catch (err) {
+      if (err instanceof UnknownCalendarYearError) return undefined;
+      throw err;
+    }
   };
 }

@@ -526,7 +526,7 @@ export async function campaignStatus(deps: Pick<CampaignDeps, 'campaigns' | 'let
       verdict = j.verdict;
       verdicts[verdict]++;
       if (!l.firstReply) {
-        const d = parseDate(j.deadlineDate);
+        const d = parseDate(j.deadlineDate!); // a letter without a reply is judged only with its deadline
         if (d === today) dueToday++;
         else if (d === today + 1) dueTomorrow++;
         else if (d < today) overdue++;

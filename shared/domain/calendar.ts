@@ -146,6 +146,24 @@ export class WorkingDayCalendar {
   }
 
   /**
+   * The earliest day any official calendar could make the n-th working day after `day` (epoch days), for a count
+   * that runs past the covered days: the working days the covered days give, then one a day from the first day not
+   * covered (every day of a missing year taken as a working day: the least it could be, never a guess at the
+   * deadline). A bound only — addWorkingDaysDay gives the deadline, or throws when it is not known. A reply on or
+   * before this day is on time under every calendar the missing years could have.
+   */
+  earliestWorkingDayAfterDay(day: number, n: number): number {
+    if (!Number.isInteger(n) || n < 0) throw new InputError(`working days must be a whole number ≥ 0, got ${n}`);
+    const i = day - this.base;
+    if (i < 0 || i >= this.flags.length || !(this.flags[i]! & COVERED)) return day + n;
+    const end = this.runEnd[i]!;
+    // n = 0 on a working day is the day itself (covered); past here it is the next working day, as for n = 1.
+    const wanted = n === 0 ? (this.flags[i]! & WORKING ? 0 : 1) : n;
+    const found = this.cum[end - 1]! - this.cum[i]!;
+    return wanted <= found ? this.addWorkingDaysDay(day, n) : this.base + end - 1 + (wanted - found);
+  }
+
+  /**
    * How many working days lie after `a` up to and including `b` (epoch days); negative when b is before a.
    * Every day between them must be covered.
    */

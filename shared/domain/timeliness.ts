@@ -11,6 +11,11 @@
  *   A bare date as windowClosesAt closes at the end of that Beijing day. The window only turns a *late*
  *   reply into `none`; a reply by the deadline date is on time whenever it was seen. asOf is not used when
  *   there is a reply (the reply is the evidence).
+ * - A deadline in a year the calendar does not cover is never guessed. A reply is still judged when every calendar
+ *   that year could have gives the same verdict: on or before the earliest day the deadline could fall on (the
+ *   working days the covered days give, then one a day), it is same-day or on-time whatever the notice will say;
+ *   the judgement then has no deadline and names the year (`deadlineYearNotCovered`). Anything else (a later
+ *   reply, no reply) throws UnknownCalendarYearError naming the year to load.
  *
  * Two entry points, one rule: `judgeLetter` (ISO strings in, a full judgement out) and `verdictCode`
  * (epoch ms in, a small integer out: the allocation-free path for bulk work). Both end in `decide`.
@@ -56,9 +61,12 @@ export interface JudgeInput {
 
 export interface Judgement {
   verdict: Verdict;
-  /** End of the N-th working day: `YYYY-MM-DDT23:59:59+08:00`. */
-  deadline: string;
-  deadlineDate: string;
+  /** End of the N-th working day: `YYYY-MM-DDT23:59:59+08:00`. Absent when `deadlineYearNotCovered` is set. */
+  deadline?: string;
+  deadlineDate?: string;
+  /** The deadline lies in this year, which the calendar does not cover: no deadline is given, and the verdict
+   * (same-day or on-time) is the one every calendar of that year gives. */
+  deadlineYearNotCovered?: number;
   /** The submission's Beijing date. */
   submittedDate: string;
   /** The reply's Beijing date. */
@@ -107,7 +115,6 @@ export function verdictCode(
   windowEndMs: number,
 ): VerdictCode {
   const submittedDay = beijingDay(submittedMs);
-  const deadlineDay = calendar.addWorkingDaysDay(submittedDay, workingDays);
   let replyDay = NaN;
   let replyMs = repliedMs;
   if (repliedMs === repliedMs) {
@@ -115,7 +122,23 @@ export function verdictCode(
     if (replyIsDay) replyMs = startOfBeijingDayMs(replyDay);
     if (replyDay < submittedDay || (!replyIsDay && repliedMs < submittedMs)) replyBeforeSubmission(repliedMs, submittedMs);
   }
-  return decide(submittedDay, deadlineDay, replyMs, replyDay, asOfMs, windowEndMs);
+  return decide(submittedDay, deadlineDayFor(calendar, submittedDay, workingDays, replyDay), replyMs, replyDay, asOfMs, windowEndMs);
+}
+
+/**
+ * The deadline day; when it lies in a year the calendar does not cover and the reply (`replyDay`, NaN = none) is
+ * on or before the earliest day any calendar could put it on, that day: the verdict is then the same under every
+ * calendar (same-day or on-time). Otherwise the calendar's UnknownCalendarYearError, naming the year.
+ */
+function deadlineDayFor(calendar: WorkingDayCalendar, submittedDay: number, n: number, replyDay: number): number {
+  try {
+    return calendar.addWorkingDaysDay(submittedDay, n);
+  } catch (err) {
+    if (!(err instanceof UnknownCalendarYearError)) throw err;
+    const earliest = calendar.earliestWorkingDayAfterDay(submittedDay, n);
+    if (replyDay <= earliest) return earliest; // false for NaN: no reply
+    throw err;
+  }
 }
 
 function replyBeforeSubmission(repliedMs: number, submittedMs: number): never {
@@ -129,17 +152,14 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
   if (!Number.isInteger(n) || n < 0) throw new InputError(`working days must be a whole number ≥ 0, got ${n}`);
   const submitted = parseTime(input.submittedAt);
   const submittedDay = beijingDay(submitted.ms);
-  const deadlineDay = calendar.addWorkingDaysDay(submittedDay, n);
   const windowEnd = input.windowClosesAt != null ? windowEndMs(input.windowClosesAt) : NaN;
-  const deadline = endOfBeijingDay(deadlineDay);
-  const deadlineDate = formatDate(deadlineDay);
   const submittedDate = formatDate(submittedDay);
   if (input.repliedAt != null) {
     const reply = parseTime(input.repliedAt);
     const replyIsDay = (input.replyPrecision ?? reply.precision) === 'day';
     const replyDay = beijingDay(reply.ms);
     const code = verdictCode(calendar, submitted.ms, n, reply.ms, replyIsDay, NaN, windowEnd);
-    const judgement: Judgement = { verdict: VERDICTS[code], deadline, deadlineDate, submittedDate, replyDate: formatDate(replyDay) };
+    const judgement: Judgement = { verdict: VERDICTS[code], ...deadlineOf(calendar, submittedDay, n), submittedDate, replyDate: formatDate(replyDay) };
     try {
       judgement.replyWorkingDays = calendar.workingDaysBetweenDays(submittedDay, replyDay);
     } catch (err) {
@@ -149,8 +169,28 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
   }
   if (input.asOf == null) throw new InputError('asOf is needed to judge a letter that has no reply');
   const asOfMs = parseTime(input.asOf).ms;
+  const deadlineDay = calendar.addWorkingDaysDay(submittedDay, n);
+  const deadline = endOfBeijingDay(deadlineDay);
+  const deadlineDate = formatDate(deadlineDay);
   const code = decide(submittedDay, deadlineDay, NaN, NaN, asOfMs, windowEnd);
   const judgement: Judgement = { verdict: VERDICTS[code], deadline, deadlineDate, submittedDate };
   if (code === PENDING) judgement.closesAt = formatBeijing(windowEnd === windowEnd ? windowEnd : endOfBeijingDayMs(deadlineDay) + 1);
   return judgement;
+}
+
+/** A judged reply's deadline fields: the deadline, or the year it lies in when the calendar does not cover it. */
+function deadlineOf(calendar: WorkingDayCalendar, submittedDay: number, n: number): Pick<Judgement, 'deadline' | 'deadlineDate' | 'deadlineYearNotCovered'> {
+  try {
+    const day = calendar.addWorkingDaysDay(submittedDay, n);
+    return { deadline: endOfBeijingDay(day), deadlineDate: formatDate(day) };
+  } catch (err) {
+    if (!(err instanceof UnknownCalendarYearError)) throw err;
+    return { deadlineYearNotCovered: err.year };
+  }
+}
+
+/** A judgement's deadline for people: the deadline, or why there is none (its year has no official calendar yet). */
+export function deadlineText(j: Pick<Judgement, 'deadline' | 'deadlineYearNotCovered'>): string {
+  if (j.deadline !== undefined) return j.deadline;
+  return `未知：没有 ${j.deadlineYearNotCovered} 年的官方工作日历 / unknown: no official working-day calendar for ${j.deadlineYearNotCovered}`;
 }

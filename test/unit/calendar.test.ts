@@ -181,6 +181,21 @@ describe('working-day calendar from chinese-days', () => {
     expect(calendar.covers(2027)).toBe(false);
   });
 
+  it('earliestWorkingDayAfterDay: the deadline when it is known; past the covered days, one working day a day (a bound for verdicts, never a deadline)', () => {
+    const at = (n: number, from: string) => formatDate(calendar.earliestWorkingDayAfterDay(parseDate(from), n));
+    expect(at(1, '2026-02-13')).toBe('2026-02-14'); // known: the 调休 Saturday
+    expect(at(0, '2026-02-15')).toBe('2026-02-24');
+    expect(at(0, '2026-12-31')).toBe('2026-12-31');
+    expect(at(1, '2026-12-31')).toBe('2027-01-01'); // 2027 not covered: the earliest any notice could make it
+    expect(at(5, '2026-12-29')).toBe('2027-01-03'); // 12-30, 12-31, then 01-01…01-03
+    expect(at(3, '2031-03-03')).toBe('2031-03-06'); // nothing covered
+    // a bound stays a bound across a gap to a covered year (2027–2030 missing, 2031 from a file)
+    const withGap = WorkingDayCalendar.fromData({ ref: { source: 't', years: [] }, years: [chineseDaysData().years.get(2026)!, { year: 2031, offDays: ['2031-01-01'], workDays: [] }] });
+    expect(formatDate(withGap.earliestWorkingDayAfterDay(parseDate('2026-12-31'), 1500))).toBe(formatDate(parseDate('2026-12-31') + 1500));
+    expect(() => withGap.addWorkingDaysDay(parseDate('2026-12-31'), 1500)).toThrow(/2027/);
+    expect(() => calendar.earliestWorkingDayAfterDay(parseDate('2026-12-31'), -1)).toThrow(InputError);
+  });
+
   it('properties: a deadline is a working day, never before the date, strictly increasing in n ≥ 1, exactly n working days away', () => {
     const first = parseDate('2024-01-01');
     const last = parseDate('2026-10-31');

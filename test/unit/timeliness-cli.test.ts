@@ -46,6 +46,17 @@ describe('huixin timeliness (the real CLI)', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'pending', deadline: '2026-02-24T23:59:59+08:00', repliedAt: null, replyWorkingDays: null, workingDays: 2 });
   });
 
+  it('a same-day reply on the last covered day is judged (no deadline: its year, 2027, has no calendar yet); a reply that may be late is refused, exit 2', async () => {
+    const r = await huixin(['--submitted', '2026-12-31T10:00:00+08:00', '--replied', '2026-12-31T17:00:00+08:00']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'same-day', deadline: null, deadlineYearNotCovered: 2027, replyWorkingDays: 0 });
+    const covered = await huixin(['--submitted', '2026-12-30T10:00:00+08:00', '--replied', '2026-12-30T17:00:00+08:00']);
+    expect(JSON.parse(covered.stdout)).toMatchObject({ verdict: 'same-day', deadline: '2026-12-31T23:59:59+08:00', deadlineYearNotCovered: null });
+    const maybeLate = await huixin(['--submitted', '2026-12-31T10:00:00+08:00', '--replied', '2027-01-04T09:00:00+08:00']);
+    expect(maybeLate.code).toBe(2);
+    expect(maybeLate.stderr).toContain('no official working-day calendar for 2027');
+  });
+
   it.each([
     ['an unknown calendar year names the year', ['--submitted', '2031-03-03T10:00:00+08:00'], /2031/],
     ['a bad date', ['--submitted', '2026-02-30T10:00:00Z'], /2026-02-30/],

@@ -6,6 +6,8 @@ import { formatBeijing, formatDate, parseDate, startOfBeijingDayMs } from '../..
 import { WorkingDayCalendar } from '../../shared/domain/calendar.ts';
 import { InputError, UnknownCalendarYearError } from '../../shared/domain/errors.ts';
 import { judgeLetter, verdictCode, VERDICTS, type JudgeInput } from '../../shared/domain/timeliness.ts';
+import { campaignDeadlines } from '../../shared/app/after-submission.ts';
+import type { Campaign } from '../../shared/domain/model.ts';
 
 const calendar = loadCalendar({ env: {} });
 const judge = (input: JudgeInput) => judgeLetter(input, calendar);
@@ -110,6 +112,47 @@ describe('judgeLetter', () => {
     expect(j.verdict).toBe('late');
     expect(j.replyWorkingDays).toBeUndefined();
   });
+
+  it('a deadline in an uncovered year: a reply before any calendar of that year could put the deadline is same-day/on-time, with no deadline given; a later one is refused', () => {
+    // Thursday 2026-12-31 is the last covered day (2027 not covered). Same-day needs no calendar at all.
+    expect(judge({ submittedAt: '2026-12-31T10:00:00+08:00', repliedAt: '2026-12-31T23:59:59+08:00', workingDays: 1 })).toEqual({
+      verdict: 'same-day',
+      deadlineYearNotCovered: 2027,
+      submittedDate: '2026-12-31',
+      replyDate: '2026-12-31',
+      replyWorkingDays: 0,
+    });
+    expect(judge({ submittedAt: '2026-12-31T10:00:00+08:00', repliedAt: '2026-12-31', workingDays: 0 }).verdict).toBe('same-day');
+    // N = 1: the deadline is 2027-01-01 at the earliest (it is 元旦, but no calendar is assumed): a reply that day is on time
+    expect(judge({ submittedAt: '2026-12-31T10:00:00+08:00', repliedAt: '2027-01-01T15:59:59Z', workingDays: 1 })).toMatchObject({
+      verdict: 'on-time',
+      deadlineYearNotCovered: 2027,
+    });
+    // N = 5 from Tuesday 12-29: 12-30 and 12-31 are 2 working days, so 3 more are needed: not before 2027-01-03
+    const n5 = { submittedAt: '2026-12-29T10:00:00+08:00', workingDays: 5 };
+    expect(judge({ ...n5, repliedAt: '2027-01-03T23:59:59+08:00' })).toMatchObject({ verdict: 'on-time', replyDate: '2027-01-03' });
+    expect(judge({ ...n5, repliedAt: '2026-12-31' })).toMatchObject({ verdict: 'on-time', replyWorkingDays: 2 });
+    // whatever the 2027 notice says, a reply after the earliest possible deadline may be late: refused, naming 2027
+    expect(() => judge({ ...n5, repliedAt: '2027-01-04T00:00:00+08:00' })).toThrow(UnknownCalendarYearError);
+    expect(() => judge({ submittedAt: '2026-12-31T10:00:00+08:00', repliedAt: '2027-01-02', workingDays: 1 })).toThrow(/2027/);
+    // no reply: pending or none depends on the deadline: refused
+    expect(() => judge({ submittedAt: '2026-12-31T10:00:00+08:00', workingDays: 1, asOf: '2026-12-31T12:00:00+08:00' })).toThrow(/2027/);
+    // the fast path agrees
+    const ms = (iso: string) => Date.parse(iso);
+    expect(VERDICTS[verdictCode(calendar, ms('2026-12-31T10:00:00+08:00'), 1, ms('2026-12-31T12:00:00+08:00'), false, NaN, NaN)]).toBe('same-day');
+    expect(() => verdictCode(calendar, ms('2026-12-31T10:00:00+08:00'), 1, NaN, false, ms('2026-12-31T12:00:00+08:00'), NaN)).toThrow(UnknownCalendarYearError);
+  });
+
+  it('a reply before the submission is named as such even when the deadline lies in an uncovered year', () => {
+    expect(() => judge({ submittedAt: '2026-12-31T10:00:00+08:00', repliedAt: '2026-12-31T09:00:00+08:00', workingDays: 1 })).toThrow(/before the submission/);
+  });
+
+  it('a letter the site took while the deadline lies in an uncovered year is recorded without a deadline (campaignDeadlines), not lost', async () => {
+    const campaigns = { getCampaign: async () => ({ method: { workingDays: 1 } }) as unknown as Campaign };
+    const deadlineFor = campaignDeadlines(campaigns, calendar);
+    expect(await deadlineFor({ campaignId: 'c1' }, '2026-12-30T10:00:00+08:00')).toBe('2026-12-31T23:59:59+08:00');
+    expect(await deadlineFor({ campaignId: 'c1' }, '2026-12-31T10:00:00+08:00')).toBeUndefined();
+  });
 });
 
 describe('properties', () => {
@@ -124,7 +167,7 @@ describe('properties', () => {
         const submittedAt = formatBeijing(startOfBeijingDayMs(day) + a);
         const same = judge({ submittedAt, repliedAt: formatBeijing(startOfBeijingDayMs(day) + b), workingDays: n });
         expect(same.verdict).toBe('same-day');
-        const deadlineDay = parseDate(same.deadlineDate);
+        const deadlineDay = parseDate(same.deadlineDate!);
         if (deadlineDay > day) {
           expect(judge({ submittedAt, repliedAt: `${same.deadlineDate}T23:59:59+08:00`, workingDays: n }).verdict).toBe('on-time');
         }

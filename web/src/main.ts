@@ -57,7 +57,7 @@ interface LetterDetail {
   letter: { id: string; siteId: string; campaignId: string; title: string; body: string; state: string; submittedAt?: string; queryCode?: string; ordinal: number; plannedAt: string };
   entries: Entry[];
   reply: { at: string; source: string; precision: string; eventId: string } | null;
-  judgement: { verdict: string; deadline: string; replyWorkingDays?: number } | null;
+  judgement: { verdict: string; deadline?: string; replyWorkingDays?: number } | null;
   judgementNote?: string;
   evidence: Array<{ eventId: string; kind: string; key: string; sha256?: string }>;
   decidedBy: Entry | null;

@@ -126,7 +126,7 @@ export function buildCampaignView(c: Campaign, letters: readonly Letter[], regis
           bump(replyTimes, wd === undefined ? '?' : wd >= 5 ? '5+' : String(wd));
         } else {
           bump(replyTimes, 'none');
-          const d = parseDate(j.deadlineDate);
+          const d = parseDate(j.deadlineDate!); // a letter without a reply is judged only with its deadline
           if (d === today) dueToday++;
           else if (d === today + 1) dueTomorrow++;
           else if (d < today) overdue++;

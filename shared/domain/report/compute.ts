@@ -79,7 +79,7 @@ export function letterVerdict(
     },
     calendar,
   );
-  return { verdict: j.verdict, deadline: j.deadline, replyWorkingDays: j.replyWorkingDays ?? null, repliedAt };
+  return { verdict: j.verdict, deadline: j.deadline ?? null, replyWorkingDays: j.replyWorkingDays ?? null, repliedAt };
 }
 
 export function computeReport(input: ReportInput, options: ComputeOptions): Report {
