@@ -97,7 +97,9 @@ export function parseCalendarFile(text: string, file: string): CalendarFileYear 
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new InputError(`日历文件 ${file} 不是有效的 JSON / calendar file ${file}: not valid JSON (${(err as Error).message})`);
+    // V8 quotes the text around the error, line breaks included: one line, as every CLI error is.
+    const why = (err as Error).message.replace(/\s+/g, ' ');
+    throw new InputError(`日历文件 ${file} 不是有效的 JSON / calendar file ${file}: not valid JSON (${why})`);
   }
   const parsed = CalendarFileSchema.safeParse(json);
   if (!parsed.success) {

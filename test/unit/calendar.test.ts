@@ -400,6 +400,7 @@ describe('operator calendar files (holiday-cn schema)', () => {
 
   it.each([
     ['not JSON', '{year:', ['不是有效的 JSON', 'not valid JSON']],
+    ['a trailing comma over several lines (hand-edited)', '{"year": 2031, "days": [\n  {"name": "元旦", "date": "2031-01-01", "isOffDay": true},\n]}', ['不是有效的 JSON', 'not valid JSON']],
     ['no year', JSON.stringify({ days: [] }), ['格式不对（year）', 'year']],
     ['isOffDay not boolean', JSON.stringify({ year: 2031, days: [{ name: 'a', date: '2031-01-01', isOffDay: 'yes' }] }), ['days.0.isOffDay']],
     ['replaces not boolean', JSON.stringify({ year: 2031, replaces: 'yes', days: [] }), ['replaces']],
@@ -411,6 +412,7 @@ describe('operator calendar files (holiday-cn schema)', () => {
     const e = errorOf(() => load(f));
     expect(e).toBeInstanceOf(InputError);
     expect(e.message).toMatch(/^日历文件 .*bad\.json.* \/ calendar file .*bad\.json/);
+    expect(e.message, 'one line, as the CLI prints it').not.toMatch(/[\r\n]/);
     for (const w of what) expect(e.message).toContain(w);
   });
 

@@ -97,6 +97,17 @@ describe('huixin timeliness (the real CLI)', () => {
     expect(r.stderr).toContain('does not look like a State Council holiday notice');
   });
 
+  it('a malformed calendar file (a trailing comma over several lines) is refused: one line naming the file, exit 2', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cli-'));
+    const file = path.join(dir, 'cal2027.json');
+    writeFileSync(file, '{"year": 2027, "days": [\n  {"name": "元旦", "date": "2027-01-01", "isOffDay": true},\n]}\n');
+    const r = await huixin(['--submitted', '2027-01-04T10:00:00+08:00', '--replied', '2027-01-05', '--calendar', file]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`${file}: not valid JSON`);
+  });
+
   it('--help explains the command in Chinese and English, exit 0', async () => {
     const r = await huixin(['--help']);
     expect(r.code).toBe(0);
