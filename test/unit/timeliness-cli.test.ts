@@ -85,27 +85,20 @@ describe('huixin timeliness (the real CLI)', () => {
     expect(viaEnv.code).toBe(0);
   });
 
-  it('a calendar file that does not look like a notice (an empty 2026) is refused: one line on stderr in Chinese and English, exit 2', async () => {
+  it.each([
+    ['does not look like a notice (an empty 2026)', 'cal2026-empty.json', '{"year":2026,"days":[]}',
+      ['cal2026-empty.json 不像国务院办公厅的放假通知', 'does not look like a State Council holiday notice']],
+    ['is malformed (a trailing comma over several lines)', 'cal2027.json',
+      '{"year": 2027, "days": [\n  {"name": "元旦", "date": "2027-01-01", "isOffDay": true},\n]}\n', ['cal2027.json 不是有效的 JSON', 'cal2027.json: not valid JSON']],
+  ])('a calendar file that %s is refused: one line on stderr in Chinese and English naming the file, exit 2', async (_n, name, text, what) => {
     const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cli-'));
-    const file = path.join(dir, 'cal2026-empty.json');
-    writeFileSync(file, '{"year":2026,"days":[]}');
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
     const r = await huixin(['--submitted', '2026-02-13T10:00:00+08:00', '--replied', '2026-02-16', '--calendar', file]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain('cal2026-empty.json 不像国务院办公厅的放假通知');
-    expect(r.stderr).toContain('does not look like a State Council holiday notice');
-  });
-
-  it('a malformed calendar file (a trailing comma over several lines) is refused: one line naming the file, exit 2', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cli-'));
-    const file = path.join(dir, 'cal2027.json');
-    writeFileSync(file, '{"year": 2027, "days": [\n  {"name": "元旦", "date": "2027-01-01", "isOffDay": true},\n]}\n');
-    const r = await huixin(['--submitted', '2027-01-04T10:00:00+08:00', '--replied', '2027-01-05', '--calendar', file]);
-    expect(r.code).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain(`${file}: not valid JSON`);
+    for (const w of what) expect(r.stderr).toContain(w);
   });
 
   it('--help explains the command in Chinese and English, exit 0', async () => {
