@@ -6,7 +6,8 @@
  * 1970-01-01, as a Beijing date), and converting between them is one addition and one division.
  *
  * Accepted inputs (ISO-8601):
- * - an instant with an offset: `2026-02-13T15:30:00Z`, `…+08:00`, `…-05:00`, `…+0800`, fractions allowed;
+ * - an instant with an offset: `2026-02-13T15:30:00Z`, `…+08:00`, `…-05:00`, `…+0800`, fractions allowed, `t` and `z`
+ *   in lower case too (RFC 3339 §5.6), a space for the `T`;
  * - a local time without an offset: read as Beijing local time (`2026-02-13T23:30` = 23:30 in Beijing);
  * - a bare date `YYYY-MM-DD`: that Beijing date, with day precision (its instant is the start of the day).
  * Anything else throws InputError naming the value.
@@ -98,7 +99,7 @@ export function parseTime(value: string): ParsedTime {
   const sep = s.charCodeAt(10);
   const hour = num(s, 11, 2);
   const minute = num(s, 14, 2);
-  if ((sep !== 84 && sep !== 32) || hour < 0 || minute < 0 || s.charCodeAt(13) !== 58) bad(value);
+  if ((sep !== 84 && sep !== 116 && sep !== 32) || hour < 0 || minute < 0 || s.charCodeAt(13) !== 58) bad(value);
   let i = 16;
   let second = 0;
   let millis = 0;

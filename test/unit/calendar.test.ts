@@ -64,10 +64,10 @@ describe('beijing time', () => {
     expect(endOfBeijingDay('2026-02-14')).toBe('2026-02-14T23:59:59+08:00');
   });
 
-  it('accepts the ISO-8601 variants stores and sites produce (+08, +0800, fractions, lower-case z, a space separator)', () => {
+  it('accepts the ISO-8601 variants stores and sites produce (+08, +0800, fractions, lower-case t and z as RFC 3339 allows, a space separator)', () => {
     const at = Date.UTC(2026, 1, 13, 2, 0, 0);
     for (const v of ['2026-02-13T10:00:00+08', '2026-02-13T10:00:00+0800', '2026-02-13T10:00+08:00', '2026-02-13 10:00:00',
-      '2026-02-13T02:00:00z', ' 2026-02-13T02:00:00Z ', '2026-02-12T21:00:00-05:00']) {
+      '2026-02-13T02:00:00z', '2026-02-13t02:00:00z', '2026-02-13t10:00+08:00', ' 2026-02-13T02:00:00Z ', '2026-02-12T21:00:00-05:00']) {
       expect(parseTime(v), v).toEqual({ ms: at, precision: 'instant' });
     }
     expect(parseTime('2026-02-13T02:00:00.5Z').ms).toBe(at + 500);
