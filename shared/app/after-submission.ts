@@ -6,8 +6,7 @@
  */
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
 import type { Letter } from '../domain/model.ts';
-import { UnknownCalendarYearError } from '../domain/errors.ts';
-import { judgeLetter } from '../domain/timeliness.ts';
+import { deadlineIfCovered } from '../domain/timeliness.ts';
 import type { CampaignStore } from './ports.ts';
 import { scheduleDeadline, type CampaignDeps } from './campaigns.ts';
 
@@ -33,12 +32,6 @@ export function campaignDeadlines(campaigns: Pick<CampaignStore, 'getCampaign'>,
     if (!workingDays.has(letter.campaignId)) {
       workingDays.set(letter.campaignId, campaigns.getCampaign(letter.campaignId).then((c) => c?.method.workingDays ?? 1));
     }
-    const n = await workingDays.get(letter.campaignId)!;
-    try {
-      return judgeLetter({ submittedAt, workingDays: n, asOf: submittedAt }, calendar).deadline;
-    } catch (err) {
-      if (err instanceof UnknownCalendarYearError) return undefined;
-      throw err;
-    }
+    return deadlineIfCovered(calendar, submittedAt, await workingDays.get(letter.campaignId)!);
   };
 }

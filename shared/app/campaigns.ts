@@ -19,7 +19,7 @@ import { replyAddress } from '../domain/mail/reply-address.ts';
 import { letterOutcome, methodFor, siteResult, isHonour, type LetterOutcome } from '../domain/method.ts';
 import { SITE_CATEGORIES, SITE_ID_RE, SITE_ID_RULE, type Campaign, type CampaignState, type Letter, type Site, type SiteCategory, type SiteResult } from '../domain/model.ts';
 import { makePersona, pickQuestion } from '../domain/questions.ts';
-import { judgeLetter, type Verdict } from '../domain/timeliness.ts';
+import { deadlineIfCovered, judgeLetter, type Verdict } from '../domain/timeliness.ts';
 import { ids } from './ids.ts';
 import { mapLimit } from './map-limit.ts';
 import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
@@ -636,10 +636,10 @@ export async function recordSubmission(
   const campaign = await getCampaignOrThrow(deps, letter.campaignId);
   if (letter.state !== 'gated') throw new InputError(`letter ${letterId} is ${letter.state}, not gated: only a gated letter is submitted by hand`);
   const submittedAt = formatBeijing(submittedMs);
-  const deadlineDate = deps.calendar.addWorkingDays(beijingDate(submittedMs), campaign.method.workingDays);
-  const deadlineAt = `${deadlineDate}T23:59:59+08:00`;
+  // none when it lies in a year with no official calendar yet: the hand submission is recorded all the same
+  const deadlineAt = deadlineIfCovered(deps.calendar, submittedAt, campaign.method.workingDays);
   const at = formatBeijing(now.getTime());
-  const updated = await deps.letters.updateLetter(letterId, ['gated'], { state: 'submitted', submittedAt, queryCode: input.queryCode, deadlineAt, updatedAt: at });
+  const updated = await deps.letters.updateLetter(letterId, ['gated'], { state: 'submitted', submittedAt, queryCode: input.queryCode, ...(deadlineAt ? { deadlineAt } : {}), updatedAt: at });
   await deps.events.append({
     id: ids.event(now),
     stream: streamOf.letter(letterId),
@@ -647,7 +647,7 @@ export async function recordSubmission(
     at: submittedAt,
     recordedAt: at,
     actor: `staff:${input.by}`,
-    data: { submittedAt, queryCode: input.queryCode, by: input.by, recordedAt: at, deadlineAt },
+    data: { submittedAt, queryCode: input.queryCode, by: input.by, recordedAt: at, deadlineAt: deadlineAt ?? null },
   });
   await scheduleDeadline(deps, updated);
   return updated;

@@ -178,6 +178,20 @@ export function judgeLetter(input: JudgeInput, calendar: WorkingDayCalendar): Ju
   return judgement;
 }
 
+/**
+ * A submission's deadline (`YYYY-MM-DDT23:59:59+08:00`, the end of the N-th working day after it), or undefined when
+ * that day lies in a year the calendar does not cover yet: the letter is recorded as submitted all the same and its
+ * verdict waits for that year's calendar.
+ */
+export function deadlineIfCovered(calendar: WorkingDayCalendar, submittedAt: string, workingDays: number): string | undefined {
+  try {
+    return judgeLetter({ submittedAt, workingDays, asOf: submittedAt }, calendar).deadline;
+  } catch (err) {
+    if (err instanceof UnknownCalendarYearError) return undefined;
+    throw err;
+  }
+}
+
 /** A judged reply's deadline fields: the deadline, or the year it lies in when the calendar does not cover it. */
 function deadlineOf(calendar: WorkingDayCalendar, submittedDay: number, n: number): Pick<Judgement, 'deadline' | 'deadlineDate' | 'deadlineYearNotCovered'> {
   try {

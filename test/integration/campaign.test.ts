@@ -231,6 +231,25 @@ describe('a campaign on dynalite + the local SQS server', () => {
     expect((await closeCampaign(deps, id)).campaign.state).toBe('closed');
   });
 
+  it("a hand submission whose deadline lies in a year with no calendar yet is recorded, without a deadline (never a guessed one)", async () => {
+    const c4 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
+    const { deps, scheduler } = campaignRuntime(stores, { clock: c4, queues: queues(), env: {} });
+    const id = 'c0000000000test00004';
+    await createCampaign(deps, { id, name: '2026年12月年末测试', sites: ['6100000003'], lettersPerSite: 1, workingDays: 1, window: { closesAt: '2026-12-31' } });
+    const [letter] = await stores.letters.lettersOfCampaign(id);
+    c4.set('2026-12-31T17:00:00+08:00');
+    await scheduler.fireDue(c4.now());
+    await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
+    // staff submitted it by hand on the last day of the covered year: the deadline (N = 1) lies in 2027
+    const recorded = await recordSubmission(deps, letter!.id, { submittedAt: '2026-12-31T16:20:00+08:00', queryCode: 'CX20261231001', by: '王芳' });
+    expect(recorded).toMatchObject({ state: 'submitted', queryCode: 'CX20261231001' });
+    expect(recorded.deadlineAt).toBeUndefined();
+    const ev = (await stores.events.stream(`letter:${letter!.id}`)).find((e) => e.type === 'letter.submission-recorded');
+    expect(ev?.data.deadlineAt).toBeNull();
+    expect(await scheduler.get(`deadline-${letter!.id}`, { group: `huixin-${id}` })).toBeUndefined();
+    await cancelCampaign(deps, id);
+  });
+
   it('the plan-campaign handler creates a campaign once per name and day (a retried invocation duplicates nothing)', async () => {
     const c3 = new MovableClock(parseInstant('2026-05-06T07:30:00+08:00'));
     const { deps } = campaignRuntime(stores, { clock: c3, env: {} });
