@@ -10,7 +10,7 @@ import { beijingDate, beijingDay, startOfBeijingDayMs } from '../domain/beijing-
 import { streamOf, type DomainEvent } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { charsetOf, decodePage, encodeForm } from '../domain/reply-lists/charset.ts';
-import { linksOf, nextPageOf, nextPostbackOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
+import { framesOf, linksOf, nextPageOf, nextPostbackOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
 import { deterministicId } from './ingest-mail.ts';
@@ -75,6 +75,8 @@ export function dailyPollDue(lastPollDate: string | undefined, nowMs: number): b
 const MAX_PAGE_BYTES = 4_000_000;
 /** List pages followed by their 下一页 link when the letter is not on the first. */
 const MAX_LIST_PAGES = 5;
+/** Frames of a query result read after it, when it has no answer of its own (a list page's count among its pages). */
+const MAX_FRAMES = 2;
 
 /** A fetched page, decoded, with its charset (for a form sent from it) and the cookies it set. */
 interface Page {
@@ -162,15 +164,20 @@ export async function pollReplyList(deps: ReplyListDeps, letter: Letter, profile
     let next: { url: string; key: string; request?: FetchRequest } | null = { url: target.url, key: target.url };
     const seen = new Set<string>();
     // a list is read page by page (下一页: a link, or an ASP.NET postback) until the letter's row shows up; a query
-    // result is one page
-    for (let n = 0; next && !seen.has(next.key) && n < (target.ours ? 1 : MAX_LIST_PAGES); n++) {
+    // result is one page. A page that shows its list (or its answer) in a frame on its own origin and has no 下一页 of
+    // its own: the frame's page is read next (and paged in turn).
+    const frames: string[] = [];
+    for (let n = 0; next && !seen.has(next.key) && n < (target.ours ? 1 + MAX_FRAMES : MAX_LIST_PAGES); n++) {
       seen.add(next.key);
-      const p = target.form ? await lookUp(deps, next.url, letter) : await page(deps, next.url, next.request);
+      const p: Page | null = target.form && n === 0 ? await lookUp(deps, next.url, letter) : await page(deps, next.url, next.request);
       if (!p) break;
       entry = findLetterReply(p.html, key, { now, ours: target.ours });
       where = p.url;
       if (entry) break;
-      next = nextOf(p, next.request?.cookie);
+      frames.push(...framesOf(p.html, p.url).filter((f) => !seen.has(f) && !frames.includes(f)));
+      const turn: ReturnType<typeof nextOf> = target.ours ? null : nextOf(p, next.request?.cookie);
+      const frame: string | undefined = turn ? undefined : frames.shift();
+      next = turn ?? (frame ? { url: frame, key: frame } : null);
     }
     if (entry && !entry.content && entry.detailHref && where) {
       const detailUrl = new URL(entry.detailHref, where).toString();

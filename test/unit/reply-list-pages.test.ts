@@ -331,6 +331,20 @@ describe('pollReplyList on these pages: what is recorded', () => {
     expect(stored!.firstReply).toMatchObject({ at: NOW.toISOString(), precision: 'instant' });
   });
 
+  it('a list or an answer shown in a frame on the site\'s own origin is read from the frame; another origin\'s frame is not fetched', async () => {
+    const row = `<table><tr><th>标题</th><th>答复时间</th><th>状态</th></tr><tr><td>${TITLE}</td><td>2026-11-25 10:20</td><td>已答复</td></tr></table>`;
+    const outer = '<html><body><h1>网上信箱</h1><iframe src="https://ads.example.com/banner"></iframe><iframe src="/hudong/list_inner.html" width="100%"></iframe></body></html>';
+    const listed = await poll(base, { 'hudong/index': outer, 'hudong/list_inner': row }, { listUrl: 'http://site.test/hudong/index.html' });
+    expect(listed.r.recorded).toBe(true);
+    expect(listed.events[0]).toMatchObject({ at: '2026-11-25T10:20:00+08:00' });
+    expect(listed.r.url).toBe('http://site.test/hudong/list_inner.html');
+    expect(listed.fetched.some((u) => u.includes('ads.example.com'))).toBe(false);
+    // a query result that frames its answer page
+    const answer = '<table><tr><th>信件编号</th><td>Q9</td></tr><tr><th>办理状态</th><td>已回复</td></tr><tr><th>回复时间</th><td>2026-11-25 16:00</td></tr><tr><th>回复内容</th><td>您好，需携带身份证。</td></tr></table>';
+    const queried = await poll({ ...base, queryCode: 'Q9' }, { 'q?c=Q9': '<frameset><frame src="/answer.jsp?c=Q9"></frameset>', 'answer.jsp': answer }, { queryUrl: 'http://x.test/q?c={code}' });
+    expect(queried.events[0]).toMatchObject({ at: '2026-11-25T16:00:00+08:00' });
+  });
+
   it('a date-only reply on the submission day is kept (day precision: same-day is possible)', async () => {
     const page = '<table><tr><th>信件编号</th><td>Q1</td></tr><tr><th>办理状态</th><td>已回复</td></tr><tr><th>回复日期</th><td>2026-11-24</td></tr></table>';
     const { events } = await poll({ ...base, queryCode: 'Q1' }, { q: page }, { queryUrl: 'http://x.test/q?c={code}' });

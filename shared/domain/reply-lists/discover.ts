@@ -195,6 +195,28 @@ export function nextPageOf(html: string, pageUrl: string): string | null {
   return null;
 }
 
+/**
+ * The pages a page shows in its frames (<iframe src>, <frame src>) on its own origin, in page order, at most three: a
+ * CMS often draws its reply list in a frame of an outer page, which has nothing of it but the frame. Another origin's
+ * frame (a map, a share button, an advert) is not the site's list.
+ */
+export function framesOf(html: string, pageUrl: string): string[] {
+  const out: string[] = [];
+  let origin: string;
+  try {
+    origin = new URL(pageUrl).origin;
+  } catch {
+    return out;
+  }
+  for (const m of html.slice(0, 2_000_000).matchAll(/<i?frame\b([^>]{0,2000})>/gi)) {
+    const url = resolve(attr(m[1]!, 'src') ?? '', pageUrl);
+    if (!url || url === pageUrl || out.includes(url) || new URL(url).origin !== origin) continue;
+    out.push(url);
+    if (out.length === 3) break;
+  }
+  return out;
+}
+
 /** A page turned by an ASP.NET postback: the page's form as a browser sends it, with the link's event target set. */
 export interface Postback {
   action: string;
