@@ -177,6 +177,8 @@ function hour24(h: number, m: Meridiem): number | null {
 
 const CLOCK = String.raw`(?:[\sT]*(\d{1,2})\s*[:：时点]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?`;
 const FULL_DATE = new RegExp(String.raw`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?${CLOCK}`);
+/** Every full date of a text (matchAll copies it: safe to share). */
+const FULL_DATES = new RegExp(FULL_DATE.source, 'g');
 /** What may follow an ISO time: fractions of a second and its offset (2026-11-25T07:40:00.000Z, …+0000, …+08:00). */
 const ISO_TAIL = /^(?:\.\d{1,9})?(Z|[+-]\d{2}(?::?\d{2})?)(?![\d:])/i;
 /** A span of time (2026-11-25 至 2026-11-26): the two ends and what is between them. */
@@ -238,7 +240,7 @@ export function parseStatedTime(raw: string, now?: Date): Stated | null {
     meridiem = MERIDIEM_WORDS[after[2]!.replace(/\./g, '').toLowerCase()];
     s = `${s.slice(0, after.index)}${after[1]}${s.slice(after.index + after[0].length)}`;
   }
-  const all = [...s.matchAll(new RegExp(FULL_DATE.source, 'g'))].slice(0, 2);
+  const all = [...s.matchAll(FULL_DATES)].slice(0, 2);
   if (all.length === 2 && RANGE_SEP.test(s.slice(all[0]!.index + all[0]![0].length, all[1]!.index))) return fullDate(s, all[1]!);
   if (all.length === 1 && /^\s*(至|到|~|～)/.test(s.slice(all[0]!.index + all[0]![0].length))) return null; // 2026-11-24 至今: no end yet
   const m = FULL_DATE.exec(s);
@@ -1016,7 +1018,8 @@ export function findLetterReply(html: string, key: LetterKey, ctx: ParseContext 
 /**
  * A list without column labels (<li><a>标题</a><span>2026-11-24</span><span>已回复</span></li>): the link naming our
  * letter, for the poll to follow to its detail page, and what its card says of the status (已回复 / 办理中). Its dates
- * are not read: nothing says which is the letter's and which the reply's.
+ * give no reply time (nothing says which is the letter's and which the reply's); they only rule out, for a card found
+ * by title, an earlier letter of the same title.
  */
 function linkedCard(html: string, key: LetterKey): ReplyListEntry | null {
   const page = bounded(html).replace(NO_SCRIPT, '');
@@ -1029,11 +1032,11 @@ function linkedCard(html: string, key: LetterKey): ReplyListEntry | null {
     if (open < 0 || close < 0) continue; // a link in running text, not a list's card
     const card = simplified(cellText(iconText(before.slice(open) + after.slice(0, close))));
     // by title: a card dated only before our letter was submitted is an earlier letter of the same title
-    const dates = [...card.matchAll(new RegExp(FULL_DATE.source, 'g'))].map((d) => parseStatedTime(d[0])?.iso ?? null);
+    const dates = [...card.matchAll(FULL_DATES)].map((d) => parseStatedTime(d[0])?.iso ?? null);
     if (!byCode && dates.length && !dates.some((d) => onOrAfterDay(d, key.submittedAt))) continue;
-    const says = NOT_REPLIED.test(card.replace(/已办结/g, '')) ? false : REPLIED.test(card) ? true : null;
-    const status = says === null ? null : (says ? REPLIED : NOT_REPLIED).exec(card)?.[0] ?? null;
-    return { ...finish(status ? { status } : {}, href, undefined), title: clip(text, 200) };
+    // the card's status word, read by finish as a 状态 cell is (办理中 before 已回复, 已办结 not taken for 未办结)
+    const status = NOT_REPLIED.exec(card.replace(/已办结/g, ''))?.[0] ?? REPLIED.exec(card)?.[0];
+    return finish({ title: text, ...(status ? { status } : {}) }, href);
   }
   return null;
 }
