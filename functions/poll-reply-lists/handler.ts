@@ -9,16 +9,22 @@
  * - `deadlineHandler` — the consumer of the `deadline` queue (`{ letterId }`, put there by the letter's deadline
  *   schedule, or `{ letterId, daily: true }` by the daily run): the same poll for one letter, as SQS partial batch
  *   failures — a failing site's deadline poll is retried, then dead-lettered; a daily one is logged and left to
- *   tomorrow's run (a site that is down is no operator's emergency, and its deadline poll still comes).
+ *   tomorrow's run (a site that is down is no operator's emergency, and its deadline poll still comes). Before it
+ *   polls, a letter recorded without a deadline gets one if the calendar now covers its year (deadlineBackfill).
  * Where a letter's reply is listed: `replyListProfiles` (a known platform guessed from the URL the letter was
- * submitted to, else the query/list pages its pages link to); a site with no list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE, HUIXIN_STORE).
+ * submitted to, else the query/list pages its pages link to); a site with no list is skipped (its replies come by mail). Env: the store config (HUIXIN_TABLE,
+ * HUIXIN_STORE); the consumer also the scheduler's (HUIXIN_SCHEDULER_ROLE_ARN, …) and HUIXIN_CALENDAR_FILES.
  */
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
+import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { DynamoLetterFinder } from '../../shared/adapters/mail/dynamo-mail.ts';
+import { eventBridgeSchedulerFromEnv } from '../../shared/adapters/scheduler/eventbridge.ts';
 import { httpFetcher } from '../../shared/adapters/mail/http-fetch.ts';
 import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import { deadlineBackfill } from '../../shared/app/after-submission.ts';
 import type { CampaignStore, LetterStore, Queue, SiteStore } from '../../shared/app/ports.ts';
 import { pollReplyList, replyListProfiles, type PollResult, type ReplyListDeps, type ReplyListProfiles } from '../../shared/app/reply-lists.ts';
 import { mapLimit } from '../../shared/app/map-limit.ts';
@@ -43,6 +49,11 @@ export interface PollDeps {
   concurrency?: number;
   /** Where the daily run puts the open letters, one message each, when the polls are the queue consumer's (AWS). */
   pollQueue?: Queue<PollMessage>;
+  /**
+   * Gives a letter recorded without a deadline its deadline once the calendar covers that year (after-submission.ts'
+   * deadlineBackfill), before it is polled. Wherever letters are polled: the embedded default, the deadline consumer.
+   */
+  backfillDeadline?: (letter: Letter) => Promise<Letter>;
   log(message: string): void;
 }
 
@@ -59,8 +70,9 @@ export interface DailySummary {
 
 type Outcome = 'not-open' | 'no-profile' | 'polled' | 'reply';
 
-async function pollOne(deps: PollDeps, profiles: ReplyListProfiles, letter: Letter): Promise<Outcome> {
-  if (letter.state !== 'submitted' || letter.firstReply) return 'not-open';
+async function pollOne(deps: PollDeps, profiles: ReplyListProfiles, found: Letter): Promise<Outcome> {
+  if (found.state !== 'submitted' || found.firstReply) return 'not-open';
+  const letter = deps.backfillDeadline ? await deps.backfillDeadline(found) : found;
   const profile = await profiles.of(letter);
   if (!profile) return 'no-profile';
   const r: PollResult = await pollReplyList(deps.reply, letter, profile);
@@ -134,10 +146,13 @@ export function createDeadlineHandler(getDeps: () => Promise<PollDeps>) {
   };
 }
 
-let cached: Promise<PollDeps> | undefined;
-
-async function productionDeps(): Promise<PollDeps> {
+/**
+ * The composition: the daily run only reads and fans out; the deadline consumer (which polls) also gives a letter its
+ * deadline once the calendar covers its year, scheduling its deadline poll (its function has the scheduler's rights).
+ */
+async function productionDeps(role: 'daily' | 'consumer'): Promise<PollDeps> {
   const stores = await openStores(loadConfig(process.env));
+  const clock = { now: () => new Date() };
   return {
     campaigns: stores.campaigns,
     letters: stores.letters,
@@ -145,14 +160,28 @@ async function productionDeps(): Promise<PollDeps> {
     reply: {
       events: stores.events,
       finder: new DynamoLetterFinder(stores.client, stores.tableName, stores.letters, stores.sites),
-      clock: { now: () => new Date() },
+      clock,
       fetch: httpFetcher({ timeoutMs: 15_000 }),
     },
     ...(process.env.HUIXIN_POLL_QUEUE_URL ? { pollQueue: new SqsQueue<PollMessage>(new SQSClient({}), process.env.HUIXIN_POLL_QUEUE_URL) } : {}),
+    ...(role === 'consumer'
+      ? {
+          backfillDeadline: deadlineBackfill({
+            campaigns: stores.campaigns,
+            letters: stores.letters,
+            events: stores.events,
+            scheduler: eventBridgeSchedulerFromEnv(new SchedulerClient({})),
+            calendar: loadCalendar(),
+            clock,
+            actor: 'function:poll-reply-lists',
+          }),
+        }
+      : {}),
     log: (m) => console.log(m),
   };
 }
 
-const deps = () => (cached ??= productionDeps());
-export const handler = createDailyHandler(deps);
-export const deadlineHandler = createDeadlineHandler(deps);
+let daily: Promise<PollDeps> | undefined;
+let consumer: Promise<PollDeps> | undefined;
+export const handler = createDailyHandler(() => (daily ??= productionDeps('daily')));
+export const deadlineHandler = createDeadlineHandler(() => (consumer ??= productionDeps('consumer')));

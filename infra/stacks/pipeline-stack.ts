@@ -230,7 +230,11 @@ export class PipelineStack extends Stack implements DashboardBackend {
       description: 'huixin: at a letter deadline, look it up on its site public reply list',
       timeout: TIMEOUTS.deadline,
       table,
+      // A letter recorded without a deadline (its year had no calendar yet) gets one here once the calendar covers that
+      // year, and its deadline poll becomes a schedule.
+      environment: { ...schedulerEnv },
     });
+    grantCampaignSchedules(deadlinePoll, this.schedulerRole, { create: true });
     deadlinePoll.fn.addEventSource(new SqsEventSource(deadline.queue, { batchSize: 5, reportBatchItemFailures: true }));
 
     // ── Campaigns.

@@ -4,11 +4,15 @@
  * runtimes call this after `submitLetter` records a `submitted` letter — the AWS submit-letter handler and the
  * embedded default's stack.
  */
+import { formatBeijing, parseInstant } from '../domain/beijing-time.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
+import { ConflictError } from '../domain/errors.ts';
+import { streamOf } from '../domain/events.ts';
 import type { Letter } from '../domain/model.ts';
 import { deadlineIfCovered } from '../domain/timeliness.ts';
-import type { CampaignStore } from './ports.ts';
-import { scheduleDeadline, type CampaignDeps } from './campaigns.ts';
+import { deterministicId } from './ids.ts';
+import type { CampaignStore, Clock, EventStore, LetterStore } from './ports.ts';
+import { DEADLINE_POLL_LEAD_MS, scheduleDeadline, type CampaignDeps } from './campaigns.ts';
 
 export interface AfterSubmissionDeps {
   finder: { index(letterId: string, keys: { queryCode?: string }): Promise<void> };
@@ -33,5 +37,54 @@ export function campaignDeadlines(campaigns: Pick<CampaignStore, 'getCampaign'>,
       workingDays.set(letter.campaignId, campaigns.getCampaign(letter.campaignId).then((c) => c?.method.workingDays ?? 1));
     }
     return deadlineIfCovered(calendar, submittedAt, await workingDays.get(letter.campaignId)!);
+  };
+}
+
+export interface DeadlineBackfillDeps {
+  campaigns: Pick<CampaignStore, 'getCampaign'>;
+  letters: Pick<LetterStore, 'updateLetter'>;
+  events: Pick<EventStore, 'append'>;
+  scheduler: CampaignDeps['scheduler'];
+  calendar: WorkingDayCalendar;
+  clock: Clock;
+  /** Who sets it, e.g. `function:poll-reply-lists`. */
+  actor: string;
+}
+
+/**
+ * A letter recorded without a deadline (its deadline lay in a year the calendar did not cover when the site took it:
+ * a letter of late December before next year's notice is out) gets one once the calendar covers that year — an
+ * office loads the notice (HUIXIN_CALENDAR_FILES) and the next poll of the letter calls this. Then, as for any
+ * submitted letter: its deadline poll is scheduled (unless that time has passed: the poll calling this looks at the
+ * list now), a `letter.deadline-set` event with the calendar that gave it goes on its timeline, and `deadlineAt` is
+ * set, which the overdue queue and the alerts read. Each step is idempotent and the letter is written last, so a crash
+ * between them is mended by the next call. Returns the letter as it now is; a letter that needs nothing, or whose
+ * year is still not covered, comes back unchanged.
+ */
+export function deadlineBackfill(deps: DeadlineBackfillDeps): (letter: Letter) => Promise<Letter> {
+  const deadlineFor = campaignDeadlines(deps.campaigns, deps.calendar);
+  return async (letter) => {
+    if (letter.state !== 'submitted' || letter.deadlineAt || !letter.submittedAt) return letter;
+    const deadlineAt = await deadlineFor(letter, letter.submittedAt);
+    if (!deadlineAt) return letter;
+    const now = deps.clock.now();
+    const at = formatBeijing(now.getTime());
+    if (parseInstant(deadlineAt) - DEADLINE_POLL_LEAD_MS > now.getTime()) await scheduleDeadline(deps, { ...letter, deadlineAt });
+    await deps.events.append({
+      // one per letter and submission, whenever and however often this runs; it sorts beside the submission it completes
+      id: deterministicId('e', new Date(parseInstant(letter.submittedAt)), `${letter.id}:letter.deadline-set:${letter.submittedAt}`),
+      stream: streamOf.letter(letter.id),
+      type: 'letter.deadline-set',
+      at,
+      recordedAt: at,
+      actor: deps.actor,
+      data: { deadlineAt, submittedAt: letter.submittedAt, calendar: deps.calendar.ref },
+    });
+    try {
+      return await deps.letters.updateLetter(letter.id, ['submitted'], { deadlineAt, updatedAt: at }, letter);
+    } catch (err) {
+      if (err instanceof ConflictError) return letter; // it changed meanwhile: the next poll looks again
+      throw err;
+    }
   };
 }

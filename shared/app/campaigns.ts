@@ -20,7 +20,7 @@ import { letterOutcome, methodFor, siteResult, isHonour, type LetterOutcome } fr
 import { SITE_CATEGORIES, SITE_ID_RE, SITE_ID_RULE, type Campaign, type CampaignState, type Letter, type Site, type SiteCategory, type SiteResult } from '../domain/model.ts';
 import { makePersona, pickQuestion } from '../domain/questions.ts';
 import { deadlineIfCovered, judgeLetter, type Verdict } from '../domain/timeliness.ts';
-import { ids } from './ids.ts';
+import { deterministicId, ids } from './ids.ts';
 import { mapLimit } from './map-limit.ts';
 import type { CampaignStore, Clock, EventStore, LetterStore, SiteStore } from './ports.ts';
 import { scheduleNames, type Scheduler } from './scheduler.ts';
@@ -40,20 +40,9 @@ export interface CampaignDeps {
 // ---------------------------------------------------------------------------------------------------------------
 // ids derived from the campaign (idempotency)
 
-const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** A time-sortable id like ids.ts makes, but with the random part derived from `key`: the same key, the same id. */
+/** A time-sortable id whose random part is derived from `key` (ids.ts' deterministicId, at an ISO instant). */
 export function derivedId(prefix: string, at: string, key: string): string {
-  let ms = parseInstant(at);
-  let time = '';
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[ms % 32] + time;
-    ms = Math.floor(ms / 32);
-  }
-  const h = createHash('sha256').update(key).digest();
-  let rand = '';
-  for (let i = 0; i < 8; i++) rand += ALPHABET[h[i]! % 32];
-  return `${prefix}${time}${rand}`;
+  return deterministicId(prefix, new Date(parseInstant(at)), key);
 }
 
 function seedOf(key: string): number {

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 /**
  * Time-sortable, lowercase, URL- and mailbox-safe ids (Crockford base32 without confusable letters):
@@ -8,15 +8,24 @@ import { randomBytes } from 'node:crypto';
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 
 export function newId(prefix = '', now: Date = new Date()): string {
-  let ms = now.getTime();
+  return idOf(prefix, now, randomBytes(8));
+}
+
+/** A time-sortable id like newId, but deterministic: the same (time, key) always gives the same id (idempotent writes). */
+export function deterministicId(prefix: string, at: Date, key: string): string {
+  return idOf(prefix, at, createHash('sha256').update(key).digest());
+}
+
+/** prefix + 10 characters of milliseconds + 8 characters from the first 8 bytes given. */
+function idOf(prefix: string, at: Date, bytes: Uint8Array): string {
+  let ms = at.getTime();
   let time = '';
   for (let i = 0; i < 10; i++) {
     time = ALPHABET[ms % 32] + time;
     ms = Math.floor(ms / 32);
   }
-  const bytes = randomBytes(8);
   let rand = '';
-  for (const b of bytes) rand += ALPHABET[b % 32];
+  for (let i = 0; i < 8; i++) rand += ALPHABET[bytes[i]! % 32];
   return `${prefix}${time}${rand}`;
 }
 

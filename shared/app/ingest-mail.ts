@@ -14,6 +14,7 @@ import { parseReplyAddress } from '../domain/mail/reply-address.ts';
 import { NO_AUTH, type AuthVerdicts } from '../domain/mail/auth.ts';
 import { parseMail, type MailLimits, type ParsedMail } from '../adapters/mail/parse.ts';
 import type { Clock, EventStore, LetterFinder, LetterStore, MailRecord, MailStore, ObjectStore } from './ports.ts';
+import { deterministicId } from './ids.ts';
 
 export interface IngestDeps {
   letters: LetterStore;
@@ -94,22 +95,6 @@ export const EVENT_FOR_KIND: Record<MailKind, EventType> = {
   'out-of-office': 'out-of-office.seen',
   other: 'mail.other',
 };
-
-const B32 = '0123456789abcdefghjkmnpqrstvwxyz';
-
-/** A time-sortable id like ids.ts makes, but deterministic: the same (time, key) always gives the same id. */
-export function deterministicId(prefix: string, at: Date, key: string): string {
-  let ms = at.getTime();
-  let time = '';
-  for (let i = 0; i < 10; i++) {
-    time = B32[ms % 32] + time;
-    ms = Math.floor(ms / 32);
-  }
-  const h = createHash('sha256').update(key).digest();
-  let rand = '';
-  for (let i = 0; i < 8; i++) rand += B32[h[i]! % 32];
-  return `${prefix}${time}${rand}`;
-}
 
 /** The mail's identity: Message-ID plus a hash of what the sender wrote (relays add headers; that must not matter). */
 export function mailKey(mail: ParsedMail): string {

@@ -11,7 +11,7 @@ import { judgementInstant } from '../domain/campaign.ts';
 import { reasonText } from '../domain/reasons.ts';
 import { judgeLetter, type Judgement } from '../domain/timeliness.ts';
 import type { WorkingDayCalendar } from '../domain/calendar.ts';
-import { deterministicId } from './ingest-mail.ts';
+import { deterministicId } from './ids.ts';
 import type { CampaignStore, Clock, EventStore, LetterFinder, LetterStore, ObjectStore } from './ports.ts';
 
 export interface TimelineEntry {
@@ -127,6 +127,8 @@ function summarize(e: DomainEvent): string {
       return `撤销 undo of ${str('undoes')}${str('note') ? `: ${str('note')}` : ''}`;
     case 'letter.submitted':
       return `已提交 submitted${str('queryCode') ? `, 查询码 ${str('queryCode')}` : ''}`;
+    case 'letter.deadline-set':
+      return `期限已定（日历已覆盖该年）deadline set once the calendar covered its year: ${str('deadlineAt')}`;
     case 'letter.gated':
     case 'letter.unavailable':
     case 'letter.unconfirmed':

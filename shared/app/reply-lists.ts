@@ -13,7 +13,7 @@ import { charsetOf, decodePage, encodeForm } from '../domain/reply-lists/charset
 import { framesOf, linksOf, nextPageOf, nextPostbackOf, queryFormOf, queryTemplateOf } from '../domain/reply-lists/discover.ts';
 import { findLetterReply, type ReplyListEntry } from '../domain/reply-lists/parse.ts';
 import { guessReplyListProfile } from '../domain/reply-lists/profile.ts';
-import { deterministicId } from './ingest-mail.ts';
+import { deterministicId } from './ids.ts';
 import type { Clock, EventStore, LetterFinder, SiteStore } from './ports.ts';
 
 /** A form sent the way a browser sends it (a POST look-up form), with the cookies its page set. */

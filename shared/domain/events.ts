@@ -31,6 +31,7 @@ export const EVENT_TYPES = [
   'letter.retry-scheduled',
   'letter.cancelled',
   'letter.submission-recorded', // staff submitted a gated letter by hand
+  'letter.deadline-set', // a letter recorded without a deadline got one once the calendar covered its year
   // replies and other mail/list observations
   'reply.seen', // a real reply (mail, reply list, staff record)
   'ack.seen', // automatic acknowledgement: kept, does not stop the clock

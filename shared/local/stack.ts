@@ -18,7 +18,7 @@ import { httpFetcher } from '../adapters/mail/http-fetch.ts';
 import { startInboundSmtp, type InboundServer } from '../adapters/mail/smtp-inbound.ts';
 import { FsObjectStore } from '../adapters/object-store-fs.ts';
 import { SqsQueue } from '../adapters/sqs/sqs-queue.ts';
-import { afterSubmission, campaignDeadlines } from '../app/after-submission.ts';
+import { afterSubmission, campaignDeadlines, deadlineBackfill } from '../app/after-submission.ts';
 import type { CampaignDeps } from '../app/campaigns.ts';
 import { ingestMail } from '../app/ingest-mail.ts';
 import type { Clock, Queue } from '../app/ports.ts';
@@ -190,6 +190,8 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
     sites: stores.sites,
     reply: { events: stores.events, finder, clock: options.clock, fetch },
     profiles: replyListProfiles({ events: stores.events, sites: stores.sites, fetch }),
+    // Here the daily run polls the letters itself: a letter's deadline, once its year is covered, is set before it.
+    backfillDeadline: deadlineBackfill({ ...stores, scheduler, calendar, clock: options.clock, actor: 'function:poll-reply-lists' }),
     log,
   };
   const dailyPoll = createDailyPollHandler(async () => pollDeps);

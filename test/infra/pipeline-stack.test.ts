@@ -212,12 +212,19 @@ describe('pipeline stack: EventBridge Scheduler', () => {
     expect(actionsOf(logicalId(stack.functions.closeCampaign.role))).not.toContain('scheduler:CreateSchedule');
   });
 
-  it('lets submit-letter make sure of its campaign group (the adapter calls CreateScheduleGroup before a deadline schedule) in huixin-* only', () => {
-    const statements = policiesOf(logicalId(stack.functions.submitLetter.role));
-    const group = statements.find((s) => s.Action === 'scheduler:CreateScheduleGroup');
-    expect(group).toBeDefined();
-    expect(JSON.stringify(group!.Resource)).toContain(':schedule-group/huixin-*');
-    expect(actionsOf(logicalId(stack.functions.submitLetter.role))).not.toContain('scheduler:DeleteSchedule');
+  it('lets submit-letter and the deadline consumer (a deadline set once its year is covered) create deadline schedules in huixin-* only, never delete', () => {
+    for (const f of [stack.functions.submitLetter, stack.functions.deadline]) {
+      const statements = policiesOf(logicalId(f.role));
+      const group = statements.find((s) => s.Action === 'scheduler:CreateScheduleGroup');
+      expect(group).toBeDefined();
+      expect(JSON.stringify(group!.Resource)).toContain(':schedule-group/huixin-*');
+      expect(actionsOf(logicalId(f.role))).toContain('scheduler:CreateSchedule');
+      expect(actionsOf(logicalId(f.role))).not.toContain('scheduler:DeleteSchedule');
+      const env = lambdaOf(fnId(f)).Properties.Environment.Variables as Record<string, unknown>;
+      expect(env.HUIXIN_DEADLINE_QUEUE_ARN).toEqual(resolve(stack.queues.deadline.queue.queueArn));
+      expect(env.HUIXIN_SCHEDULER_ROLE_ARN).toEqual(resolve(stack.schedulerRole.roleArn));
+    }
+    expect(actionsOf(logicalId(stack.functions.pollReplyLists.role))).not.toContain('scheduler:CreateSchedule');
   });
 
   it('gives the reply secret only to the functions that plan letters or match mail, and can read it wherever its parameter is named', () => {

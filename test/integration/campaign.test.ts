@@ -2,11 +2,13 @@
  * Campaigns on the real local components: dynalite (B's stores) and the in-process SQS server (the lead's
  * startLocalSqs), with a clock the test moves — as the demo will.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { SqsQueue } from '../../shared/adapters/sqs/sqs-queue.ts';
+import { deadlineBackfill } from '../../shared/app/after-submission.ts';
 import {
   campaignStatus,
   cancelCampaign,
@@ -34,6 +36,17 @@ const site = (i: number): Site => ({
   homeUrl: `http://127.0.0.1:1/s${i}/`,
   consultUrl: `http://127.0.0.1:1/s${i}/zx`,
 });
+
+/** A plausible 2027 notice (元旦, 春节 with a 调休 Saturday, 清明, 劳动节) as a calendar file in holiday-cn's schema. */
+function calendar2027(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cal-'));
+  dirs.push(dir);
+  const off = ['2027-01-01', '2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-02-12', '2027-04-05', '2027-05-03'];
+  const days = [...off.map((date) => ({ name: '假日', date, isOffDay: true })), { name: '春节', date: '2027-02-20', isOffDay: false }];
+  const file = path.join(dir, '2027.json');
+  writeFileSync(file, JSON.stringify({ year: 2027, days }));
+  return file;
+}
 
 class MovableClock {
   constructor(private t: number) {}
@@ -247,6 +260,43 @@ describe('a campaign on dynalite + the local SQS server', () => {
     const ev = (await stores.events.stream(`letter:${letter!.id}`)).find((e) => e.type === 'letter.submission-recorded');
     expect(ev?.data.deadlineAt).toBeNull();
     expect(await scheduler.get(`deadline-${letter!.id}`, { group: `huixin-${id}` })).toBeUndefined();
+
+    // The office loads the 2027 notice: the next poll of the letter gives it its deadline (2027-01-01 a holiday, then a
+    // weekend: the end of Monday 01-04), schedules its deadline poll and says so on its timeline — once.
+    const calendar = loadCalendar({ env: {}, files: [calendar2027()] });
+    c4.set('2027-01-02T08:00:00+08:00');
+    const backfill = deadlineBackfill({ ...stores, scheduler, calendar, clock: c4, actor: 'function:poll-reply-lists' });
+    const withDeadline = await backfill((await stores.letters.getLetter(letter!.id))!);
+    expect(withDeadline.deadlineAt).toBe('2027-01-04T23:59:59+08:00');
+    expect((await stores.letters.getLetter(letter!.id))!.deadlineAt).toBe('2027-01-04T23:59:59+08:00');
+    expect(await scheduler.get(`deadline-${letter!.id}`, { group: `huixin-${id}` })).toMatchObject({ at: '2027-01-04T22:59:59+08:00' });
+    expect(await backfill(withDeadline)).toBe(withDeadline); // nothing left to do
+    const set = (await stores.events.stream(`letter:${letter!.id}`)).filter((e) => e.type === 'letter.deadline-set');
+    expect(set).toHaveLength(1);
+    expect(set[0]!.data).toMatchObject({ deadlineAt: '2027-01-04T23:59:59+08:00', submittedAt: '2026-12-31T16:20:00+08:00', calendar: calendar.ref });
+    await cancelCampaign(deps, id);
+  });
+
+  it('a deadline set after its poll time has passed is recorded without a schedule (the poll that set it looks at the list then); a year still uncovered leaves the letter as it was', async () => {
+    const c5 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
+    const { deps, scheduler } = campaignRuntime(stores, { clock: c5, queues: queues(), env: {} });
+    const id = 'c0000000000test00005';
+    await createCampaign(deps, { id, name: '2026年12月年末测试（二）', sites: ['6100000005'], lettersPerSite: 1, workingDays: 1, window: { closesAt: '2026-12-31' } });
+    const [planned] = await stores.letters.lettersOfCampaign(id);
+    c5.set('2026-12-31T17:00:00+08:00');
+    await scheduler.fireDue(c5.now());
+    await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
+    await recordSubmission(deps, planned!.id, { submittedAt: '2026-12-31T15:00:00+08:00', queryCode: 'CX20261231002', by: '王芳' });
+    const letter = (await stores.letters.getLetter(planned!.id))!;
+    expect(letter.deadlineAt).toBeUndefined();
+
+    const uncovered = deadlineBackfill({ ...stores, scheduler, calendar: loadCalendar({ env: {} }), clock: c5, actor: 't' });
+    expect(await uncovered(letter)).toBe(letter);
+
+    c5.set('2027-01-05T09:00:00+08:00'); // the notice came late: the deadline (01-04) has passed
+    const late = deadlineBackfill({ ...stores, scheduler, calendar: loadCalendar({ env: {}, files: [calendar2027()] }), clock: c5, actor: 't' });
+    expect((await late(letter)).deadlineAt).toBe('2027-01-04T23:59:59+08:00');
+    expect(await scheduler.get(`deadline-${letter.id}`, { group: `huixin-${id}` })).toBeUndefined();
     await cancelCampaign(deps, id);
   });
 

@@ -110,6 +110,18 @@ describe('poll-reply-lists deadline handler (deadline queue consumer)', () => {
     expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list' });
   });
 
+  it('gives an open letter its deadline (backfillDeadline) before polling it, and never one that is replied or not submitted', async () => {
+    const { deps, letters } = await setup();
+    const seen: string[] = [];
+    deps.backfillDeadline = async (letter) => {
+      seen.push(letter.id);
+      return letters.updateLetter(letter.id, ['submitted'], { deadlineAt: '2026-11-24T23:59:59+08:00' });
+    };
+    await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l1' }), JSON.stringify({ letterId: 'l5' }), JSON.stringify({ letterId: 'l6' })));
+    expect(seen).toEqual(['l1']);
+    expect((await letters.getLetter('l1'))!).toMatchObject({ deadlineAt: '2026-11-24T23:59:59+08:00', firstReply: { source: 'reply-list' } });
+  });
+
   it('a daily poll whose site fails is logged and left to tomorrow, not retried into the dead-letter queue', async () => {
     const { deps, letters, logs } = await setup();
     const r = await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l7', daily: true }), JSON.stringify({ letterId: 'l1', daily: true })));
