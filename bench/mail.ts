@@ -3,11 +3,14 @@
  * and sizes (1 KB – ~120 KB, some with attachments), mixed kinds (replies, acks, bounces, out-of-office, spam).
  * Targets: parse + classify alone ≥ 3,000 mails/s; end to end (parse + classify + match + record against dynalite in
  * its own process, raw mail to a folder, SPF/DKIM/DMARC by mailauth with an offline resolver) ≥ 500 mails/s; memory flat
- * (memory kept after a full GC, and RSS, at 2.5k / 5k / 10k). Mails are generated 100 at a time, between measurements, so
+ * (memory kept after a full GC, and RSS, at 2.5k / 5k / 10k). parse + classify runs three passes over the corpus: from a
+ * cold process (printed), warm (the sustained rate, judged against the target), and one with the memory readings,
+ * whose forced full GCs would slow a throughput pass. Mails are generated 100 at a time, between measurements, so
  * the corpus takes no memory and the generator's CPU is not counted as the pipeline's. HUIXIN_BENCH_INFLIGHT sets the
  * mails in flight end to end (default 8).
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
@@ -135,7 +138,24 @@ class Corpus {
   }
 }
 
-async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: number[]; retained: number[]; kinds: Record<string, number>; misclassified: number }> {
+/** Mails at which a pass takes its memory readings. */
+const MEMORY_AT = new Set([2500, 5000, N]);
+
+interface PassResult {
+  rate: number;
+  cpuRate: number;
+  rss: number[];
+  retained: number[];
+  kinds: Record<string, number>;
+  misclassified: number;
+}
+
+/**
+ * One parse + classify pass over the corpus. `probeMemory` takes the memory kept after a full GC at 2.5k/5k/10k: the
+ * forced full GCs reset V8's young generation and code state and cost the chunks after them ~10 % — instrumentation,
+ * not the pipeline — so throughput is measured in passes without them.
+ */
+async function parseClassify(probeMemory: boolean): Promise<PassResult> {
   const rss: number[] = [];
   const retained: number[] = [];
   const kinds: Record<string, number> = {};
@@ -156,12 +176,34 @@ async function parseClassify(): Promise<{ rate: number; cpuRate: number; rss: nu
     cpu += cpuMs(process.cpuUsage(c0));
     busy += performance.now() - t0;
     const done = start + chunk.length;
-    if (done === 2500 || done === 5000 || done === N) {
+    if (MEMORY_AT.has(done)) {
       rss.push(rssMb());
-      retained.push(await retainedMb());
+      if (probeMemory) retained.push(await retainedMb());
     }
   }
   return { rate: N / (busy / 1000), cpuRate: N / (cpu / 1000), rss, retained, kinds, misclassified: got.filter((k, i) => k !== expectedKind(i)).length };
+}
+
+/**
+ * CPU (µs, nearly all of it the kernel's) to create one small file in `dir` as the raw-mail store does (write a
+ * temporary name, rename it). Printed beside the end-to-end figure: ext4 without a journal (this VM's disk) passes over
+ * every inode freed in the last ~30 s when it allocates one, so for half a minute after a mass delete (a previous run's
+ * clean-up, the test suite's temporary folders) each new file costs up to ~1 ms instead of ~20 µs. The files are left
+ * for the bench's own clean-up: deleting them here would slow the run they measure.
+ */
+function fileCreateMicros(dir: string): number {
+  const root = path.join(dir, `calibrate-${Date.now()}`);
+  mkdirSync(root, { recursive: true });
+  const body = Buffer.alloc(4096, 0x61);
+  const FILES = 300;
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < FILES; i++) {
+    const file = path.join(root, `f${i}.eml`);
+    writeFileSync(`${file}.tmp`, body);
+    renameSync(`${file}.tmp`, file);
+  }
+  const us = process.cpuUsage(c0);
+  return Math.round((us.user + us.system) / FILES);
 }
 
 async function freePort(): Promise<number> {
@@ -202,8 +244,9 @@ async function startDynaliteProcess(dir: string): Promise<{ endpoint: string; st
   };
 }
 
-export async function endToEnd(): Promise<{ rate: number; cpuRate: number; rss: number[]; matched: number; held: number; requestsPerMail: number }> {
+export async function endToEnd(): Promise<{ rate: number; cpuRate: number; rss: number[]; matched: number; held: number; requestsPerMail: number; fileMicros: [number, number] }> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'huixin-bench-mail-'));
+  const before = fileCreateMicros(dir);
   const db = await startDynaliteProcess(dir);
   const client = createDynamoClient({ region: LOCAL_REGION, endpoint: db.endpoint });
   let requests = 0;
@@ -251,7 +294,8 @@ export async function endToEnd(): Promise<{ rate: number; cpuRate: number; rss: 
     };
     await Promise.all(Array.from({ length: INFLIGHT }, worker));
     const cpu = cpuMs(process.cpuUsage(c0));
-    return { rate: N / ((performance.now() - t0) / 1000), cpuRate: N / ((cpu - corpus.generating) / 1000), rss, matched, held, requestsPerMail: requests / N };
+    const rate = N / ((performance.now() - t0) / 1000);
+    return { rate, cpuRate: N / ((cpu - corpus.generating) / 1000), rss, matched, held, requestsPerMail: requests / N, fileMicros: [before, fileCreateMicros(dir)] };
   } finally {
     client.destroy();
     await db.stop();
@@ -260,25 +304,31 @@ export async function endToEnd(): Promise<{ rate: number; cpuRate: number; rss: 
 }
 
 export async function run(): Promise<BenchResult> {
-  const pc = await parseClassify();
+  // From a cold process: module loading, lazily built charset tables and V8's tiering are all in it.
+  const cold = await parseClassify(false);
+  // The same 10,000 mails again, the code warm: the rate a running ingest sustains (the target's figure).
+  const pc = await parseClassify(false);
+  const mem = await parseClassify(true);
   (globalThis as { gc?: () => void }).gc?.();
   const e2e = await endToEnd();
   const growth = (r: number[]) => (r.length === 3 ? r[2]! - r[0]! : NaN);
   return {
     name: 'mail',
     figures: [
-      { name: `parse + classify (${N.toLocaleString('en')} mails, per CPU-second)`, value: Math.round(pc.cpuRate), unit: 'mails/s', target: { min: 3000 } },
+      { name: `parse + classify, sustained (${N.toLocaleString('en')} mails after ${N.toLocaleString('en')} of warm-up, per CPU-second)`, value: Math.round(pc.cpuRate), unit: 'mails/s', target: { min: 3000 } },
+      { name: `parse + classify from a cold process (the first ${N.toLocaleString('en')} mails, per CPU-second)`, value: Math.round(cold.cpuRate), unit: 'mails/s' },
       { name: 'end to end: parse+classify+auth+match+record, dynalite in its own process (pipeline per CPU-second)', value: Math.round(e2e.cpuRate), unit: 'mails/s', target: { min: 500 } },
       { name: `end to end, wall clock (${INFLIGHT} in flight; the database shares the 2 cores)`, value: Math.round(e2e.rate), unit: 'mails/s' },
-      { name: 'mails not classified as the kind they were written as', value: pc.misclassified, unit: 'mails', target: { max: 0 } },
-      { name: 'memory kept, growth 2.5k→10k, parse + classify (heap used + external after a full GC)', value: growth(pc.retained), unit: 'MB', target: { max: 60 } },
-      { name: 'RSS growth 2.5k→10k, parse + classify (as found: follows V8 heap sizing)', value: growth(pc.rss), unit: 'MB' },
+      { name: 'mails not classified as the kind they were written as (all passes)', value: cold.misclassified + pc.misclassified + mem.misclassified, unit: 'mails', target: { max: 0 } },
+      { name: 'memory kept, growth 2.5k→10k, parse + classify (heap used + external after a full GC)', value: growth(mem.retained), unit: 'MB', target: { max: 60 } },
+      { name: 'RSS growth 2.5k→10k, parse + classify from cold (as found: follows V8 heap sizing)', value: growth(cold.rss), unit: 'MB' },
     ],
     notes: [
-      `wall-clock rates (machine shared, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): parse+classify ${Math.round(pc.rate)}/s, end to end ${Math.round(e2e.rate)}/s`,
-      `parse+classify at 2.5k/5k/10k: RSS ${pc.rss.join(' / ')} MB; kept after a full GC ${pc.retained.join(' / ')} MB; kinds ${JSON.stringify(pc.kinds)}`,
+      `wall-clock rates (machine shared, load ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): parse+classify ${Math.round(pc.rate)}/s sustained, ${Math.round(cold.rate)}/s from cold; end to end ${Math.round(e2e.rate)}/s`,
+      `parse+classify RSS at 2.5k/5k/10k: ${cold.rss.join(' / ')} MB from cold, ${pc.rss.join(' / ')} MB sustained; memory pass (a third pass, a full GC at each reading; ${Math.round(mem.cpuRate)} mails per CPU-second): kept ${mem.retained.join(' / ')} MB; kinds ${JSON.stringify(pc.kinds)}`,
       `end to end RSS at 2.5k/5k/10k: ${e2e.rss.join(' / ')} MB; matched ${e2e.matched}, held ${e2e.held}`,
       `DynamoDB requests per mail: ${e2e.requestsPerMail.toFixed(2)} (each costs ~0.2 ms CPU of HTTP plus ~0.4–0.6 ms of AWS SDK v3 on this machine: most of the end-to-end CPU)`,
+      `creating one raw-mail file in the bench's folder (${os.tmpdir()}) cost ${e2e.fileMicros[0]} µs of CPU before the end-to-end run and ${e2e.fileMicros[1]} µs after (tmpfs ~15 µs, ext4 ~20 µs; up to ~1 ms on an ext4 without a journal for ~30 s after many files were deleted, which takes the end-to-end figure down by up to a third; TMPDIR picks the folder)`,
       'corpus: GBK base64, UTF-8 QP, HTML (script/style), multipart with 45 KB attachments; every 37th mail has a forged mac, every 50th is a DSN bounce',
     ],
   };
