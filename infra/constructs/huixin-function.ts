@@ -16,7 +16,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { CALENDAR_FILES_ENV } from '../../shared/adapters/calendar-source.ts';
 import { TABLE_SCHEMA } from '../../shared/adapters/dynamo/table-schema.ts';
+import { calendarLayer } from './calendar-files.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -58,6 +60,9 @@ export class HuixinFunction extends Construct {
     // An explicit role instead of the AWSLambdaBasicExecutionRole managed policy: it may write to its own log group only.
     this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
     this.logGroup.grantWrite(this.role);
+    // Calendar files given at deploy time (-c calendarFiles=…): a layer and HUIXIN_CALENDAR_FILES, in every function.
+    const calendars = calendarLayer(this);
+    const layers = [...(props.layers ?? []), ...(calendars ? [calendars.layer] : [])];
     this.fn = new nodejs.NodejsFunction(this, 'Function', {
       role: this.role,
       entry: path.resolve(REPO_ROOT, props.entry),
@@ -72,11 +77,12 @@ export class HuixinFunction extends Construct {
       projectRoot: REPO_ROOT,
       depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
       ...(props.reservedConcurrentExecutions !== undefined ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions } : {}),
-      ...(props.layers ? { layers: props.layers } : {}),
+      ...(layers.length > 0 ? { layers } : {}),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
         // In AWS the store is always DynamoDB (never the embedded dynalite); HUIXIN_TABLE comes from the data stack.
         HUIXIN_STORE: 'dynamodb',
+        ...(calendars ? { [CALENDAR_FILES_ENV]: calendars.env } : {}),
         ...props.environment,
       },
       bundling: {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App } from 'aws-cdk-lib';
@@ -296,6 +296,42 @@ describe('pipeline stack: alerts', () => {
     const env = (Object.values(fn)[0] as Resource).Properties.Environment.Variables;
     expect(env).toMatchObject({ HUIXIN_SMTP_URL_PARAM: '/huixin/smtp-url', HUIXIN_ALERT_WEBHOOKS_PARAM: '/huixin/alert-webhooks' });
     expect(env.HUIXIN_SMTP_URL).toBeUndefined();
+  });
+});
+
+describe('pipeline stack: calendar files for years the data package lacks (-c calendarFiles)', () => {
+  const FIXTURE = 'test/fixtures/calendar/2031-hypothetical.json';
+
+  it('puts the files in one layer per stack (at /opt/calendars) and points every function at them, under their own names', () => {
+    const { stack: s, template: t } = build({ calendarFiles: FIXTURE });
+    const layers = Object.entries(t.findResources('AWS::Lambda::LayerVersion') as Record<string, Resource>).filter(([, r]) => String(r.Properties.Description).includes('calendar'));
+    expect(layers).toHaveLength(1);
+    const [layerId] = layers[0]!;
+    for (const f of Object.values(s.functions)) {
+      const props = (t.toJSON().Resources[s.getLogicalId(f.fn.node.defaultChild as never)] as Resource).Properties;
+      expect(props.Environment.Variables.HUIXIN_CALENDAR_FILES).toBe('/opt/calendars/2031-hypothetical.json');
+      expect(props.Layers).toContainEqual({ Ref: layerId });
+    }
+  });
+
+  it('adds nothing without the context', () => {
+    for (const f of Object.values(stack.functions)) expect(lambdaOf(fnId(f)).Properties.Environment.Variables.HUIXIN_CALENDAR_FILES).toBeUndefined();
+  });
+
+  it('refuses, at synth, a file the functions would refuse (named, with the reason), a missing file, and two files of one name', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cal-infra-'));
+    try {
+      const bad = path.join(dir, '2027.json');
+      writeFileSync(bad, '{"year": 2027, "days": [');
+      expect(() => build({ calendarFiles: bad })).toThrow(/2027\.json.*(not valid JSON|不是有效的 JSON)/);
+      expect(() => build({ calendarFiles: path.join(dir, 'none.json') })).toThrow(/none\.json/);
+      mkdirSync(path.join(dir, 'b'));
+      const copy = path.join(dir, 'b', '2031-hypothetical.json');
+      writeFileSync(copy, readFileSync(path.join(REPO_ROOT, FIXTURE)));
+      expect(() => build({ calendarFiles: `${FIXTURE},${copy}` })).toThrow(/two files are named 2031-hypothetical\.json/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
