@@ -39,7 +39,8 @@ export function register(program: Command): void {
     .option('--smtp-tls-key <file>', '收信 STARTTLS 私钥（PEM）/ the PEM key for the inbound SMTP\'s STARTTLS')
     .option('--smtp-tls-cert <file>', '收信 STARTTLS 证书链（PEM）/ the PEM certificate chain for the inbound SMTP\'s STARTTLS')
     .option('--tick <seconds>', '调度与队列的轮询间隔 / how often schedules and queues are worked', '15')
-    .action(async (opts: { port: string; host: string; smtpPort: string; smtpHost: string; smtpTlsKey?: string; smtpTlsCert?: string; tick: string; behindHttps?: boolean }) => {
+    .option('--allow-private-hosts', '允许浏览器与回复列表查询访问本机与内网地址（沙箱、内网测试）/ let the browser and the reply-list polls reach loopback and private addresses (the sandbox, an intranet test)')
+    .action(async (opts: { port: string; host: string; smtpPort: string; smtpHost: string; smtpTlsKey?: string; smtpTlsCert?: string; tick: string; behindHttps?: boolean; allowPrivateHosts?: boolean }) => {
       const webPort = port(opts.port, '--port');
       const smtpPort = port(opts.smtpPort, '--smtp-port');
       const tls = smtpTls(opts.smtpTlsKey, opts.smtpTlsCert);
@@ -51,7 +52,7 @@ export function register(program: Command): void {
       const filesDir = path.join(config.dataDir, 'objects');
       await ensureWebBuilt();
       const log = (l: string) => errOut(`${l}\n`);
-      const stack = await startLocalStack({ dataDir: config.dataDir, filesDir, clock, smtpPort, smtpHost: opts.smtpHost, ...(tls ? { smtpTls: tls } : {}), log,
+      const stack = await startLocalStack({ dataDir: config.dataDir, filesDir, clock, smtpPort, smtpHost: opts.smtpHost, ...(tls ? { smtpTls: tls } : {}), log, allowPrivateHosts: !!opts.allowPrivateHosts,
         // SPF/DKIM/DMARC of the replies with this machine's DNS (as SES does in AWS), never hanging on a dead resolver
         mailDns: systemDns() }).catch((err: unknown) => {
         throw listenError(err, '--smtp-port', '--smtp-host');

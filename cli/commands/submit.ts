@@ -1,5 +1,5 @@
 /**
- * `huixin submit --url URL [--question TEXT] [--reply-to EMAIL] [--dry-run] [--json]`:
+ * `huixin submit --url URL [--question TEXT] [--reply-to EMAIL] [--dry-run] [--json] [--allow-private-hosts]`:
  * submit one letter (or only fill it, with --dry-run) in a real headless browser and print the classified outcome.
  */
 import type { Command } from 'commander';
@@ -24,6 +24,7 @@ const optionsSchema = z.object({
   evidenceDir: z.string().min(1),
   timeout: z.coerce.number().int().min(1000).max(120_000),
   profile: z.string().optional(),
+  allowPrivateHosts: z.boolean().optional(),
 });
 
 const ZH: Record<string, string> = {
@@ -47,6 +48,7 @@ export function register(program: Command): void {
     .option('--evidence-dir <dir>', '证据目录 / evidence folder', '.huixin/evidence')
     .option('--timeout <ms>', '导航超时（毫秒）/ navigation timeout (ms)', '15000')
     .option('--profile <file>', '站点配置 JSON / site profile JSON file')
+    .option('--allow-private-hosts', '允许浏览器访问本机与内网地址（沙箱、内网测试）/ let the browser reach loopback and private addresses (the sandbox, an intranet test)')
     .action(async (raw: Record<string, unknown>) => {
       const parsed = optionsSchema.safeParse(raw);
       if (!parsed.success) {
@@ -61,7 +63,7 @@ export function register(program: Command): void {
       const persona = personaFromEnv(process.env, o.replyTo);
       const q = o.question ? questionFromText(o.question) : (QUESTIONS.find((x) => x.id === process.env.HUIXIN_QUESTION_ID) ?? QUESTIONS[0]!);
       const objects = new FsObjectStore(resolve(o.evidenceDir));
-      const submitter = await BrowserSubmitter.launch(objects, { pages: 1, navigationTimeoutMs: o.timeout });
+      const submitter = await BrowserSubmitter.launch(objects, { pages: 1, navigationTimeoutMs: o.timeout, allowPrivateHosts: !!o.allowPrivateHosts });
       try {
         const r = await submitter.submit({
           url: o.url,

@@ -147,7 +147,7 @@ async function startStack(options: LocalStackOptions, started: Array<() => Promi
   started.push(() => smtp.close());
 
   const pages = options.browserPages ?? (Number(env.HUIXIN_BROWSER_PAGES) || DEFAULT_BROWSER_PAGES);
-  const submitter = await BrowserSubmitter.launch(objects, { pages });
+  const submitter = await BrowserSubmitter.launch(objects, { pages, allowPrivateHosts: !!options.allowPrivateHosts });
   // A background submission (the fast-forward) sees the time it would run at in AWS — its letter's planned time, or
   // when it was put back for a retry — plus the real time it has taken, while the shared clock moves on meanwhile.
   const submissionTime = new AsyncLocalStorage<{ at: number; began: number; letter?: Letter }>();

@@ -64,7 +64,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   dir = mkdtempSync(path.join(tmpdir(), 'huixin-e2e-'));
   const dist = await buildWeb(path.join(dir, 'dist'));
-  browser = await launchBrowser();
+  browser = await launchBrowser({ allowPrivateHosts: true }); // test servers on 127.0.0.1
   // The evidence screenshot: what a submitter would have captured on a 提交成功 page.
   const evidencePage = await browser.newPage();
   await evidencePage.setContent('<html><body style="font-family:sans-serif;padding:40px"><h1>提交成功</h1><p>您的查询码：CX20260302A</p></body></html>');

@@ -37,7 +37,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   dir = await mkdtemp(join(tmpdir(), 'huixin-evidence-'));
   objects = new FsObjectStore(dir);
-  submitter = await BrowserSubmitter.launch(objects, { pages: 2 });
+  submitter = await BrowserSubmitter.launch(objects, { pages: 2, allowPrivateHosts: true });
 }, 60_000);
 
 afterAll(async () => {

@@ -40,7 +40,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await launchBrowser();
+  browser = await launchBrowser({ allowPrivateHosts: true }); // test servers on 127.0.0.1
 }, 60_000);
 
 afterAll(async () => {

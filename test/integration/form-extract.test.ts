@@ -16,7 +16,7 @@ const content = { name: '王伟', phone: '13812345678', email: 'l1@reply.example
 let browser: Browser;
 let page: Page;
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await launchBrowser({ allowPrivateHosts: true }); // test servers on 127.0.0.1
   page = await browser.newPage();
 }, 60_000);
 afterAll(async () => {

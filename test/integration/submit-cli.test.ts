@@ -34,7 +34,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 
 describe('huixin submit', () => {
   it('--json prints one object with the outcome, 查询码, submittedAt and evidence with sha256; the letter arrived once', async () => {
-    const r = await run(['submit', '--url', fixtures.url('/basic'), '--question', '请问新生儿落户需要带什么材料？父母都要到场吗？', '--reply-to', 'l9@reply.example.cn', '--json', '--evidence-dir', dir]);
+    const r = await run(['submit', '--allow-private-hosts', '--url', fixtures.url('/basic'), '--question', '请问新生儿落户需要带什么材料？父母都要到场吗？', '--reply-to', 'l9@reply.example.cn', '--json', '--evidence-dir', dir]);
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines).toHaveLength(1);
@@ -51,10 +51,10 @@ describe('huixin submit', () => {
 
   it('--dry-run never posts and exits 0 with outcome ready; a gate is a classified outcome too (exit 0)', async () => {
     const before = fixtures.posts().length;
-    const ready = await run(['submit', '--url', fixtures.url('/div'), '--dry-run', '--json', '--evidence-dir', dir]);
+    const ready = await run(['submit', '--allow-private-hosts', '--url', fixtures.url('/div'), '--dry-run', '--json', '--evidence-dir', dir]);
     expect(ready.code).toBe(0);
     expect(JSON.parse(ready.out)).toMatchObject({ outcome: 'ready', submittedAt: null });
-    const gated = await run(['submit', '--url', fixtures.url('/captcha'), '--evidence-dir', dir]);
+    const gated = await run(['submit', '--allow-private-hosts', '--url', fixtures.url('/captcha'), '--evidence-dir', dir]);
     expect(gated.code).toBe(0);
     expect(gated.out).toContain('gated');
     expect(fixtures.posts()).toHaveLength(before);
@@ -64,10 +64,10 @@ describe('huixin submit', () => {
     const r = await run(['submit', '--url', 'not a url']);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect((await run(['submit', '--url', fixtures.url('/basic'), '--reply-to', 'nope'])).code).toBe(2);
+    expect((await run(['submit', '--allow-private-hosts', '--url', fixtures.url('/basic'), '--reply-to', 'nope'])).code).toBe(2);
     // a message that does not name its option (zod's own) is prefixed with it
     for (const [option, value] of [['--timeout', '5'], ['--timeout', 'soon'], ['--evidence-dir', '']] as const) {
-      const bad = await run(['submit', '--url', fixtures.url('/basic'), option, value]);
+      const bad = await run(['submit', '--allow-private-hosts', '--url', fixtures.url('/basic'), option, value]);
       expect(bad.code).toBe(2);
       expect(bad.err).toMatch(new RegExp(`^huixin: ${option}: `));
     }

@@ -46,7 +46,7 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'huixin-submit-store-'));
   stores = await openLocalStores({ inMemory: true });
   sandbox = await startSandbox({ sites: [{ key: 'a', variant: 'jact' }, { key: 'b', variant: 'jact' }] });
-  submitter = await BrowserSubmitter.launch(new FsObjectStore(dir), { pages: 2 });
+  submitter = await BrowserSubmitter.launch(new FsObjectStore(dir), { pages: 2, allowPrivateHosts: true });
 }, 60_000);
 
 afterAll(async () => {

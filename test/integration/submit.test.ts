@@ -74,7 +74,7 @@ beforeAll(async () => {
     slowMs: 1_500,
   });
   fixtures = await startFixtures();
-  submitter = await BrowserSubmitter.launch(objects, { pages: 4, settleTimeoutMs: 4_000 });
+  submitter = await BrowserSubmitter.launch(objects, { pages: 4, settleTimeoutMs: 4_000, allowPrivateHosts: true });
   await Promise.all([
     ...VARIANT_NAMES.map(async (v) => results.set(v, await submitter.submit({ url: sandbox.consultUrlOf(v), content, evidencePrefix: `sandbox/${v}` }))),
     ...VARIANT_NAMES.map(async (v) =>
@@ -422,7 +422,7 @@ describe('Chinese glyphs render (the CJK font is shipped, not tofu)', () => {
     } catch {
       systemHasCjk = false;
     }
-    const bare = await launchBrowser({ withoutCjkFont: true });
+    const bare = await launchBrowser({ withoutCjkFont: true, allowPrivateHosts: true });
     try {
       const shots = await glyphShots(bare);
       expect(distinct(shots.slice(0, 4)) === 4).toBe(systemHasCjk);

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import chromium from '@sparticuz/chromium';
 import puppeteer, { type Browser, type BrowserContext, type CDPSession, type Page } from 'puppeteer-core';
+import { proxyArgs, startAddressGuard } from './address-guard.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -76,6 +77,13 @@ export interface LaunchOptions {
   /** Skip the CJK font setup (only for the test that proves the font matters). */
   withoutCjkFont?: boolean;
   protocolTimeoutMs?: number;
+  /**
+   * Whether pages may reach any address, loopback and private ones included: the sandbox, an intranet test. Default
+   * false: the browser goes out through the address guard (address-guard.ts), which refuses loopback, private,
+   * link-local and metadata addresses by any route. With true there is no guard (it costs ~4 % more CPU per letter,
+   * and the sandbox's sites are on loopback anyway): never for real sites on a cloud machine.
+   */
+  allowPrivateHosts?: boolean;
 }
 
 export async function launchBrowser(options: LaunchOptions = {}): Promise<Browser> {
@@ -95,24 +103,31 @@ export async function launchBrowser(options: LaunchOptions = {}): Promise<Browse
     ),
     DISABLED_FEATURES,
   ).map(withoutIsolationOff);
-  const browser = await puppeteer.launch({
-    executablePath,
-    args,
-    // puppeteer adds --disable-dev-shm-usage (Chromium then keeps its shared memory in files under /tmp): right
-    // for Lambda and small Docker /dev/shm, but where /tmp is a disk file system every shared-memory segment
-    // (raster tiles, IPC buffers) becomes file-backed page faults: measured here ~8 ms CPU per letter, mostly sys.
-    ...(useDevShm() ? { ignoreDefaultArgs: ['--disable-dev-shm-usage'] } : {}),
-    headless: 'shell',
-    env: { ...process.env, ...fontEnv } as Record<string, string>,
-    defaultViewport: { width: 1280, height: 900 },
-    // every in-page step of a letter has its own short bound (submit-form.ts `within`); this is the backstop for
-    // the rest (an abandoned call still holds its slot until the protocol timeout ends it)
-    protocolTimeout: options.protocolTimeoutMs ?? 20_000,
-    handleSIGINT: false,
-    handleSIGTERM: false,
-    handleSIGHUP: false,
-    acceptInsecureCerts: true, // many government sites have expired or mis-issued certificates
-  });
+  const guard = options.allowPrivateHosts ? undefined : await startAddressGuard();
+  const browser = await puppeteer
+    .launch({
+      executablePath,
+      args: [...args, ...(guard ? proxyArgs(guard) : [])],
+      // puppeteer adds --disable-dev-shm-usage (Chromium then keeps its shared memory in files under /tmp): right
+      // for Lambda and small Docker /dev/shm, but where /tmp is a disk file system every shared-memory segment
+      // (raster tiles, IPC buffers) becomes file-backed page faults: measured here ~8 ms CPU per letter, mostly sys.
+      ...(useDevShm() ? { ignoreDefaultArgs: ['--disable-dev-shm-usage'] } : {}),
+      headless: 'shell',
+      env: { ...process.env, ...fontEnv } as Record<string, string>,
+      defaultViewport: { width: 1280, height: 900 },
+      // every in-page step of a letter has its own short bound (submit-form.ts `within`); this is the backstop for
+      // the rest (an abandoned call still holds its slot until the protocol timeout ends it)
+      protocolTimeout: options.protocolTimeoutMs ?? 20_000,
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+      acceptInsecureCerts: true, // many government sites have expired or mis-issued certificates
+    })
+    .catch(async (err: unknown) => {
+      await guard?.close();
+      throw err;
+    });
+  if (guard) browser.once('disconnected', () => void guard.close());
   if (single) singleProcess.add(browser);
   return browser;
 }

@@ -22,8 +22,7 @@ export class BlockedAddressError extends Error {
 function check(url: string, privateAllowed: boolean): void {
   const u = new URL(url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new BlockedAddressError(`not an http(s) address: ${url}`);
-  const kind = hostKind(u.hostname);
-  if (kind === 'never' || (kind === 'private' && !privateAllowed)) throw new BlockedAddressError(`address not allowed for a site page: ${url}`);
+  if (!addressAllowed(u.hostname, privateAllowed)) throw new BlockedAddressError(`address not allowed for a site page: ${url}`);
 }
 
 /** `guardedFetch` over another fetch (tests give it a scripted one), private hosts allowed or not. */
@@ -72,24 +71,37 @@ export type Resolve = (hostname: string, options: LookupAllOptions, callback: (e
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
+/** Whether a site page may be at this address (an IP or a name): never link-local or metadata, private ones only when allowed. */
+export function addressAllowed(address: string, privateAllowed: boolean): boolean {
+  const kind = hostKind(address);
+  return kind !== 'never' && (kind !== 'private' || privateAllowed);
+}
+
 /**
  * A resolver for the connections: resolves as dns.lookup does and refuses the name when any of its addresses is one
  * no site may have (private ones unless allowed) — all of them, not only the first, as the connection may try each.
  */
 export function guardedLookup(privateAllowed: boolean, resolve: Resolve = dnsLookup) {
+  return guardedLookupWith((address) => addressAllowed(address, privateAllowed), resolve);
+}
+
+/** guardedLookup with its own rule for addresses (the browser's guard takes one in its tests). */
+export function guardedLookupWith(allowed: (address: string) => boolean, resolve: Resolve = dnsLookup) {
   return (hostname: string, options: { all?: boolean; family?: number | string; hints?: number }, callback: LookupCallback): void => {
     resolve(hostname, { ...options, family: Number(options.family ?? 0) as 0 | 4 | 6, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
-      const bad = addresses.find((a) => {
-        const kind = hostKind(a.address);
-        return kind === 'never' || (kind === 'private' && !privateAllowed);
-      });
-      if (bad) return callback(Object.assign(new BlockedAddressError(`${hostname} resolves to ${bad.address}, an address not allowed for a site page`), { code: 'EHUIXINBLOCKED' }), []);
+      const bad = addresses.find((a) => !allowed(a.address));
+      if (bad) return callback(blocked(`${hostname} resolves to ${bad.address}, an address not allowed for a site page`), []);
       if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
       if (options.all) return callback(null, addresses);
       callback(null, addresses[0]!.address, addresses[0]!.family);
     });
   };
+}
+
+/** The refusal, with the code the callers (and the browser's guard) recognise. */
+export function blocked(message: string): BlockedAddressError & { code: 'EHUIXINBLOCKED' } {
+  return Object.assign(new BlockedAddressError(message), { code: 'EHUIXINBLOCKED' as const });
 }
 
 /** The fetch whose connections resolve names through guardedLookup; a refused name rejects with the BlockedAddressError. */
