@@ -468,6 +468,8 @@ describe('hostile pages: untrusted text, bounded work', () => {
     ['postback pagers without a form', `<form>${'<a href="javascript:__doPostBack(\'p\',\'\')">下一页</a>'.repeat(40_000)}</form>`],
     ['status icons', '<td><img alt="已回复" src="x"><span class="st yhf"></span><span class="a b c">'.repeat(60_000)],
     ['unclosed icon tags', '<img alt="已回复'.repeat(150_000)],
+    ['pictures', `<td>答复内容</td><td>${'<img src="/upload/a.jpg" width="800">'.repeat(40_000)}</td>`],
+    ['one picture with a huge name', `<p>答复内容：<img src="/${'dot'.repeat(500_000)}.jpg?id=${'1'.repeat(100_000)}"></p>`],
     ['traditional and full-width labels', '<p>回覆時間：２０２６年１１月２５日</p><p>回覆內容：'.repeat(50_000)],
   ])('%s: parsed in linear time (seconds at most, never minutes)', (_n, html) => {
     expect(time(() => findLetterReply(html, { queryCode: 'XF1', title: TITLE }, { now: NOW }))).toBeLessThan(4000);
@@ -539,6 +541,16 @@ describe('answers without labels', () => {
       const e = findLetterReply(detail(p), key, { now: NOW, ours: true });
       expect(e?.replied ?? false).toBe(false);
       expect(e?.content ?? null).toBeNull();
+    }
+  });
+
+  it('an answer published only as a scan (an image in the 答复内容 cell) is an answer; an icon, a spacer or a logo is not', () => {
+    const labelled = (cell: string) => detail(`<table><tr><th>答复时间</th><td>2026-11-25 16:20</td></tr><tr><th>答复内容</th><td>${cell}</td></tr></table>`);
+    for (const img of ['<img src="/upload/2026/11/25/df20261125.jpg">', '<img src="/attach/reply.PNG" width="800">', '<p><img src="scan?id=12" alt="答复函"></p>']) {
+      expect(findLetterReply(labelled(img), key, { now: NOW, ours: true }), img).toMatchObject({ replied: true, repliedAt: '2026-11-25T16:20:00+08:00', precision: 'instant' });
+    }
+    for (const img of ['', '<img src="/images/icon_reply.gif">', '<img src="/images/spacer.png" width="1" height="1">', '<img src="/skin/logo.png">']) {
+      expect(findLetterReply(labelled(img), key, { now: NOW, ours: true })?.replied ?? false, img).toBe(false);
     }
   });
 

@@ -12,7 +12,8 @@
  * Only the 回复/答复 time is a reply time: a list that shows only 来信时间 states none (the first-seen time decides).
  * Relative (今天, 昨天, 3小时前) and yearless (11-25) times are read against `ctx.now`, the fetch time, and are dropped
  * without it. An answer that is only an acknowledgement (您的来信已收到，我们将尽快处理) or a placeholder (正在办理)
- * is not a reply; nor is a transfer notice (已转市公安局办理，请耐心等待).
+ * is not a reply; nor is a transfer notice (已转市公安局办理，请耐心等待). An answer published only as a picture (a scan
+ * of the reply letter in the 答复内容 cell) is an answer; icons, spacers and logos are no text.
  * Status icons (`<img alt="已回复">`, `<span class="st yhf">`) read as their status; traditional labels (回覆時間) as
  * simplified ones; full-width digits (２０２６年１１月２５日) and runs like 20261125143000 as times; 下午 3:40 / 3:40 PM,
  * ISO offsets (…Z, …+0000: Beijing time is 8 hours on), /Date(ms)/ and spans (… 至 …: the end) likewise.
@@ -294,9 +295,35 @@ function bounded(html: string): string {
 const ICON_REPLIED = /^(yhf|yihuifu|ydf|yidafu|ybj|yibanjie|replied|answered)$/i;
 const ICON_PENDING = /^(whf|weihuifu|wdf|weidafu|blz|banlizhong|clz|chulizhong|dcl|daichuli|unreplied|unanswered|pending|processing|handling)$/i;
 
+/** What an image in the page says when it is a picture of a document (a scanned reply letter): a few words of text. */
+const PICTURE_TEXT = '［图片］';
+/** Images that are page furniture, by their file name (the last part of the path): never an answer. */
+const FURNITURE_IMAGE = /icon|ico_|spacer|blank|dot|line|arrow|logo|btn|button|bg|banner|top|bottom|nav|menu|bullet|loading|qrcode|ewm|share|print|close|search/i;
+const DOCUMENT_IMAGE = /\.(?:jpe?g|png|bmp|tiff?|webp)(?:[?#]|$)|[?&](?:id|file|fid|path)=/i;
+
+/** Whether an <img> tag (no status alt) is a picture of a document: a photo-type file or a file served by id, not furniture or tiny. */
+function isDocumentImage(tag: string): boolean {
+  const attr = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
+  const m = attr('src');
+  const src = decodeEntities(m?.[1] ?? m?.[2] ?? m?.[3] ?? '')
+    .trim()
+    .slice(0, 2_000);
+  const path = src.replace(/[?#][\s\S]*$/, '');
+  const file = path.slice(path.lastIndexOf('/') + 1);
+  if (!src || /^data:/i.test(src) || FURNITURE_IMAGE.test(file) || !DOCUMENT_IMAGE.test(src)) return false;
+  const small = ['width', 'height'].some((d) => {
+    const v = attr(d);
+    const n = Number.parseInt(v?.[1] ?? v?.[2] ?? v?.[3] ?? '', 10);
+    return Number.isFinite(n) && n < 100;
+  });
+  return !small;
+}
+
 /**
- * Status icons as text: `<img alt="已回复">` (or its title), and an empty `<span|i|em class="st yhf">` whose class is
- * a status, so that a 状态 cell or line drawn as an icon reads as the status it shows. Other images stay as they are.
+ * Images as text: a status icon (`<img alt="已回复">`, or its title) as the status it shows, and an empty
+ * `<span|i|em class="st yhf">` whose class is a status likewise, so that a 状态 cell or line drawn as an icon reads as
+ * its status; a picture of a document (a scan of the reply letter in the 答复内容 cell) as PICTURE_TEXT, so that an
+ * answer published only as an image is an answer. Other images (icons, spacers, logos) stay as they are: no text.
  * Runs on a bounded page: every `<` has its `>` before the next `<`, so each tag is scanned once.
  */
 function iconText(html: string): string {
@@ -306,7 +333,7 @@ function iconText(html: string): string {
         const v = simplified(decodeEntities(m[1] ?? m[2] ?? '').trim());
         if (v.length <= 8 && (REPLIED.test(v) || NOT_REPLIED.test(v))) return ` ${v} `;
       }
-      return tag;
+      return isDocumentImage(tag) ? ` ${PICTURE_TEXT} ` : tag;
     })
     .replace(/<(span|i|em)\b([^>]*)>(\s*)<\/\1\s*>/gi, (tag, _n: string, attrs: string) => {
       const cls = /\bclass\s*=\s*(?:"([^"]*)"|'([^']*)')/i.exec(attrs);
