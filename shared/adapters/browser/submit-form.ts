@@ -626,10 +626,12 @@ function channelOf(requested: string, finalUrl: string, scans: FrameScan[]): Sub
   return { kind, url: finalUrl || requested };
 }
 
-function navigationReason(err: unknown): string {
+export function navigationReason(err: unknown): string {
   const m = err instanceof Error ? err.message : String(err);
   if (/ERR_NAME_NOT_RESOLVED|ERR_NAME_RESOLUTION_FAILED/.test(m)) return 'dns';
-  if (/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_FAILED/.test(m)) return 'connection';
+  // through the address guard (address-guard.ts) a name that does not resolve, a refused address and a site that
+  // does not take the connection are all ERR_SOCKS_CONNECTION_FAILED: the site could not be reached
+  if (/ERR_CONNECTION_REFUSED|ERR_CONNECTION_RESET|ERR_CONNECTION_CLOSED|ERR_EMPTY_RESPONSE|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_FAILED|ERR_SOCKS_CONNECTION_FAILED/.test(m)) return 'connection';
   if (/ERR_CERT|SSL/.test(m)) return 'tls';
   if (/TimeoutError|timeout|ERR_TIMED_OUT/i.test(m)) return 'timeout';
   if (/ERR_TOO_MANY_REDIRECTS/.test(m)) return 'redirect-loop';
