@@ -31,12 +31,17 @@ export async function afterSubmission(deps: AfterSubmissionDeps, letter: Letter)
  * (the site took it) and its verdict waits for that year's calendar, rather than the submission being lost.
  */
 export function campaignDeadlines(campaigns: Pick<CampaignStore, 'getCampaign'>, calendar: WorkingDayCalendar) {
+  // a campaign's method is frozen: read once per process — but a read that failed is not remembered (a throttled
+  // read would otherwise fail every later letter of the campaign for as long as the process lives)
   const workingDays = new Map<string, Promise<number>>();
   return async (letter: Pick<Letter, 'campaignId'>, submittedAt: string): Promise<string | undefined> => {
-    if (!workingDays.has(letter.campaignId)) {
-      workingDays.set(letter.campaignId, campaigns.getCampaign(letter.campaignId).then((c) => c?.method.workingDays ?? 1));
+    let n = workingDays.get(letter.campaignId);
+    if (!n) {
+      n = campaigns.getCampaign(letter.campaignId).then((c) => c?.method.workingDays ?? 1);
+      workingDays.set(letter.campaignId, n);
+      n.catch(() => workingDays.delete(letter.campaignId));
     }
-    return deadlineIfCovered(calendar, submittedAt, await workingDays.get(letter.campaignId)!);
+    return deadlineIfCovered(calendar, submittedAt, await n);
   };
 }
 
@@ -71,11 +76,13 @@ export function deadlineBackfill(deps: DeadlineBackfillDeps): (letter: Letter) =
     const at = formatBeijing(now.getTime());
     if (parseInstant(deadlineAt) - DEADLINE_POLL_LEAD_MS > now.getTime()) await scheduleDeadline(deps, { ...letter, deadlineAt });
     await deps.events.append({
-      // one per letter and submission, whenever and however often this runs; it sorts beside the submission it completes
+      // one per letter and submission, whenever and however often this runs: its id and its `at` (the submission it
+      // completes, beside which it sorts) are the same every time — the stored event's key is made of both, so a
+      // rerun at another time (after a crash before the letter was written) is the same event, not a second one
       id: deterministicId('e', new Date(parseInstant(letter.submittedAt)), `${letter.id}:letter.deadline-set:${letter.submittedAt}`),
       stream: streamOf.letter(letter.id),
       type: 'letter.deadline-set',
-      at,
+      at: letter.submittedAt,
       recordedAt: at,
       actor: deps.actor,
       data: { deadlineAt, submittedAt: letter.submittedAt, calendar: deps.calendar.ref },

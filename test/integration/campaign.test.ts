@@ -300,6 +300,62 @@ describe('a campaign on dynalite + the local SQS server', () => {
     await cancelCampaign(deps, id);
   });
 
+  it('a backfill cut short — a campaign read that failed, a crash before the letter was written — is mended by the next poll: the deadline of N working days, one event', async () => {
+    const c6 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
+    const { deps, scheduler } = campaignRuntime(stores, { clock: c6, queues: queues(), env: {} });
+    const id = 'c0000000000test00006';
+    await createCampaign(deps, { id, name: '2026年12月年末测试（三）', sites: ['6100000006'], lettersPerSite: 1, workingDays: 3, window: { closesAt: '2026-12-31' } });
+    const [planned] = await stores.letters.lettersOfCampaign(id);
+    c6.set('2026-12-31T17:00:00+08:00');
+    await scheduler.fireDue(c6.now());
+    await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
+    await recordSubmission(deps, planned!.id, { submittedAt: '2026-12-31T15:00:00+08:00', queryCode: 'CX20261231003', by: '王芳' });
+    const letter = (await stores.letters.getLetter(planned!.id))!;
+    expect(letter.deadlineAt).toBeUndefined();
+
+    let campaignReadFails = true;
+    let crashBeforeLetter = true;
+    const backfill = deadlineBackfill({
+      ...stores,
+      campaigns: {
+        getCampaign: async (campaignId) => {
+          if (campaignReadFails) {
+            campaignReadFails = false;
+            throw new Error('ProvisionedThroughputExceededException');
+          }
+          return stores.campaigns.getCampaign(campaignId);
+        },
+      },
+      letters: {
+        updateLetter: async (...args) => {
+          if (crashBeforeLetter) {
+            crashBeforeLetter = false;
+            throw new Error('Task timed out');
+          }
+          return stores.letters.updateLetter(...args);
+        },
+      },
+      scheduler,
+      calendar: loadCalendar({ env: {}, files: [calendar2027()] }),
+      clock: c6,
+      actor: 'function:poll-reply-lists',
+    });
+    c6.set('2027-01-02T08:00:00+08:00');
+    await expect(backfill(letter)).rejects.toThrow(/Throughput/); // one failed read is not remembered…
+    await expect(backfill(letter)).rejects.toThrow(/timed out/); // …the schedule and the event are written, the letter is not
+    c6.set('2027-01-03T08:00:00+08:00'); // the next day's poll
+    // 2027-01-01 a holiday, 01-02/03 a weekend: the third working day after the submission is Wednesday 01-06
+    expect((await backfill(letter)).deadlineAt).toBe('2027-01-06T23:59:59+08:00');
+    expect((await stores.letters.getLetter(letter.id))!.deadlineAt).toBe('2027-01-06T23:59:59+08:00');
+    expect(await scheduler.get(`deadline-${letter.id}`, { group: `huixin-${id}` })).toMatchObject({ at: '2027-01-06T22:59:59+08:00' });
+    const set = (await stores.events.stream(`letter:${letter.id}`)).filter((e) => e.type === 'letter.deadline-set');
+    expect(set).toHaveLength(1);
+    expect(set[0]).toMatchObject({ at: '2026-12-31T15:00:00+08:00', data: { deadlineAt: '2027-01-06T23:59:59+08:00' } });
+    // it is open now: past its deadline it is in the overdue index
+    expect((await stores.letters.overdueLetters('2027-01-07T00:00:00+08:00')).map((l) => l.id)).toContain(letter.id);
+    await cancelCampaign(deps, id);
+  });
+
   it('the plan-campaign handler creates a campaign once per name and day (a retried invocation duplicates nothing)', async () => {
     const c3 = new MovableClock(parseInstant('2026-05-06T07:30:00+08:00'));
     const { deps } = campaignRuntime(stores, { clock: c3, env: {} });
