@@ -72,7 +72,14 @@ type Outcome = 'not-open' | 'no-profile' | 'polled' | 'reply';
 
 async function pollOne(deps: PollDeps, profiles: ReplyListProfiles, found: Letter): Promise<Outcome> {
   if (found.state !== 'submitted' || found.firstReply) return 'not-open';
-  const letter = deps.backfillDeadline ? await deps.backfillDeadline(found) : found;
+  // The deadline is for the overdue queue and the alerts; the poll (which may see the reply) never waits on it: a
+  // backfill that failed is logged and tried again at the letter's next poll.
+  const letter = deps.backfillDeadline
+    ? await deps.backfillDeadline(found).catch((err: unknown) => {
+        deps.log(JSON.stringify({ msg: 'deadline backfill failed', letterId: found.id, error: (err as Error).message }));
+        return found;
+      })
+    : found;
   const profile = await profiles.of(letter);
   if (!profile) return 'no-profile';
   const r: PollResult = await pollReplyList(deps.reply, letter, profile);

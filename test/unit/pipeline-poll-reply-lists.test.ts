@@ -122,6 +122,17 @@ describe('poll-reply-lists deadline handler (deadline queue consumer)', () => {
     expect((await letters.getLetter('l1'))!).toMatchObject({ deadlineAt: '2026-11-24T23:59:59+08:00', firstReply: { source: 'reply-list' } });
   });
 
+  it('a backfill that fails (the scheduler down) is logged; the letter is polled all the same, its reply recorded', async () => {
+    const { deps, letters, logs } = await setup();
+    deps.backfillDeadline = async () => {
+      throw new Error('ThrottlingException: Rate exceeded');
+    };
+    const r = await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l1' })));
+    expect(r.batchItemFailures).toEqual([]);
+    expect((await letters.getLetter('l1'))!.firstReply).toMatchObject({ source: 'reply-list' });
+    expect(logs.some((m) => m.includes('deadline backfill failed') && m.includes('Rate exceeded'))).toBe(true);
+  });
+
   it('a daily poll whose site fails is logged and left to tomorrow, not retried into the dead-letter queue', async () => {
     const { deps, letters, logs } = await setup();
     const r = await createDeadlineHandler(async () => deps)(event(JSON.stringify({ letterId: 'l7', daily: true }), JSON.stringify({ letterId: 'l1', daily: true })));
