@@ -15,7 +15,7 @@ import path from 'node:path';
 import { FileSystem, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { loadCalendar } from '../../shared/adapters/calendar-source.ts';
+import { CALENDAR_FILES_ENV, loadCalendar } from '../../shared/adapters/calendar-source.ts';
 import { REPO_ROOT } from './huixin-function.ts';
 
 /** The cdk context key: comma-separated paths, relative to the repository or absolute. */
@@ -26,10 +26,16 @@ export const LAYER_CALENDAR_DIR = '/opt/calendars';
 /** The context's calendar files (absolute paths), checked as the functions will load them; [] when none. */
 export function calendarFilesOf(scope: Construct): string[] {
   const raw = scope.node.tryGetContext(CALENDAR_FILES_CONTEXT) as string | string[] | undefined;
-  const list = (Array.isArray(raw) ? raw : (raw ?? '').split(',')).map((f) => f.trim()).filter(Boolean);
+  // a list (cdk.json) names each file as it is; a string (-c) is split at commas and each path trimmed
+  const list = (Array.isArray(raw) ? raw : (raw ?? '').split(',').map((f) => f.trim())).filter((f) => f.trim() !== '');
   const files = list.map((f) => path.resolve(REPO_ROOT, f));
   if (files.length === 0) return [];
   const names = files.map((f) => path.basename(f));
+  // the functions read HUIXIN_CALENDAR_FILES as the loader does: split at commas, each path trimmed
+  const unfit = names.find((n) => n.includes(',') || n !== n.trim());
+  if (unfit !== undefined) {
+    throw new Error(`-c ${CALENDAR_FILES_CONTEXT}: the file name "${unfit}" cannot be given to the functions in ${CALENDAR_FILES_ENV} (comma-separated, each path trimmed): rename the file`);
+  }
   const twice = names.find((n, i) => names.indexOf(n) !== i);
   if (twice) throw new Error(`-c ${CALENDAR_FILES_CONTEXT}: two files are named ${twice}; each file keeps its name in the functions (and in the campaign's method), so the names must differ`);
   loadCalendar({ env: {}, files }); // throws the loader's own bilingual message, naming the file and the reason

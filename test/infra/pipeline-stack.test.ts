@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
+import { App, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -311,6 +311,53 @@ describe('pipeline stack: calendar files for years the data package lacks (-c ca
       const props = (t.toJSON().Resources[s.getLogicalId(f.fn.node.defaultChild as never)] as Resource).Properties;
       expect(props.Environment.Variables.HUIXIN_CALENDAR_FILES).toBe('/opt/calendars/2031-hypothetical.json');
       expect(props.Layers).toContainEqual({ Ref: layerId });
+    }
+  });
+
+  it("gives the web stack's dashboard API the same files (its own layer), and the layer holds the files byte for byte", () => {
+    const { app: a } = build({ calendarFiles: FIXTURE });
+    const web = a.node.findChild('HuixinWeb') as Stack;
+    const t = Template.fromStack(web);
+    const layers = Object.keys(t.findResources('AWS::Lambda::LayerVersion', { Properties: { Description: Match.stringLikeRegexp('calendar') } }));
+    expect(layers).toHaveLength(1);
+    const fns = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { HUIXIN_STORE: 'dynamodb' } } } }) as Record<string, Resource>);
+    expect(fns.length).toBeGreaterThan(0);
+    for (const f of fns) {
+      expect(f.Properties.Environment.Variables.HUIXIN_CALENDAR_FILES).toBe('/opt/calendars/2031-hypothetical.json');
+      expect(f.Properties.Layers).toContainEqual({ Ref: layers[0] });
+    }
+    // the layer's content: calendars/<name> (Lambda puts it under /opt), the file as given
+    a.synth();
+    const assets = readdirSync(a.outdir).filter((n) => n.startsWith('asset.')).map((n) => path.join(a.outdir, n));
+    // one asset, named by its content: the two stacks' layers upload the same bytes
+    const layerAssets = assets.filter((d) => statSync(d).isDirectory() && readdirSync(d).includes('calendars'));
+    expect(layerAssets).toHaveLength(1);
+    const assetDir = layerAssets[0]!;
+    expect(readdirSync(assetDir)).toEqual(['calendars']);
+    expect(readdirSync(path.join(assetDir, 'calendars'))).toEqual(['2031-hypothetical.json']);
+    expect(readFileSync(path.join(assetDir, 'calendars', '2031-hypothetical.json'))).toEqual(readFileSync(path.join(REPO_ROOT, FIXTURE)));
+  });
+
+  it('refuses at synth a file name the functions could not be given in HUIXIN_CALENDAR_FILES (a comma, space at either end)', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'huixin-cal-names-'));
+    try {
+      for (const name of ['2031,hypothetical.json', '2031.json ']) {
+        const file = path.join(dir, name);
+        writeFileSync(file, readFileSync(path.join(REPO_ROOT, FIXTURE)));
+        // (only a list in cdk.json can name such a file: -c splits at commas and trims)
+        expect(() => build({ calendarFiles: [file] })).toThrow(/HUIXIN_CALENDAR_FILES/);
+        rmSync(file);
+      }
+      // spaces inside a name, and a comma in a folder's name, are fine
+      mkdirSync(path.join(dir, 'a,b'));
+      const spaced = path.join(dir, 'a,b', '2031 hypothetical.json');
+      writeFileSync(spaced, readFileSync(path.join(REPO_ROOT, FIXTURE)));
+      const { stack: s, template: t } = build({ calendarFiles: [spaced] });
+      expect((t.toJSON().Resources[s.getLogicalId(s.functions.submitLetter.fn.node.defaultChild as never)] as Resource).Properties.Environment.Variables.HUIXIN_CALENDAR_FILES).toBe(
+        '/opt/calendars/2031 hypothetical.json',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
