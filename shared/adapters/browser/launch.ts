@@ -80,7 +80,7 @@ export interface LaunchOptions {
   /**
    * Whether pages may reach any address, loopback and private ones included: the sandbox, an intranet test. Default
    * false: the browser goes out through the address guard (address-guard.ts), which refuses loopback, private,
-   * link-local and metadata addresses by any route. With true there is no guard (it costs ~4 % more CPU per letter,
+   * link-local and metadata addresses by any route. With true there is no guard (its byte copying costs a little CPU per letter,
    * and the sandbox's sites are on loopback anyway): never for real sites on a cloud machine.
    */
   allowPrivateHosts?: boolean;
