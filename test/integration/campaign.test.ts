@@ -244,17 +244,27 @@ describe('a campaign on dynalite + the local SQS server', () => {
     expect((await closeCampaign(deps, id)).campaign.state).toBe('closed');
   });
 
-  it("a hand submission whose deadline lies in a year with no calendar yet is recorded, without a deadline (never a guessed one)", async () => {
-    const c4 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
-    const { deps, scheduler } = campaignRuntime(stores, { clock: c4, queues: queues(), env: {} });
-    const id = 'c0000000000test00004';
-    await createCampaign(deps, { id, name: '2026年12月年末测试', sites: ['6100000003'], lettersPerSite: 1, workingDays: 1, window: { closesAt: '2026-12-31' } });
-    const [letter] = await stores.letters.lettersOfCampaign(id);
-    c4.set('2026-12-31T17:00:00+08:00');
-    await scheduler.fireDue(c4.now());
+  /**
+   * A one-letter campaign closing on 2026-12-31, whose letter was gated and then submitted by hand on that day at
+   * `submittedAt` (so its deadline lies in 2027, a year with no calendar here): the clock, runtime and recorded letter.
+   */
+  async function handSubmittedAtYearEnd(id: string, siteId: string, workingDays: number, submittedAt: string, queryCode: string) {
+    const clock = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
+    const { deps, scheduler } = campaignRuntime(stores, { clock, queues: queues(), env: {} });
+    await createCampaign(deps, { id, name: `2026年12月年末测试 ${id}`, sites: [siteId], lettersPerSite: 1, workingDays, window: { closesAt: '2026-12-31' } });
+    const [planned] = await stores.letters.lettersOfCampaign(id);
+    clock.set('2026-12-31T17:00:00+08:00');
+    await scheduler.fireDue(clock.now());
     await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
+    const recorded = await recordSubmission(deps, planned!.id, { submittedAt, queryCode, by: '王芳' });
+    return { clock, deps, scheduler, letter: recorded };
+  }
+
+  it("a hand submission whose deadline lies in a year with no calendar yet is recorded, without a deadline (never a guessed one)", async () => {
+    const id = 'c0000000000test00004';
     // staff submitted it by hand on the last day of the covered year: the deadline (N = 1) lies in 2027
-    const recorded = await recordSubmission(deps, letter!.id, { submittedAt: '2026-12-31T16:20:00+08:00', queryCode: 'CX20261231001', by: '王芳' });
+    const { clock: c4, deps, scheduler, letter: recorded } = await handSubmittedAtYearEnd(id, '6100000003', 1, '2026-12-31T16:20:00+08:00', 'CX20261231001');
+    const letter = recorded;
     expect(recorded).toMatchObject({ state: 'submitted', queryCode: 'CX20261231001' });
     expect(recorded.deadlineAt).toBeUndefined();
     const ev = (await stores.events.stream(`letter:${letter!.id}`)).find((e) => e.type === 'letter.submission-recorded');
@@ -278,16 +288,8 @@ describe('a campaign on dynalite + the local SQS server', () => {
   });
 
   it('a deadline set after its poll time has passed is recorded without a schedule (the poll that set it looks at the list then); a year still uncovered leaves the letter as it was', async () => {
-    const c5 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
-    const { deps, scheduler } = campaignRuntime(stores, { clock: c5, queues: queues(), env: {} });
     const id = 'c0000000000test00005';
-    await createCampaign(deps, { id, name: '2026年12月年末测试（二）', sites: ['6100000005'], lettersPerSite: 1, workingDays: 1, window: { closesAt: '2026-12-31' } });
-    const [planned] = await stores.letters.lettersOfCampaign(id);
-    c5.set('2026-12-31T17:00:00+08:00');
-    await scheduler.fireDue(c5.now());
-    await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
-    await recordSubmission(deps, planned!.id, { submittedAt: '2026-12-31T15:00:00+08:00', queryCode: 'CX20261231002', by: '王芳' });
-    const letter = (await stores.letters.getLetter(planned!.id))!;
+    const { clock: c5, deps, scheduler, letter } = await handSubmittedAtYearEnd(id, '6100000005', 1, '2026-12-31T15:00:00+08:00', 'CX20261231002');
     expect(letter.deadlineAt).toBeUndefined();
 
     const uncovered = deadlineBackfill({ ...stores, scheduler, calendar: loadCalendar({ env: {} }), clock: c5, actor: 't' });
@@ -301,16 +303,8 @@ describe('a campaign on dynalite + the local SQS server', () => {
   });
 
   it('a backfill cut short — a campaign read that failed, a crash before the letter was written — is mended by the next poll: the deadline of N working days, one event', async () => {
-    const c6 = new MovableClock(parseInstant('2026-12-14T08:00:00+08:00'));
-    const { deps, scheduler } = campaignRuntime(stores, { clock: c6, queues: queues(), env: {} });
     const id = 'c0000000000test00006';
-    await createCampaign(deps, { id, name: '2026年12月年末测试（三）', sites: ['6100000006'], lettersPerSite: 1, workingDays: 3, window: { closesAt: '2026-12-31' } });
-    const [planned] = await stores.letters.lettersOfCampaign(id);
-    c6.set('2026-12-31T17:00:00+08:00');
-    await scheduler.fireDue(c6.now());
-    await drainBodies(submitQ.url, (b) => fakeSubmit(stores, String(b.letterId), '2026-12-31T10:00:00+08:00', 'gated'));
-    await recordSubmission(deps, planned!.id, { submittedAt: '2026-12-31T15:00:00+08:00', queryCode: 'CX20261231003', by: '王芳' });
-    const letter = (await stores.letters.getLetter(planned!.id))!;
+    const { clock: c6, deps, scheduler, letter } = await handSubmittedAtYearEnd(id, '6100000006', 3, '2026-12-31T15:00:00+08:00', 'CX20261231003');
     expect(letter.deadlineAt).toBeUndefined();
 
     let campaignReadFails = true;

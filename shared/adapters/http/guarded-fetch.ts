@@ -100,7 +100,7 @@ export function guardedLookupWith(allowed: (address: string) => boolean, resolve
 }
 
 /** The refusal, with the code the callers (and the browser's guard) recognise. */
-export function blocked(message: string): BlockedAddressError & { code: 'EHUIXINBLOCKED' } {
+function blocked(message: string): BlockedAddressError & { code: 'EHUIXINBLOCKED' } {
   return Object.assign(new BlockedAddressError(message), { code: 'EHUIXINBLOCKED' as const });
 }
 
